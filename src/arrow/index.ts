@@ -1,0 +1,12 @@
+export { BatchBuilder, type BatchMeta } from './builder.js';
+export {
+  arrowField,
+  arrowType,
+  columnTypeOf,
+  inferType,
+  ELT_TYPE_META,
+  LOADED_AT_COLUMN,
+  LOAD_ID_COLUMN,
+  METADATA_COLUMNS,
+} from './types.js';
+export { toBool, toFloat, toInt64, toJsonText, toMicros, toText } from './coerce.js';

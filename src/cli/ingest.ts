@@ -1,0 +1,122 @@
+/** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { loadProject, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
+import { getTable, tableCatalog } from '../intercom/tables/index.js';
+import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
+import type { Strategy } from '../intercom/tables/spec.js';
+import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+
+export interface IngestFlags {
+  config?: string;
+  assetsDir?: string;
+  environment?: string;
+  tag?: string | string[];
+  fullRefresh?: boolean;
+  intervalStart?: string;
+  intervalEnd?: string;
+  progress?: ProgressMode;
+  sourceUri?: string;
+  sourceTable?: string;
+  destUri?: string;
+  destTable?: string;
+  incrementalStrategy?: string;
+  incrementalKey?: string;
+  primaryKey?: string | string[];
+}
+
+export function parseTime(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(ms)) throw new ConfigError(flag, 'value', `'${value}' is not a date, an ISO timestamp or unix seconds`);
+  return Math.floor(ms / 1000);
+}
+
+const list = (v: string | string[] | undefined): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+
+/** Builds the project of the ingestr one-shot form: one asset from the flags. */
+export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Project, 'intercom' | 'destinations'>; asset: AssetConfig } {
+  if (!f.sourceTable) throw new ConfigError('--source-table', 'value', 'is required with --source-uri');
+  if (!f.destUri) throw new ConfigError('--dest-uri', 'value', 'is required with --source-uri');
+  const source = parseSourceUri(f.sourceUri!);
+  const dest = parseDestUri(f.destUri, cwd);
+  const defaults = tableCatalog.defaults(f.sourceTable);
+  if (!defaults) throw new ConfigError('--source-table', 'value', `unknown Intercom table '${f.sourceTable}' (known: ${tableCatalog.names().join(', ')})`);
+  const [schema, table] = (f.destTable ?? `intercom.${f.sourceTable}`).includes('.')
+    ? (f.destTable ?? `intercom.${f.sourceTable}`).split('.', 2)
+    : ['intercom', f.destTable!];
+  const strategyFlag = f.incrementalStrategy === 'create+replace' ? 'replace' : f.incrementalStrategy;
+  const strategies: Strategy[] = ['merge', 'replace', 'append', 'delete+insert'];
+  if (strategyFlag && !strategies.includes(strategyFlag as Strategy)) {
+    throw new ConfigError('--incremental-strategy', 'value', `'${f.incrementalStrategy}' is not one of ${strategies.join(', ')}, create+replace`);
+  }
+  const pk = list(f.primaryKey);
+  const asset: AssetConfig = {
+    name: `${schema}.${table}`,
+    schema: schema!,
+    table: table!,
+    file: '--dest-table',
+    sourceConnection: source.name,
+    sourceTable: f.sourceTable,
+    destination: dest.name,
+    strategy: (strategyFlag as Strategy | undefined) ?? defaults.strategy,
+    primaryKey: pk.length ? pk : defaults.primaryKey,
+    incrementalKey: f.incrementalKey ?? defaults.incrementalKey,
+    tags: [],
+    customAttributeColumns: false,
+    columns: [],
+    raw: {},
+  };
+  return { project: { intercom: new Map([[source.name, source]]), destinations: new Map([[dest.name, dest]]) }, asset };
+}
+
+export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal): Promise<RunResult> {
+  let project: Pick<Project, 'intercom' | 'destinations'>;
+  let assets: AssetConfig[];
+  if (f.sourceUri) {
+    const one = oneShotProject(f, process.cwd());
+    project = one.project;
+    assets = [one.asset];
+  } else {
+    const configFile = path.resolve(f.config ?? 'connections.yml');
+    const full = await loadProject({
+      configFile,
+      assetsDir: path.resolve(f.assetsDir ?? path.join(path.dirname(configFile), 'assets')),
+      environment: f.environment,
+      env: process.env,
+      catalog: tableCatalog,
+    });
+    project = full;
+    assets = selectAssets(full.assets, selectors, list(f.tag));
+    if (assets.length === 0) throw new ConfigError(f.assetsDir ?? 'assets', 'assets', 'no asset matched; nothing to ingest');
+  }
+  for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
+  const redact = makeRedactor(secretsOf(project));
+  const progress = progressRenderer(f.progress ?? 'interactive', o, redact);
+  const result = await runAssets(project, assets, {
+    fullRefresh: f.fullRefresh,
+    intervalStart: parseTime(f.intervalStart, '--interval-start'),
+    intervalEnd: parseTime(f.intervalEnd, '--interval-end'),
+    stop,
+    onEvent: progress.onEvent,
+  });
+  progress.close();
+  if (f.progress === 'json') {
+    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
+  } else {
+    for (const line of summaryTable(result.summaries)) o.out(redact(line));
+  }
+  return result;
+}
+
+export function secretsOf(project: Pick<Project, 'intercom' | 'destinations'>): string[] {
+  const out: string[] = [];
+  for (const c of project.intercom.values()) out.push(c.accessToken);
+  for (const d of project.destinations.values()) {
+    if ('password' in d && d.password) out.push(d.password);
+    if ('privateKey' in d && d.privateKey) out.push(d.privateKey);
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/** Everything the CLI prints: progress (interactive, log, JSON lines), the run summary, errors. */
+import type { ProgressEvent } from '../pipeline/events.js';
+import type { AssetSummary } from '../pipeline/run-asset.js';
+import { EltError } from '../errors.js';
+
+export type ProgressMode = 'interactive' | 'log' | 'json';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  isTTY: boolean;
+}
+
+/** Replaces every known secret (tokens, passwords) in text: defence in depth behind typed errors. */
+export function makeRedactor(secrets: Iterable<string | undefined>): (s: string) => string {
+  const list = [...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
+  return (s) => list.reduce((acc, secret) => acc.split(secret).join('[redacted]'), s);
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function summaryTable(summaries: AssetSummary[]): string[] {
+  const header = ['asset', 'status', 'rows', 'requests', 'retries', '429s', 'seconds', 'rows/s'];
+  const rows = summaries.map((s) => [
+    s.asset,
+    s.status,
+    fmt(s.rows),
+    fmt(s.requests),
+    fmt(s.retries),
+    fmt(s.rateLimited),
+    s.seconds.toFixed(1),
+    fmt(Math.round(s.rows / Math.max(s.seconds, 0.001))),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  for (const s of summaries) {
+    const extra = Object.entries(s.counters).filter(([, v]) => v > 0);
+    if (extra.length) out.push(`${s.asset}: ${extra.map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}`);
+    if (s.error) out.push(`${s.asset}: failed: ${s.error.message}`);
+  }
+  return out;
+}
+
+/** A progress renderer for one run. */
+export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: string) => string): { onEvent(e: ProgressEvent): void; close(): void } {
+  const effective: ProgressMode = mode === 'interactive' && !o.isTTY ? 'log' : mode;
+  if (effective === 'json') {
+    return {
+      onEvent(e) {
+        const payload =
+          e.type === 'asset_end'
+            ? { type: e.type, asset: e.asset, summary: { ...e.summary, error: e.summary.error ? errorJson(e.summary.error) : undefined } }
+            : e;
+        o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...payload })));
+      },
+      close() {},
+    };
+  }
+  let lastLog = 0;
+  let live = '';
+  const clear = () => {
+    if (live) process.stderr.write('\r\x1b[2K');
+    live = '';
+  };
+  return {
+    onEvent(e) {
+      if (e.type === 'asset_start') {
+        clear();
+        const w = e.window ? ` window ${iso(e.window.start)} .. ${iso(e.window.end)}${e.resumed ? ' (resuming)' : ''}` : ' full read';
+        o.err(`${e.asset}: started,${w}`);
+      } else if (e.type === 'page') {
+        const text = `${e.asset}: ${fmt(e.rows)} rows, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests` +
+          (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit}` : '');
+        if (effective === 'interactive') {
+          live = text;
+          process.stderr.write(`\r\x1b[2K${text}`);
+        } else if (Date.now() - lastLog > 5000) {
+          lastLog = Date.now();
+          o.err(text);
+        }
+      } else if (e.type === 'asset_end') {
+        clear();
+        const s = e.summary;
+        o.err(redact(`${e.asset}: ${s.status}, ${fmt(s.rows)} rows in ${s.seconds.toFixed(1)} s` + (s.error ? `: ${s.error.message}` : '')));
+      }
+    },
+    close: clear,
+  };
+}
+
+function iso(ts: number): string {
+  return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function errorJson(err: unknown): Record<string, unknown> {
+  if (err instanceof EltError) return err.toJSON();
+  return { name: 'Error', code: 'internal', message: (err as Error)?.message ?? String(err) };
+}

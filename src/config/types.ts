@@ -1,0 +1,112 @@
+/**
+ * What the configuration loader hands the CLI and the pipeline: resolved connections and assets,
+ * every default applied, every path absolute. Field names follow the code's camelCase; the YAML
+ * keys (Bruin's snake_case) are documented in docs/configuration.md.
+ */
+import type { Region } from '../intercom/types.js';
+import type { Strategy } from '../intercom/tables/spec.js';
+
+/** One Intercom app (one access token): one rate budget, one region. */
+export interface IntercomConnection {
+  name: string;
+  accessToken: string;
+  region: Region;
+  /** `Intercom-Version` header, "2.11" … "2.16". */
+  apiVersion: string;
+  /** Overrides the region host (the fake Intercom); no trailing slash. */
+  baseUrl?: string;
+  /** Max in-flight requests (default 32). */
+  concurrency?: number;
+  /** Fraction of the per-window budget left for other apps, 0 … 0.9 (default 0). */
+  headroom?: number;
+  /** Default lookback for this connection's assets, seconds (an asset's own lookback wins). */
+  lookbackSeconds?: number;
+}
+
+/** An embedded DuckDB file. */
+export interface DuckDbConnection {
+  type: 'duckdb';
+  name: string;
+  /** Absolute path, or ':memory:'. */
+  path: string;
+}
+
+export type PostgresSslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+/** A Postgres server. */
+export interface PostgresConnection {
+  type: 'postgres';
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password?: string;
+  sslMode: PostgresSslMode;
+  /** Default schema for assets whose name has none; undefined = the asset name's schema. */
+  schema?: string;
+}
+
+/** A Snowflake account; exactly one of password, privateKeyPath, privateKey is set. */
+export interface SnowflakeConnection {
+  type: 'snowflake';
+  name: string;
+  /** Account identifier without `.snowflakecomputing.com` (e.g. `xy12345.eu-central-1`). */
+  account: string;
+  username: string;
+  password?: string;
+  /** Absolute path to a PKCS#8 PEM file. */
+  privateKeyPath?: string;
+  /** PEM text. */
+  privateKey?: string;
+  database: string;
+  schema?: string;
+  warehouse?: string;
+  role?: string;
+}
+
+export type DestinationConnection = DuckDbConnection | PostgresConnection | SnowflakeConnection;
+export type DestinationType = DestinationConnection['type'];
+
+/** The defaults an Intercom table declares; injected so config does not import the table registry. */
+export interface TableCatalog {
+  names(): string[];
+  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy } | undefined;
+}
+
+/** One asset (one destination table), with the table's defaults applied. */
+export interface AssetConfig {
+  /** `schema.table`. */
+  name: string;
+  schema: string;
+  table: string;
+  /** The asset file, as found under the assets folder. */
+  file: string;
+  /** Name of an IntercomConnection. */
+  sourceConnection: string;
+  /** Name in the TableCatalog (e.g. 'contacts'). */
+  sourceTable: string;
+  /** Name of a DestinationConnection. */
+  destination: string;
+  strategy: Strategy;
+  primaryKey: string[];
+  incrementalKey?: string;
+  /** Unix seconds: the first run reads from here. */
+  startDate?: number;
+  lookbackSeconds?: number;
+  tags: string[];
+  customAttributeColumns: boolean;
+  columns: Array<{ name: string; primaryKey?: boolean; [k: string]: unknown }>;
+  /** The parsed YAML, as written. */
+  raw: Record<string, unknown>;
+}
+
+/** connections.yml (one environment) plus the assets folder. */
+export interface Project {
+  /** Absolute path of connections.yml. */
+  configFile: string;
+  environment: string;
+  intercom: Map<string, IntercomConnection>;
+  destinations: Map<string, DestinationConnection>;
+  assets: AssetConfig[];
+}

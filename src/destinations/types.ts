@@ -1,0 +1,92 @@
+/**
+ * The contract between the pipeline and every destination (DuckDB, Postgres, Snowflake).
+ * A destination never imports Intercom code; it receives Arrow record batches and state.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { ColumnDef, Strategy, Window } from '../intercom/tables/spec.js';
+
+/** Differences between destinations, as data (STYLE.md: branch on capabilities, never on names). */
+export interface DestinationCapabilities {
+  /** DDL (CREATE/ALTER) can run inside the load transaction. */
+  transactionalDdl: boolean;
+  /** `MERGE INTO` is available. */
+  merge: boolean;
+  /** Longest identifier in bytes (Postgres 63); longer names are shortened deterministically. */
+  maxIdentifierLength: number;
+  /** How unquoted identifiers fold ('lower' | 'upper'); we always quote. */
+  identifierCase: 'lower' | 'upper' | 'preserve';
+  /** The SQL type of each column type. */
+  types: Record<ColumnDef['type'], string>;
+}
+
+/** The state of one asset, stored as JSON in `_elt_state` in the same transaction as its rows. */
+export interface AssetState {
+  /** Highest incremental value (unix seconds) whose window is completely loaded. */
+  cursor?: number;
+  /** An interrupted run's position: the frozen window and the extractor's resume token. */
+  inProgress?: { window?: Window; resume?: unknown; loadId: string };
+  /** Schema-evolution memory and anything else the pipeline wants to carry. */
+  [key: string]: unknown;
+}
+
+/** One destination table written by a run. */
+export interface TableTarget {
+  /** Logical name the pipeline uses in `write` (the Intercom table name). */
+  key: string;
+  schema: string;
+  table: string;
+  columns: ColumnDef[];
+  primaryKey: string[];
+  /** Dedup ordering: keep the row with the greatest value (ties: the last staged). */
+  incrementalKey?: string;
+  strategy: Strategy;
+  /** For child tables: rows are replaced per parent key before inserting (see Page.replaceChildren). */
+  parentKey?: string[];
+}
+
+export interface RunSpec {
+  asset: string;
+  loadId: string;
+  tables: TableTarget[];
+  /** The run's window (delete+insert deletes this range of the incremental key). */
+  window?: Window;
+  /** A full refresh drops the asset's tables and state first. */
+  fullRefresh: boolean;
+}
+
+export interface LoadSummary {
+  status: 'ok' | 'failed' | 'interrupted';
+  rows: number;
+  requests: number;
+  error?: string;
+}
+
+/** A run's writer: stage batches, then commit rows and state together. */
+export interface RunWriter {
+  /** Stage one batch for a table (may spill to disk / staging tables; nothing visible yet). */
+  write(tableKey: string, batch: RecordBatch, replaceChildren?: { parentKey: string[]; parents: unknown[][] }): Promise<void>;
+  /**
+   * Make every staged row visible together with `state`, in one transaction
+   * (for replace tables: staged rows are kept aside until `finish`).
+   */
+  checkpoint(state: AssetState): Promise<void>;
+  /** Last checkpoint + replace swaps + the `_elt_loads` row, atomically. */
+  finish(state: AssetState, summary: LoadSummary): Promise<void>;
+  /** Roll back what is staged, record the failure in `_elt_loads`, leave committed data as is. */
+  abort(summary: LoadSummary): Promise<void>;
+}
+
+/** A destination connection. Created by an async factory; never constructed directly. */
+export interface Destination {
+  readonly name: string;
+  readonly capabilities: DestinationCapabilities;
+  /** Read the committed state of an asset (undefined if never loaded). */
+  readState(asset: string): Promise<AssetState | undefined>;
+  /** Start a run: creates schema/metadata tables if needed, takes the asset lock, records `_elt_loads` 'running'. */
+  openRun(spec: RunSpec): Promise<RunWriter>;
+  /** Forget an asset's state (state reset). */
+  resetState(asset: string): Promise<void>;
+  /** Rows of `_elt_loads` for an asset, newest first. */
+  loads(asset?: string, limit?: number): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+/**
+ * One error module (STYLE.md): a base error with a stable string `code`, `retryable`, JSON-safe
+ * metadata and `cause`, and a few typed subclasses. Only the CLI entry renders errors.
+ * Messages never contain secrets: callers pass ids, paths and field names, never tokens.
+ */
+export type ErrorMeta = Record<string, string | number | boolean | null | undefined>;
+
+/** Base of every error intercom-elt throws on purpose. */
+export class EltError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly meta: ErrorMeta;
+
+  constructor(code: string, message: string, opts: { retryable?: boolean; meta?: ErrorMeta; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.meta = opts.meta ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, meta: this.meta };
+  }
+}
+
+/** Bad configuration: one line naming the file, the field and what is wrong. */
+export class ConfigError extends EltError {
+  constructor(file: string, field: string, problem: string) {
+    super('config_invalid', `${file}: ${field}: ${problem}`, { meta: { file, field } });
+  }
+}
+
+/** A non-2xx answer from Intercom (after retries, when retryable). */
+export class IntercomHttpError extends EltError {
+  readonly status: number;
+  constructor(opts: {
+    status: number;
+    method: string;
+    path: string;
+    intercomCode?: string;
+    intercomMessage?: string;
+    requestId?: string;
+    retryable?: boolean;
+    cause?: unknown;
+  }) {
+    const detail = [opts.intercomCode, opts.intercomMessage].filter(Boolean).join(': ');
+    super(
+      opts.intercomCode ?? `http_${opts.status}`,
+      `Intercom ${opts.method} ${opts.path} answered ${opts.status}${detail ? ` (${detail})` : ''}` +
+        (opts.requestId ? ` [request_id ${opts.requestId}]` : ''),
+      {
+        retryable: opts.retryable ?? false,
+        cause: opts.cause,
+        meta: { status: opts.status, method: opts.method, path: opts.path, intercom_code: opts.intercomCode, request_id: opts.requestId },
+      },
+    );
+    this.status = opts.status;
+  }
+}
+
+/** A 429 from Intercom: wait until `resetAt` (epoch ms) before the next request. */
+export class RateLimitedError extends IntercomHttpError {
+  readonly resetAt: number;
+  constructor(opts: ConstructorParameters<typeof IntercomHttpError>[0] & { resetAt: number }) {
+    super({ ...opts, retryable: true });
+    this.resetAt = opts.resetAt;
+  }
+}
+
+/** A network-level failure talking to Intercom (reset, timeout, truncated body). */
+export class NetworkError extends EltError {
+  constructor(message: string, opts: { method: string; path: string; cause?: unknown }) {
+    super('network_error', `Intercom ${opts.method} ${opts.path}: ${message}`, {
+      retryable: true,
+      cause: opts.cause,
+      meta: { method: opts.method, path: opts.path },
+    });
+  }
+}
+
+/** The destination failed (connect, DDL, load, commit). */
+export class DestinationError extends EltError {
+  constructor(destination: string, message: string, opts: { cause?: unknown; meta?: ErrorMeta } = {}) {
+    super('destination_error', `${destination}: ${message}`, { cause: opts.cause, meta: { destination, ...opts.meta } });
+  }
+}
+
+/** The run was interrupted (SIGINT/SIGTERM) after committing its last checkpoint. */
+export class InterruptedError extends EltError {
+  constructor(signal: string) {
+    super('interrupted', `interrupted by ${signal}; the last checkpoint was committed`);
+  }
+}

@@ -1,0 +1,97 @@
+/** Shared defaults and helpers of the table declarations. */
+import type { ColumnDef, ColumnType, ExtractContext, Page, Row, Window } from './spec.js';
+import type { IntercomRequest } from '../types.js';
+import { paginate } from '../paginate.js';
+import type { Pagination } from './spec.js';
+import { localDayStart, nextLocalDayStart } from './timezone.js';
+
+/** Declare columns compactly: `columns({ id: 'string', created_at: 'timestamp' })`. */
+export function columns(spec: Record<string, ColumnType>): ColumnDef[] {
+  return Object.entries(spec).map(([name, type]) => ({ name, type }));
+}
+
+/** Intercom's general page-size maximum: "the max amount for any API is 150" (notes §1.5). */
+export const MAX_PER_PAGE = 150;
+
+/** Default lookback of search tables: covers the contact search-index delay ("a few minutes", 2.14:L5762). */
+export const SEARCH_LOOKBACK_SECONDS = 600;
+/** Default settle lag: the run's upper bound is Intercom's clock at run start minus this. */
+export const SEARCH_SETTLE_SECONDS = 30;
+
+/** A table read with one GET that returns the whole list (admins, teams, tags, …). */
+export async function* singleList(ctx: ExtractContext, table: string, path: string, recordsKey: string, query?: IntercomRequest['query']): AsyncIterable<Page> {
+  const res = await ctx.client.request<Record<string, unknown>>({ method: 'GET', path, query });
+  yield { rows: { [table]: listOf(res.body, recordsKey, path) } };
+}
+
+/** Reads `body[key]` as an array of rows; a missing or wrong list key is an error (strict envelope). */
+export function listOf(body: unknown, key: string, path: string): Row[] {
+  const list = (body as Record<string, unknown> | null)?.[key];
+  if (!Array.isArray(list)) throw new Error(`unexpected response from ${path}: no '${key}' list`);
+  return list as Row[];
+}
+
+/** Paginated read of one table; the resume token is the next page's request. */
+export async function* paged(
+  ctx: ExtractContext,
+  table: string,
+  first: IntercomRequest,
+  style: Pagination,
+  recordsKey: string,
+  keep: (row: Row) => boolean = () => true,
+): AsyncIterable<Page> {
+  const resume = ctx.resume as IntercomRequest | undefined;
+  for await (const page of paginate(ctx.client, first, style, { recordsKey, resume })) {
+    yield { rows: { [table]: (page.records as Row[]).filter(keep) }, resume: page.next };
+  }
+}
+
+/** True when a row's `field` (unix seconds) lies in the window, both ends inclusive. */
+export function inWindow(window: Window | undefined, field: string): (row: Row) => boolean {
+  if (!window) return () => true;
+  return (row) => {
+    const v = Number(row[field]);
+    return v >= window.start && v <= window.end;
+  };
+}
+
+/**
+ * The search query for an incremental window.
+ *
+ * Conversations and tickets filter to the second, but the spec calls `>` "Greater (or equal)
+ * than" (2.14:L7458-7469) and does not say whether it is inclusive: ask for `> start-1` and
+ * `< end+1` so either reading covers [start, end], and filter exactly on our side.
+ *
+ * Contacts (API ≤ 2.16) match timestamp fields by calendar day in the workspace time zone:
+ * `>` starts at the next day, `<` ends before the given day (2.14:L5773-5791). So ask for
+ * `> (a second of the day before start's day)` and `< (start of the day after end's day)`,
+ * i.e. whole days covering the window, and filter exact timestamps client-side.
+ */
+export function windowQuery(field: string, window: Window, granularity: 'second' | 'day', timezone: string): Record<string, unknown> {
+  const [lo, hi] =
+    granularity === 'second'
+      ? [window.start - 1, window.end + 1]
+      : [localDayStart(window.start, timezone) - 1, nextLocalDayStart(window.end, timezone)];
+  return {
+    operator: 'AND',
+    value: [
+      { field, operator: '>', value: lo },
+      { field, operator: '<', value: hi },
+    ],
+  };
+}
+
+/** A search table (POST …/search) read over the run's window, 150 per page. */
+export function searchRequest(path: string, field: string, ctx: ExtractContext, granularity: 'second' | 'day'): IntercomRequest {
+  // Without a window (first full sync), still send a query: search needs one. `> -1` on a
+  // second-granular field matches everything; on contacts `updated_at > 0` covers every day after 1970-01-01.
+  const window = ctx.window ?? { start: 0, end: 4102444800 };
+  return {
+    method: 'POST',
+    path,
+    body: {
+      query: windowQuery(field, window, granularity, ctx.timezone),
+      pagination: { per_page: MAX_PER_PAGE },
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The declaration every Intercom table file exports (STYLE.md, "from Airbyte's declarative
+ * manifests"): plain typed data plus only the code a table really needs.
+ */
+import type { IntercomClient } from '../types.js';
+
+/** Column types shared by Arrow batches and every destination. */
+export type ColumnType = 'string' | 'int64' | 'float64' | 'bool' | 'timestamp' | 'json';
+
+/** One destination column. `timestamp` columns receive unix seconds (Intercom's `*_at`). */
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+  /** Where to read the value in the source row when it is not `row[name]`. */
+  description?: string;
+}
+
+/** A record as it leaves a table's extractor: top-level fields, snake_case, JSON values. */
+export type Row = Record<string, unknown>;
+
+export type Strategy = 'merge' | 'replace' | 'append' | 'delete+insert';
+
+export type Pagination = 'none' | 'cursor_query' | 'cursor_body' | 'page' | 'scroll';
+
+/** The incremental window of one run, in unix seconds, both bounds inclusive. */
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/** What the pipeline hands a table's extractor. */
+export interface ExtractContext {
+  client: IntercomClient;
+  apiVersion: string;
+  /** Workspace IANA time zone from GET /me (contacts search matches whole days in it). */
+  timezone: string;
+  /** Incremental window; undefined for a full read (replace tables, first full refresh). */
+  window?: Window;
+  /** Resume token of an interrupted run (from the last checkpoint), as the extractor yielded it. */
+  resume?: unknown;
+  /** Bounded concurrency for fan-out requests (conversation parts, company segments). */
+  concurrency: number;
+  /** Counts surfaced in the run summary (e.g. parts_truncated). */
+  count(name: string, n?: number): void;
+  signal?: AbortSignal;
+}
+
+/** One unit of extracted data: rows per destination table, and where to resume after it. */
+export interface Page {
+  /** Rows keyed by table name: the asset's own table and any child tables it feeds. */
+  rows: Record<string, Row[]>;
+  /** Opaque resume token valid after this page (page cursor, page number…); JSON-safe. */
+  resume?: unknown;
+  /** Child-table keys to replace: parents whose child rows are rewritten (delete by parent key, then insert). */
+  replaceChildren?: Record<string, { parentKey: string[]; parents: unknown[][] }>;
+}
+
+/** A child table fed by a parent's extraction and committed in the same transaction. */
+export interface ChildTableSpec {
+  name: string;
+  primaryKey: string[];
+  /** Columns that name the parent (e.g. conversation_id): child rows are replaced per parent. */
+  parentKey: string[];
+  columns: ColumnDef[];
+}
+
+/** The declaration of one Intercom table. */
+export interface TableSpec {
+  name: string;
+  description: string;
+  /** Endpoint shown in docs and `list` (e.g. 'POST /contacts/search'). */
+  endpoint: string;
+  pagination: Pagination;
+  primaryKey: string[];
+  /** Field the incremental window applies to (unix seconds), if the table is incremental. */
+  incrementalKey?: string;
+  defaultStrategy: Strategy;
+  /** Declared columns; fields Intercom adds later are added by schema evolution. */
+  columns: ColumnDef[];
+  /** API versions the table works on (undefined = all). */
+  minVersion?: string;
+  /** Default lookback, seconds (re-read this much before the cursor). */
+  lookbackSeconds?: number;
+  /** Default settle lag, seconds (the upper bound is frozen at run start minus this). */
+  settleSeconds?: number;
+  children?: ChildTableSpec[];
+  /** Read the table. Yields pages; the pipeline checkpoints between pages. */
+  extract(ctx: ExtractContext): AsyncIterable<Page>;
+}

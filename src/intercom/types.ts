@@ -1,0 +1,55 @@
+/** The Intercom HTTP client contract used by table extractors and the pipeline. */
+
+export type Region = 'us' | 'eu' | 'au';
+
+/** One request to Intercom's REST API. `path` is relative to the region host (e.g. '/contacts/search'). */
+export interface IntercomRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** A 404 is an answer, not an error (e.g. a deleted conversation): resolve with status 404. */
+  allow404?: boolean;
+}
+
+export interface IntercomResponse<T = unknown> {
+  status: number;
+  body: T;
+  /** Response headers, lower-cased names (the pipeline reads `date` to freeze the run's upper bound). */
+  headers: Record<string, string>;
+}
+
+/** Counters for the run summary and live progress. */
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  /** Remaining budget in the current Intercom window, from the last X-RateLimit-Remaining. */
+  budgetRemaining?: number;
+  budgetLimit?: number;
+}
+
+export interface IntercomClient {
+  /** Send through the shared limiter with retries; throws IntercomHttpError / NetworkError. */
+  request<T = unknown>(req: IntercomRequest): Promise<IntercomResponse<T>>;
+  stats(): ClientStats;
+  close(): Promise<void>;
+}
+
+export interface IntercomClientOptions {
+  accessToken: string;
+  region?: Region;
+  /** Overrides the region host (used for the fake Intercom). */
+  baseUrl?: string;
+  apiVersion: string;
+  /** Max attempts per request including the first (default 6). */
+  maxAttempts?: number;
+  /** Timeouts in ms. */
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Max concurrent connections to the host (default 32). */
+  connections?: number;
+  /** Fraction of Intercom's per-window budget to leave for other apps (default 0). */
+  headroom?: number;
+}

@@ -1,0 +1,14 @@
+/** Opens the destination a connection names. The pipeline is the only place that knows every destination. */
+import type { DestinationConnection } from '../config/index.js';
+import { createDuckDbDestination } from '../destinations/duckdb/index.js';
+import type { Destination } from '../destinations/types.js';
+
+/** Metadata tables (`_elt_state`, `_elt_loads`) live in the connection's schema, default `intercom`. */
+export async function openDestination(conn: DestinationConnection): Promise<Destination> {
+  switch (conn.type) {
+    case 'duckdb':
+      return createDuckDbDestination({ path: conn.path });
+    default:
+      throw new Error(`the ${conn.type} destination is not available yet`);
+  }
+}

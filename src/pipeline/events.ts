@@ -1,0 +1,9 @@
+/** Progress events the pipeline emits; the CLI renders them (interactive, log or JSON lines). */
+import type { ClientStats } from '../intercom/types.js';
+import type { AssetSummary } from './run-asset.js';
+
+export type ProgressEvent =
+  | { type: 'asset_start'; asset: string; table: string; window?: { start: number; end: number }; resumed: boolean }
+  | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats }
+  | { type: 'checkpoint'; asset: string; rows: number; pages: number }
+  | { type: 'asset_end'; asset: string; summary: AssetSummary };

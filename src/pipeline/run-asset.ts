@@ -1,0 +1,219 @@
+/**
+ * Run one asset: window -> pages -> Arrow batches -> destination -> checkpoint.
+ * The pipeline is the only place that knows both the Intercom source and the destination.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchBuilder } from '../arrow/index.js';
+import type { AssetConfig } from '../config/index.js';
+import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
+import { EltError, InterruptedError } from '../errors.js';
+import type { TableSpec } from '../intercom/tables/spec.js';
+import type { IntercomClient } from '../intercom/types.js';
+import type { ProgressEvent } from './events.js';
+import { planWindow } from './window.js';
+
+export interface RunAssetOptions {
+  asset: AssetConfig;
+  table: TableSpec;
+  client: IntercomClient;
+  destination: Destination;
+  apiVersion: string;
+  fullRefresh: boolean;
+  intervalStart?: number;
+  intervalEnd?: number;
+  /** Commit rows + state every N pages (default 20) or every `checkpointSeconds` (default 60). */
+  checkpointPages?: number;
+  checkpointSeconds?: number;
+  /** Rows buffered per table before a batch is staged (default 10,000). */
+  batchRows?: number;
+  concurrency?: number;
+  /** Aborted by SIGINT/SIGTERM: stop after the current page, commit a checkpoint, throw InterruptedError. */
+  stop?: AbortSignal;
+  onEvent?: (e: ProgressEvent) => void;
+}
+
+export interface AssetSummary {
+  asset: string;
+  table: string;
+  status: 'ok' | 'failed' | 'interrupted';
+  rows: number;
+  rowsByTable: Record<string, number>;
+  pages: number;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  seconds: number;
+  checkpoints: number;
+  counters: Record<string, number>;
+  window?: { start: number; end: number };
+  error?: EltError | Error;
+}
+
+interface Workspace {
+  timezone: string;
+  now: number;
+}
+
+/** GET /me: the workspace time zone (contacts search days) and Intercom's clock (Date header). */
+async function workspace(client: IntercomClient): Promise<Workspace> {
+  const res = await client.request<{ app?: { timezone?: string } }>({ method: 'GET', path: '/me' });
+  const date = Date.parse(res.headers['date'] ?? '');
+  return {
+    timezone: res.body?.app?.timezone || 'UTC',
+    now: Number.isFinite(date) ? Math.floor(date / 1000) : Math.floor(Date.now() / 1000),
+  };
+}
+
+function targetsFor(asset: AssetConfig, table: TableSpec): TableTarget[] {
+  const main: TableTarget = {
+    key: table.name,
+    schema: asset.schema,
+    table: asset.table,
+    columns: table.columns,
+    primaryKey: asset.primaryKey,
+    incrementalKey: asset.incrementalKey ?? table.incrementalKey,
+    strategy: asset.strategy,
+  };
+  const children = (table.children ?? []).map<TableTarget>((c) => ({
+    key: c.name,
+    schema: asset.schema,
+    // child tables land beside the parent, in the asset's schema, under their own name
+    table: c.name,
+    columns: c.columns,
+    primaryKey: c.primaryKey,
+    strategy: asset.strategy === 'replace' ? 'replace' : 'merge',
+    parentKey: c.parentKey,
+  }));
+  return [main, ...children];
+}
+
+export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
+  const { asset, table, client } = o;
+  const started = Date.now();
+  const before = client.stats();
+  const counters: Record<string, number> = {};
+  const summary: AssetSummary = {
+    asset: asset.name,
+    table: table.name,
+    status: 'ok',
+    rows: 0,
+    rowsByTable: {},
+    pages: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    seconds: 0,
+    checkpoints: 0,
+    counters,
+  };
+  const emit = (e: ProgressEvent) => o.onEvent?.(e);
+  const finishStats = () => {
+    const after = client.stats();
+    summary.requests = after.requests - before.requests;
+    summary.retries = after.retries - before.retries;
+    summary.rateLimited = after.rateLimited - before.rateLimited;
+    summary.seconds = (Date.now() - started) / 1000;
+  };
+
+  const loadId = randomUUID();
+  let writer: RunWriter | undefined;
+  try {
+    const ws = await workspace(client);
+    const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
+    const incremental = asset.strategy !== 'replace' && !!(asset.incrementalKey ?? table.incrementalKey);
+    const plan = planWindow(table, incremental, state, {
+      now: ws.now,
+      lookbackSeconds: asset.lookbackSeconds,
+      startDate: asset.startDate,
+      intervalStart: o.intervalStart,
+      intervalEnd: o.intervalEnd,
+      fullRefresh: o.fullRefresh,
+    });
+    summary.window = plan.window;
+    const targets = targetsFor(asset, table);
+    writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
+    emit({ type: 'asset_start', asset: asset.name, table: table.name, window: plan.window, resumed: plan.resume !== undefined });
+
+    const loadedAt = new Date();
+    const builders = new Map(targets.map((t) => [t.key, new BatchBuilder(t.columns, { loadId, loadedAt })]));
+    const pendingParents = new Map<string, { parentKey: string[]; parents: unknown[][] }>();
+    const batchRows = o.batchRows ?? 10_000;
+    const checkpointPages = o.checkpointPages ?? 20;
+    const checkpointMs = (o.checkpointSeconds ?? 60) * 1000;
+    const baseState: AssetState = { ...(state ?? {}), cursor: state?.cursor };
+    delete baseState.inProgress;
+
+    const stage = async (key: string, force: boolean) => {
+      const b = builders.get(key)!;
+      if (b.length === 0 || (!force && b.length < batchRows)) return;
+      const batch = b.flush();
+      if (batch) await writer!.write(key, batch, pendingParents.get(key));
+      pendingParents.delete(key);
+    };
+    const checkpoint = async (resume: unknown) => {
+      for (const key of builders.keys()) await stage(key, true);
+      // The cursor stays where it was: only a finished window moves it (state never runs ahead of data).
+      await writer!.checkpoint({ ...baseState, inProgress: plan.window ? { window: plan.window, resume, loadId } : undefined });
+      summary.checkpoints++;
+      emit({ type: 'checkpoint', asset: asset.name, rows: summary.rows, pages: summary.pages });
+    };
+
+    let pagesSinceCheckpoint = 0;
+    let lastCheckpoint = Date.now();
+    const pages = table.extract({
+      client,
+      apiVersion: o.apiVersion,
+      timezone: ws.timezone,
+      window: plan.window,
+      resume: plan.resume,
+      concurrency: o.concurrency ?? 32,
+      count: (name, n = 1) => {
+        counters[name] = (counters[name] ?? 0) + n;
+      },
+      signal: o.stop,
+    });
+    for await (const page of pages) {
+      summary.pages++;
+      for (const [key, rows] of Object.entries(page.rows)) {
+        const b = builders.get(key);
+        if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
+        b.add(rows);
+        summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
+        if (key === table.name) summary.rows += rows.length;
+      }
+      for (const [key, r] of Object.entries(page.replaceChildren ?? {})) {
+        const p = pendingParents.get(key) ?? { parentKey: r.parentKey, parents: [] };
+        p.parents.push(...r.parents);
+        pendingParents.set(key, p);
+      }
+      // Child rows must be staged with their parent list; flush them only at checkpoints.
+      await stage(table.name, false);
+      pagesSinceCheckpoint++;
+      emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
+      const stopping = o.stop?.aborted === true;
+      if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
+        await checkpoint(page.resume);
+        pagesSinceCheckpoint = 0;
+        lastCheckpoint = Date.now();
+      }
+      if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
+    }
+    for (const key of builders.keys()) await stage(key, true);
+    for (const b of builders.values()) if (b.coercions) counters['values_coerced'] = (counters['values_coerced'] ?? 0) + b.coercions;
+    finishStats();
+    await writer.finish({ ...baseState, cursor: plan.nextCursor ?? baseState.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
+    emit({ type: 'asset_end', asset: asset.name, summary });
+    return summary;
+  } catch (err) {
+    finishStats();
+    summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
+    summary.error = err as Error;
+    if (writer) {
+      await writer
+        .abort({ status: summary.status, rows: summary.rows, requests: summary.requests, error: (err as Error).message })
+        .catch(() => undefined);
+    }
+    emit({ type: 'asset_end', asset: asset.name, summary });
+    return summary;
+  }
+}
