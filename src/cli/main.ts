@@ -8,6 +8,7 @@ import { EltError, InterruptedError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { fakeIntercomCommand } from './fake.js';
+import { registerCommands } from './commands/index.js';
 import type { Output } from './render.js';
 
 const output: Output = {
@@ -86,6 +87,8 @@ export function buildCli() {
     .action(async (flags) => {
       await fakeIntercomCommand(flags, output);
     });
+
+  registerCommands(cli, output);
 
   cli.help();
   cli.version('0.1.0');

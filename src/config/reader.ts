@@ -37,6 +37,29 @@ export function fail(file: string, field: string, problem: string): ConfigError 
   return new ConfigError(file, field === '' ? '(top level)' : field, problem.replace(/[\r\n]+/g, ' '));
 }
 
+/** Names people bring from other tools (ingestr URIs, dbt profiles, libpq) for our keys. */
+export const KEY_ALIASES: Readonly<Record<string, string>> = {
+  user: 'username',
+  pass: 'password',
+  db: 'database',
+  dbname: 'database',
+  sslmode: 'ssl_mode',
+  token: 'access_token',
+  api_key: 'access_token',
+  apikey: 'access_token',
+  accesstoken: 'access_token',
+  version: 'api_version',
+  intercom_version: 'api_version',
+  baseurl: 'base_url',
+  url: 'base_url',
+  key_path: 'private_key_path',
+  private_key_file: 'private_key_path',
+  strategy: 'incremental_strategy',
+  primary_keys: 'primary_key',
+  pk: 'primary_key',
+  table: 'source_table',
+};
+
 /** A YAML mapping at `path` in `file`, read field by field. */
 export class MapReader {
   private constructor(
@@ -52,9 +75,9 @@ export class MapReader {
   }
 
   /** Reject keys outside `allowed`, suggesting the closest allowed key. */
-  allow(allowed: readonly string[]): this {
+  allow(allowed: readonly string[], aliases: Readonly<Record<string, string>> = KEY_ALIASES): this {
     for (const key of Object.keys(this.obj)) {
-      if (!allowed.includes(key)) throw fail(this.file, this.field(key), `unknown key${suggestion(key, allowed)}`);
+      if (!allowed.includes(key)) throw fail(this.file, this.field(key), `unknown key${suggestion(key, allowed, aliases)}`);
     }
     return this;
   }

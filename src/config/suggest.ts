@@ -32,9 +32,10 @@ export function closest(input: string, candidates: readonly string[]): string | 
   return best;
 }
 
-/** `; did you mean "x"?` or ` (expected one of: a, b, c)` — appended to a problem. */
-export function suggestion(input: string, candidates: readonly string[]): string {
-  const hit = closest(input, candidates);
+/** `; did you mean "x"?` (from `aliases`, e.g. user -> username, or by spelling) or ` (expected one of: a, b, c)` — appended to a problem. */
+export function suggestion(input: string, candidates: readonly string[], aliases: Readonly<Record<string, string>> = {}): string {
+  const alias = aliases[input.toLowerCase()];
+  const hit = alias !== undefined && candidates.includes(alias) ? alias : closest(input, candidates);
   if (hit !== undefined) return `; did you mean "${hit}"?`;
   return candidates.length === 0 ? '' : ` (expected one of: ${candidates.join(', ')})`;
 }

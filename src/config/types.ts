@@ -19,6 +19,8 @@ export interface IntercomConnection {
   concurrency?: number;
   /** Fraction of the per-window budget left for other apps, 0 … 0.9 (default 0). */
   headroom?: number;
+  /** Attempts per request including the first (client default 6). */
+  maxAttempts?: number;
   /** Default lookback for this connection's assets, seconds (an asset's own lookback wins). */
   lookbackSeconds?: number;
 }
@@ -45,6 +47,8 @@ export interface PostgresConnection {
   sslMode: PostgresSslMode;
   /** Default schema for assets whose name has none; undefined = the asset name's schema. */
   schema?: string;
+  /** Bruin's `pool_max_conns`: most connections the loader may open. */
+  poolMaxConns?: number;
 }
 
 /** A Snowflake account; exactly one of password, privateKeyPath, privateKey is set. */

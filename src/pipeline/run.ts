@@ -45,6 +45,7 @@ export function clientFor(conn: IntercomConnection): IntercomClient {
     baseUrl: conn.baseUrl,
     apiVersion: conn.apiVersion,
     headroom: conn.headroom,
+    maxAttempts: conn.maxAttempts,
   });
 }
 

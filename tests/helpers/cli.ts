@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** tsx's loader by absolute URL: `--import tsx` would resolve from the child's cwd (a temp folder). */
+export const tsxLoader = import.meta.resolve('tsx');
+
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = path.join(repoRoot, 'src/cli/main.ts');
 
@@ -15,7 +18,7 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

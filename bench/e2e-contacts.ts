@@ -1,0 +1,76 @@
+/**
+ * Issue #3 benchmark: contacts -> DuckDB end to end through the real CLI, against the fake Intercom
+ * (separate process, rate limit off, no latency), at 100k and 1M contacts. Reports records/s, peak
+ * RSS of the ingest process, and the reference: the same search pages loaded by DuckDB's own
+ * read_json (ratio = ours / reference).
+ *
+ *   node --import tsx bench/e2e-contacts.ts [--sizes 100000,1000000]
+ */
+import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { fmt, runMeasured, startFakeProcess } from './lib.js';
+
+const TOKEN = 'bench-token';
+const sizes = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '100000,1000000').split(',').map(Number);
+
+async function dumpPages(url: string, file: string): Promise<number> {
+  const out = createWriteStream(file);
+  let startingAfter: string | undefined;
+  let n = 0;
+  for (;;) {
+    const res = await fetch(`${url}/contacts/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': '2.14' },
+      body: JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } }),
+    });
+    const body = (await res.json()) as { data: unknown[]; pages?: { next?: { starting_after?: string } } };
+    for (const r of body.data) out.write(`${JSON.stringify(r)}\n`);
+    n += body.data.length;
+    startingAfter = body.pages?.next?.starting_after;
+    if (!startingAfter) break;
+  }
+  await new Promise<void>((r) => out.end(r));
+  return n;
+}
+
+async function readJsonReference(file: string): Promise<number> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const t0 = performance.now();
+  await conn.run(`create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited')`);
+  const seconds = (performance.now() - t0) / 1000;
+  conn.closeSync();
+  db.closeSync();
+  return seconds;
+}
+
+const results: string[] = [];
+for (const n of sizes) {
+  const fake = await startFakeProcess(['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', TOKEN]);
+  try {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-bench-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(
+      path.join(dir, 'connections.yml'),
+      `connections:\n  intercom:\n    - name: intercom\n      access_token: ${TOKEN}\n      base_url: ${fake.url}\n  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
+    );
+    writeFileSync(path.join(dir, 'assets', 'contacts.asset.yml'), 'name: intercom.contacts\nparameters:\n  source_table: contacts\n');
+    const run = await runMeasured(['ingest', '--progress', 'log'], dir);
+    if (run.code !== 0) throw new Error(`ingest failed: ${run.stderr}`);
+    const ours = n / run.seconds;
+    const file = path.join(dir, 'pages.ndjson');
+    const dumped = await dumpPages(fake.url, file);
+    const refSeconds = await readJsonReference(file);
+    const ref = dumped / refSeconds;
+    const line = `| ${fmt(n)} | ${fmt(run.seconds, 1)} s | ${fmt(ours)} | ${fmt(ref)} | ${fmt(ours / ref, 2)}× | ${fmt(run.peakRssMb)} MB |`;
+    results.push(line);
+    console.log(`contacts=${n} seconds=${run.seconds.toFixed(1)} records/s=${Math.round(ours)} read_json records/s=${Math.round(ref)} ratio=${(ours / ref).toFixed(2)} peakRSS=${run.peakRssMb.toFixed(0)}MB`);
+  } finally {
+    await fake.stop();
+  }
+}
+console.log('\n| contacts | wall time | records/s (ours, end to end) | records/s (read_json of the same pages) | ratio | peak RSS (ingest process) |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) console.log(r);

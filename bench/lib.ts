@@ -1,0 +1,61 @@
+/** Benchmark plumbing: child processes, peak RSS from /proc (VmHWM), the fake Intercom as a separate process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** tsx's loader by absolute URL: `--import tsx` would resolve from the child's cwd (a temp folder). */
+export const tsxLoader = import.meta.resolve('tsx');
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const cliEntry = path.join(root, 'src/cli/main.ts');
+
+/** Peak resident set size of a live process in MB (Linux VmHWM). */
+export function peakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts `intercom-elt fake-intercom …` in its own process; resolves with its URL. */
+export function startFakeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, 'fake-intercom', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      if (m) {
+        resolve({
+          url: m[1]!,
+          child,
+          stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fake-intercom exited ${code}`)));
+  });
+}
+
+/** Runs the CLI to completion, sampling its peak RSS. */
+export function runMeasured(args: string[], cwd: string): Promise<{ seconds: number; peakRssMb: number; code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let peak = 0;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid!))), 50);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ seconds: (performance.now() - t0) / 1000, peakRssMb: peak, code, stdout, stderr });
+    });
+  });
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

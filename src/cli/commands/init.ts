@@ -1,0 +1,94 @@
+/**
+ * `intercom-elt init [dir]`: a starter project — connections.yml (secrets only as ${VAR}
+ * references), one asset per Intercom table, and a .gitignore for the local warehouse files.
+ * Never overwrites: an existing file is left alone and reported as skipped.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tables } from '../../intercom/tables/index.js';
+import type { TableSpec } from '../../intercom/tables/spec.js';
+import type { Output } from '../render.js';
+
+/** The package root: src/cli/commands (or dist/cli/commands) is three levels below it. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Used when the package ships no connections.example.yml. */
+export const BUILTIN_CONNECTIONS = `# intercom-elt connections. Secrets stay in environment variables: \${VAR} is replaced by VAR.
+# Full reference: docs/configuration.md
+default_environment: default
+
+environments:
+  default:
+    connections:
+      intercom:
+        - name: intercom
+          access_token: \${INTERCOM_ACCESS_TOKEN}   # required; never printed
+          region: us                  # us | eu | au: where your workspace is hosted
+          api_version: "2.14"         # quote it; 2.11 to 2.16
+      duckdb:
+        - name: warehouse
+          path: ./warehouse.duckdb    # relative to this file's folder
+`;
+
+export const GITIGNORE = `# intercom-elt: local warehouse files and secrets
+*.duckdb
+*.duckdb.wal
+.env
+`;
+
+/** The asset file `init` writes for a table: its defaults spelled out, so they are easy to change. */
+export function assetYaml(t: TableSpec): string {
+  const lines = [
+    `# ${t.description}`,
+    `# Reference: docs/tables/${t.name}.md`,
+    `name: intercom.${t.name}`,
+    'type: ingestr',
+    'parameters:',
+    `  source_table: ${t.name}`,
+    `  incremental_strategy: ${t.defaultStrategy}`,
+  ];
+  if (t.incrementalKey) lines.push(`  incremental_key: ${t.incrementalKey}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface InitResult {
+  dir: string;
+  written: string[];
+  skipped: string[];
+}
+
+export async function initCommand(dir: string | undefined, o: Output): Promise<InitResult> {
+  const root = path.resolve(dir ?? '.');
+  const example = path.join(packageRoot, 'connections.example.yml');
+  const connections = existsSync(example) ? readFileSync(example, 'utf8') : BUILTIN_CONNECTIONS;
+  const files: Array<[string, string]> = [
+    ['connections.yml', connections],
+    ['.gitignore', GITIGNORE],
+    ...tables.map((t): [string, string] => [path.join('assets', `${t.name}.asset.yml`), assetYaml(t)]),
+  ];
+  const result: InitResult = { dir: root, written: [], skipped: [] };
+  await mkdir(path.join(root, 'assets'), { recursive: true });
+  for (const [rel, text] of files) {
+    try {
+      // 'wx': create only, so a file that appears meanwhile is not clobbered either
+      await writeFile(path.join(root, rel), text, { flag: 'wx' });
+      result.written.push(rel);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      result.skipped.push(rel);
+    }
+  }
+  for (const f of result.written) o.out(`wrote   ${f}`);
+  for (const f of result.skipped) o.out(`skipped ${f} (exists; left unchanged)`);
+  const cd = path.relative(process.cwd(), root);
+  o.out('');
+  o.out('Next:');
+  if (cd) o.out(`  cd ${cd}`);
+  o.out('  export INTERCOM_ACCESS_TOKEN=…        # Developer Hub > your app > Authentication');
+  o.out('  # set region (us | eu | au) in connections.yml');
+  o.out('  intercom-elt check');
+  o.out('  intercom-elt ingest');
+  return result;
+}

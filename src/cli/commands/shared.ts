@@ -1,0 +1,61 @@
+/** What the operational commands share: loading the project from the common flags, time and table formatting. */
+import path from 'node:path';
+import { loadProject, type Project } from '../../config/index.js';
+import { tableCatalog } from '../../intercom/tables/index.js';
+import type { AssetState } from '../../destinations/types.js';
+
+/** The project flags every command accepts (same names as `ingest`). */
+export interface ProjectFlags {
+  config?: string;
+  assetsDir?: string;
+  environment?: string;
+}
+
+export function configPath(f: ProjectFlags, cwd = process.cwd()): string {
+  return path.resolve(cwd, f.config ?? 'connections.yml');
+}
+
+/** connections.yml + assets/ exactly as `ingest` reads them (assets/ beside the config unless --assets-dir). */
+export async function projectFromFlags(f: ProjectFlags, cwd = process.cwd()): Promise<Project> {
+  const configFile = configPath(f, cwd);
+  return loadProject({
+    configFile,
+    assetsDir: path.resolve(cwd, f.assetsDir ?? path.join(path.dirname(configFile), 'assets')),
+    environment: f.environment,
+    env: process.env,
+    catalog: tableCatalog,
+  });
+}
+
+/** Unix seconds → `2024-05-01T12:00:00Z`. */
+export function isoSeconds(ts: number): string {
+  return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** A cursor as users read it: ISO time (UTC), or '-' when there is none. */
+export function cursorText(state: AssetState | undefined): string {
+  return typeof state?.cursor === 'number' && Number.isFinite(state.cursor) ? isoSeconds(state.cursor) : '-';
+}
+
+/** A value read back from `_elt_loads` (Date, ISO text, driver timestamp objects, numbers) as display text. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '-' : v.toISOString().replace('.000Z', 'Z');
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'object') {
+    const s = String(v);
+    return s === '[object Object]' ? JSON.stringify(v) : s;
+  }
+  return String(v);
+}
+
+/** Aligned columns with a dashed rule under the header. */
+export function formatTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}

@@ -1,0 +1,133 @@
+/**
+ * `intercom-elt state show [asset]` and `intercom-elt state reset <asset>`: the cursor and the load
+ * history (`_elt_state`, `_elt_loads`) read from the destination, where they are committed with
+ * the rows (dlt style), and forgetting an asset's cursor so the next run starts over.
+ */
+import { createInterface } from 'node:readline/promises';
+import { EltError } from '../../errors.js';
+import type { AssetConfig } from '../../config/index.js';
+import type { AssetState } from '../../destinations/types.js';
+import { selectAssets } from '../../pipeline/run.js';
+import { openDestination } from '../../pipeline/destinations.js';
+import { secretsOf } from '../ingest.js';
+import { makeRedactor, type Output } from '../render.js';
+import { DestinationPool } from './destinations.js';
+import { cellText, cursorText, formatTable, isoSeconds, projectFromFlags, type ProjectFlags } from './shared.js';
+
+export interface StateFlags extends ProjectFlags {
+  /** Load-history rows per asset (default 10). */
+  limit?: number | string;
+  /** `state reset`: do not ask. */
+  yes?: boolean;
+}
+
+export interface AssetStateReport {
+  asset: string;
+  destination: string;
+  state?: AssetState;
+  loads: Array<Record<string, unknown>>;
+}
+
+/** How `state reset` asks; injectable so the command is testable as a function. */
+export interface Prompt {
+  /** stdin is an interactive terminal. */
+  interactive: boolean;
+  confirm(question: string): Promise<boolean>;
+}
+
+export const terminalPrompt: Prompt = {
+  interactive: process.stdin.isTTY === true,
+  async confirm(question) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^(y|yes)$/i.test((await rl.question(question)).trim());
+    } finally {
+      rl.close();
+    }
+  },
+};
+
+const LOAD_COLUMNS = ['load_id', 'status', 'rows', 'requests', 'started_at', 'finished_at', 'error'];
+
+export async function stateShowCommand(selector: string | undefined, f: StateFlags, o: Output): Promise<AssetStateReport[]> {
+  const project = await projectFromFlags(f);
+  const redact = makeRedactor(secretsOf(project));
+  const assets = selectAssets(project.assets, selector ? [selector] : []);
+  const limit = f.limit === undefined ? 10 : Number(f.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new EltError('usage', `--limit must be a positive whole number, got '${f.limit}'`);
+  const pool = new DestinationPool();
+  const reports: AssetStateReport[] = [];
+  try {
+    for (const a of assets) {
+      const dest = await pool.get(project.destinations.get(a.destination)!);
+      const report: AssetStateReport = { asset: a.name, destination: a.destination, loads: [] };
+      if (dest) {
+        report.state = await dest.readState(a.name);
+        report.loads = await dest.loads(a.name, limit);
+      }
+      reports.push(report);
+    }
+  } finally {
+    await pool.close();
+  }
+  reports.forEach((r, i) => {
+    if (i > 0) o.out('');
+    for (const line of renderReport(r)) o.out(redact(line));
+  });
+  return reports;
+}
+
+function renderReport(r: AssetStateReport): string[] {
+  const lines = [`${r.asset} (destination ${r.destination})`];
+  const cursor = r.state?.cursor;
+  lines.push(`  cursor: ${cursorText(r.state)}${typeof cursor === 'number' ? ` (${cursor})` : r.state ? '' : ' (never loaded)'}`);
+  const ip = r.state?.inProgress;
+  if (ip) {
+    const w = ip.window ? ` window ${isoSeconds(ip.window.start)} .. ${isoSeconds(ip.window.end)}` : '';
+    lines.push(`  in progress: load ${ip.loadId}${w} (the next run resumes it)`);
+  }
+  if (r.loads.length === 0) {
+    lines.push('  loads: none');
+  } else {
+    lines.push('  loads (newest first):');
+    const rows = r.loads.map((l) => LOAD_COLUMNS.map((c) => cellText(l[c])));
+    for (const line of formatTable(LOAD_COLUMNS, rows)) lines.push(`    ${line}`);
+  }
+  return lines;
+}
+
+export interface ResetResult {
+  asset: string;
+  /** The state that was removed (undefined if there was none). */
+  previous?: AssetState;
+  reset: boolean;
+}
+
+export async function stateResetCommand(selector: string, f: StateFlags, o: Output, prompt: Prompt = terminalPrompt): Promise<ResetResult> {
+  const project = await projectFromFlags(f);
+  const redact = makeRedactor(secretsOf(project));
+  const [asset] = selectAssets(project.assets, [selector]) as [AssetConfig];
+  // Refuse before touching the destination: a script without --yes must not hang on stdin.
+  if (!f.yes && !prompt.interactive) {
+    throw new EltError('confirmation_required', `state reset ${asset.name}: stdin is not a terminal, so nothing was reset; pass --yes to confirm`);
+  }
+  const dest = await openDestination(project.destinations.get(asset.destination)!);
+  try {
+    const previous = await dest.readState(asset.name);
+    if (!f.yes) {
+      const question = redact(
+        `Reset the state of ${asset.name} in ${asset.destination} (cursor ${cursorText(previous)})? ` +
+          'The next ingest re-reads it from its start_date (or from the beginning). [y/N] ',
+      );
+      if (!(await prompt.confirm(question))) {
+        o.err('state reset cancelled; nothing changed');
+        return { asset: asset.name, previous, reset: false };
+      }
+    }
+    await dest.resetState(asset.name);
+    o.out(redact(`reset state of ${asset.name} in ${asset.destination} (cursor was ${cursorText(previous)}); the next ingest starts from the beginning`));
+    return { asset: asset.name, previous, reset: true };
+  } finally {
+    await dest.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The Destination every SQL database shares: state and load history in metadata tables of
+ * the destination's schema, one session per run, an in-process lock per asset.
+ */
+import { DestinationError } from '../../errors.js';
+import type { AssetState, Destination, RunSpec, RunWriter } from '../types.js';
+import type { Dialect } from './dialect.js';
+import type { SqlConnector, SqlSession } from './driver.js';
+import { SqlRunWriter } from './loader.js';
+import * as sql from './statements.js';
+
+export interface SqlDestinationOptions {
+  dialect: Dialect;
+  connector: SqlConnector;
+  /** Schema of `_elt_state` and `_elt_loads` (the destination's default schema). */
+  schema: string;
+}
+
+/** Wire a dialect and a connector into a Destination. */
+export async function createSqlDestination(opts: SqlDestinationOptions): Promise<Destination> {
+  const { dialect: d, connector, schema } = opts;
+  const locked = new Set<string>();
+  let admin: SqlSession | undefined;
+  // openRun creates schemas and metadata tables: one at a time, so two runs starting
+  // together do not race on the catalog
+  let opening: Promise<unknown> = Promise.resolve();
+
+  const fail = (what: string, err: unknown): never => {
+    if (err instanceof DestinationError) throw err;
+    throw new DestinationError(d.name, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  };
+  const session = async (): Promise<SqlSession> => (admin ??= await connector.connect());
+  const hasTable = async (s: SqlSession, table: string): Promise<boolean> => (await s.tableColumns(schema, table)) !== undefined;
+
+  return {
+    name: d.name,
+    capabilities: d.capabilities,
+
+    async readState(asset: string): Promise<AssetState | undefined> {
+      try {
+        const s = await session();
+        if (!(await hasTable(s, sql.STATE_TABLE))) return undefined;
+        const rows = await s.query(sql.selectState(d, schema, asset));
+        const text = rows[0]?.state;
+        return typeof text === 'string' ? (JSON.parse(text) as AssetState) : undefined;
+      } catch (err) {
+        return fail(`read state of ${asset}`, err);
+      }
+    },
+
+    async resetState(asset: string): Promise<void> {
+      try {
+        const s = await session();
+        if (await hasTable(s, sql.STATE_TABLE)) await s.execute(sql.deleteState(d, schema, asset));
+      } catch (err) {
+        fail(`reset state of ${asset}`, err);
+      }
+    },
+
+    async loads(asset?: string, limit = 20): Promise<Array<Record<string, unknown>>> {
+      try {
+        const s = await session();
+        if (!(await hasTable(s, sql.LOADS_TABLE))) return [];
+        return await s.query(sql.selectLoads(d, schema, asset, limit));
+      } catch (err) {
+        return fail('read loads', err);
+      }
+    },
+
+    async openRun(spec: RunSpec): Promise<RunWriter> {
+      // in-process lock; across processes the database's own locking applies (a DuckDB
+      // file has one writer process at a time)
+      if (locked.has(spec.asset)) throw new DestinationError(d.name, `asset ${spec.asset} is already being loaded`, { meta: { asset: spec.asset } });
+      locked.add(spec.asset);
+      const release = (): void => void locked.delete(spec.asset);
+      const previous = opening;
+      let done!: () => void;
+      opening = new Promise<void>((r) => (done = r));
+      try {
+        await previous;
+        const s = await connector.connect().catch((err: unknown) => fail('connect', err));
+        try {
+          return await SqlRunWriter.open(d, s, spec, schema, release);
+        } catch (err) {
+          await s.close().catch(() => undefined);
+          throw err;
+        }
+      } catch (err) {
+        release();
+        throw err;
+      } finally {
+        done();
+      }
+    },
+
+    async close(): Promise<void> {
+      try {
+        await admin?.close();
+        admin = undefined;
+        await connector.close();
+      } catch (err) {
+        fail('close', err);
+      }
+    },
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * The RunWriter every SQL destination shares. Batches go to session staging tables as they
+ * arrive; a checkpoint applies each table's strategy from staging and writes the state, in
+ * one transaction (DESIGN.md invariant 1). Branches only on the dialect's capabilities.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { columnTypeOf, LOAD_ID_COLUMN, LOADED_AT_COLUMN } from '../../arrow/types.js';
+import { DestinationError } from '../../errors.js';
+import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
+import type { Dialect } from './dialect.js';
+import type { SqlSession } from './driver.js';
+import { physicalName, qualified, resolveColumnNames, type NameRules } from './identifiers.js';
+import * as sql from './statements.js';
+import type { PhysicalColumn } from './statements.js';
+
+/** Suffix of the table a replace run fills before swapping it in. */
+export const REPLACE_SUFFIX = '__elt_replace';
+
+const META_COLUMNS: PhysicalColumn[] = [
+  { name: LOADED_AT_COLUMN, type: 'timestamp' },
+  { name: LOAD_ID_COLUMN, type: 'string' },
+];
+
+/** Per-table state of a run. */
+class TableRun {
+  readonly table: string;
+  /** Where rows are written: the table itself, or its replace table. */
+  readonly writeTable: string;
+  readonly replace: boolean;
+  readonly stagingName: string;
+  staging: PhysicalColumn[] | undefined;
+  /** Physical columns known for this table (target + staging), for name resolution. */
+  known: string[] | undefined;
+  stagedRows = 0;
+  seq = 0;
+  parents: unknown[][] = [];
+  /** The write table's columns as of the last prepare (cleared when a transaction rolls back). */
+  columns: PhysicalColumn[] | undefined;
+
+  constructor(
+    readonly target: TableTarget,
+    table: string,
+    index: number,
+    max: number,
+    replace: boolean,
+  ) {
+    this.table = table;
+    this.replace = replace;
+    this.writeTable = replace ? physicalName(table + REPLACE_SUFFIX, max) : table;
+    this.stagingName = `_elt_stage_${index}`;
+  }
+}
+
+export class SqlRunWriter implements RunWriter {
+  private readonly tables = new Map<string, TableRun>();
+  private readonly rules: NameRules;
+  private first = true;
+  private done = false;
+  private readonly asReplace: boolean;
+
+  private constructor(
+    private readonly d: Dialect,
+    private readonly session: SqlSession,
+    private readonly spec: RunSpec,
+    private readonly metaSchema: string,
+    private readonly release: () => void,
+  ) {
+    this.rules = { maxIdentifierLength: d.capabilities.maxIdentifierLength, caseInsensitive: d.caseInsensitiveIdentifiers };
+    // without transactional DDL a full refresh cannot drop tables inside the first
+    // checkpoint's transaction, so it loads aside and swaps at the end, like replace
+    this.asReplace = spec.fullRefresh && !d.capabilities.transactionalDdl;
+  }
+
+  /**
+   * Physical table names, resolved like columns against the schema's tables so that two
+   * assets whose names differ only in case never share a DuckDB table.
+   */
+  private async resolveTables(): Promise<void> {
+    const bySchema = new Map<string, string[]>();
+    for (const [i, t] of this.spec.tables.entries()) {
+      let names = bySchema.get(t.schema);
+      if (!names) bySchema.set(t.schema, (names = await this.session.tableNames(t.schema)));
+      const { physical } = resolveColumnNames([t.table], names, this.rules);
+      if (!names.includes(physical[0]!)) names.push(physical[0]!);
+      const replace = t.strategy === 'replace' || this.asReplace;
+      this.tables.set(t.key, new TableRun(t, physical[0]!, i, this.rules.maxIdentifierLength, replace));
+    }
+  }
+
+  /** Prepare metadata tables, drop leftovers of a crashed replace, record the 'running' load. */
+  static async open(d: Dialect, session: SqlSession, spec: RunSpec, metaSchema: string, release: () => void): Promise<SqlRunWriter> {
+    const w = new SqlRunWriter(d, session, spec, metaSchema, release);
+    await w.guard('open run', async () => {
+      for (const schema of new Set([metaSchema, ...spec.tables.map((t) => t.schema)])) await session.execute(sql.createSchema(schema));
+      await w.resolveTables();
+      await session.execute(sql.createStateTable(d, metaSchema));
+      await session.execute(sql.createLoadsTable(d, metaSchema));
+      for (const t of w.tables.values()) if (t.replace) await session.execute(sql.dropTable(t.target.schema, t.writeTable));
+      await session.execute(sql.insertLoad(d, metaSchema, spec.loadId, spec.asset));
+    });
+    return w;
+  }
+
+  async write(tableKey: string, batch: RecordBatch, replaceChildren?: { parentKey: string[]; parents: unknown[][] }): Promise<void> {
+    const t = this.tables.get(tableKey);
+    if (!t) throw new DestinationError(this.d.name, `write to unknown table '${tableKey}'`, { meta: { asset: this.spec.asset } });
+    await this.guard(`stage ${t.target.table}`, async () => {
+      if (t.known === undefined) {
+        const existing = await this.session.tableColumns(t.target.schema, t.writeTable);
+        t.known = existing?.map((c) => c.name) ?? [];
+      }
+      const fields = batch.schema.fields;
+      const { physical } = resolveColumnNames(
+        fields.map((f) => f.name),
+        t.known,
+        this.rules,
+        sql.RESERVED_COLUMNS,
+      );
+      for (const p of physical) if (!t.known.includes(p)) t.known.push(p);
+      if (t.staging === undefined) {
+        t.staging = fields.map((f, i) => ({ name: physical[i]!, type: columnTypeOf(f) }));
+        await this.session.execute(sql.createStaging(this.d, t.stagingName, t.staging));
+      } else {
+        for (let i = 0; i < fields.length; i++) {
+          if (t.staging.some((c) => c.name === physical[i])) continue;
+          const col = { name: physical[i]!, type: columnTypeOf(fields[i]!) };
+          t.staging.push(col);
+          await this.session.execute(sql.addStagingColumn(this.d, t.stagingName, col));
+        }
+      }
+      const fieldOf = t.staging.map((c) => physical.indexOf(c.name));
+      if (batch.numRows > 0) {
+        await this.session.appendStaging(t.stagingName, t.staging, batch, fieldOf, t.seq);
+        t.seq += batch.numRows;
+        t.stagedRows += batch.numRows;
+      }
+      if (replaceChildren) t.parents.push(...replaceChildren.parents);
+    });
+  }
+
+  checkpoint(state: AssetState): Promise<void> {
+    return this.commit(state, undefined);
+  }
+
+  finish(state: AssetState, summary: LoadSummary): Promise<void> {
+    return this.commit(state, summary);
+  }
+
+  async abort(summary: LoadSummary): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      await this.guard('abort', async () => {
+        for (const t of this.tables.values()) if (t.replace) await this.session.execute(sql.dropTable(t.target.schema, t.writeTable));
+        await this.session.execute(sql.updateLoad(this.d, this.metaSchema, this.spec.loadId, summary));
+      });
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async close(): Promise<void> {
+    try {
+      await this.session.close();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** One transaction: every table's staged rows, replace swaps (final), state, the load row (final). */
+  private async commit(state: AssetState, summary: LoadSummary | undefined): Promise<void> {
+    if (this.done) throw new DestinationError(this.d.name, 'run already finished', { meta: { asset: this.spec.asset } });
+    const final = summary !== undefined;
+    const ddlInside = this.d.capabilities.transactionalDdl;
+    const work = [...this.tables.values()].filter((t) => final || this.first || t.stagedRows > 0 || t.parents.length > 0);
+    const holdsReplace = [...this.tables.values()].some((t) => t.replace);
+    await this.guard(final ? 'finish' : 'checkpoint', async () => {
+      if (!ddlInside) for (const t of work) await this.prepare(t);
+      await this.session.execute(this.d.begin);
+      try {
+        if (this.first && this.spec.fullRefresh && ddlInside) {
+          // replace tables keep the old table readable until their swap at finish
+          for (const t of this.tables.values()) {
+            if (t.replace) continue;
+            await this.session.execute(sql.dropTable(t.target.schema, t.table));
+            t.columns = undefined;
+          }
+          await this.session.execute(sql.deleteState(this.d, this.metaSchema, this.spec.asset));
+        }
+        for (const t of work) await this.load(t);
+        // a replace run's rows only count once swapped in: its state waits for finish, so a
+        // crash (whose replace table is dropped at the next openRun) never resumes past them
+        if (final || !holdsReplace) {
+          await this.session.execute(sql.deleteState(this.d, this.metaSchema, this.spec.asset));
+          await this.session.execute(sql.insertState(this.d, this.metaSchema, this.spec.asset, state, this.spec.loadId));
+        }
+        if (final && ddlInside) await this.swapAll();
+        if (final) await this.session.execute(sql.updateLoad(this.d, this.metaSchema, this.spec.loadId, summary));
+        await this.session.execute(this.d.commit);
+      } catch (err) {
+        await this.session.execute(this.d.rollback).catch(() => undefined);
+        for (const t of this.tables.values()) t.columns = undefined;
+        throw err;
+      }
+      if (final && !ddlInside) await this.swapAll();
+      for (const t of work) {
+        if (t.stagedRows > 0) await this.session.execute(sql.clearStaging(this.d, t.stagingName));
+        t.stagedRows = 0;
+        t.parents = [];
+      }
+      this.first = false;
+    });
+    if (final) {
+      this.done = true;
+      await this.close();
+    }
+  }
+
+  private async swapAll(): Promise<void> {
+    for (const t of this.tables.values()) {
+      if (!t.replace) continue;
+      for (const s of this.d.swapTables(t.target.schema, t.table, t.writeTable)) await this.session.execute(s);
+    }
+  }
+
+  /** Create the write table or add the columns it lacks; returns its columns. */
+  private async prepare(t: TableRun): Promise<PhysicalColumn[]> {
+    const { schema } = t.target;
+    // the asset lock makes this run the table's only writer, so its columns can be cached
+    const existing = t.columns ?? (await this.session.tableColumns(schema, t.writeTable));
+    const names = existing?.map((c) => c.name) ?? [];
+    const declared = resolveColumnNames(
+      t.target.columns.map((c) => c.name),
+      [...names, ...(t.staging ?? []).map((c) => c.name)],
+      this.rules,
+      sql.RESERVED_COLUMNS,
+    ).physical.map((name, i) => ({ name, type: t.target.columns[i]!.type }));
+    const wanted: PhysicalColumn[] = [];
+    for (const c of [...declared, ...(t.staging ?? []), ...META_COLUMNS]) if (!wanted.some((w) => w.name === c.name)) wanted.push(c);
+    if (existing === undefined) {
+      await this.session.execute(sql.createTable(this.d, schema, t.writeTable, wanted));
+      t.known = wanted.map((c) => c.name);
+      t.columns = wanted;
+      return wanted;
+    }
+    const cols: PhysicalColumn[] = existing.map((c) => ({ name: c.name, type: c.type ?? wanted.find((w) => w.name === c.name)?.type ?? 'string' }));
+    for (const c of wanted) {
+      if (names.includes(c.name)) continue;
+      await this.session.execute(sql.addColumn(this.d, schema, t.writeTable, c));
+      cols.push(c);
+    }
+    t.known = cols.map((c) => c.name);
+    t.columns = cols;
+    return cols;
+  }
+
+  /** Physical name of a logical column already in `cols` (plain or alternate name). */
+  private find(cols: readonly PhysicalColumn[], logical: string): PhysicalColumn | undefined {
+    const names = cols.map((c) => c.name);
+    const { physical, added } = resolveColumnNames([logical], names, this.rules, sql.RESERVED_COLUMNS);
+    return added.length > 0 ? undefined : cols.find((c) => c.name === physical[0]);
+  }
+
+  private keyColumns(cols: readonly PhysicalColumn[], logical: readonly string[], what: string): string[] {
+    return logical.map((k) => {
+      const c = this.find(cols, k);
+      if (!c) throw new DestinationError(this.d.name, `${what} column '${k}' is not in table ${this.spec.asset}`);
+      return c.name;
+    });
+  }
+
+  private async load(t: TableRun): Promise<void> {
+    const cols = await this.prepare(t);
+    const target = t.target;
+    const ref = qualified(target.schema, t.writeTable);
+    if (t.parents.length > 0 && target.parentKey && target.parentKey.length > 0) {
+      const pk = this.keyColumns(cols, target.parentKey, 'parent key');
+      for (const s of sql.deleteChildren(this.d, ref, pk, t.parents)) await this.session.execute(s);
+    }
+    const inc = target.incrementalKey === undefined ? undefined : this.find(cols, target.incrementalKey);
+    if (target.strategy === 'delete+insert' && !t.replace && this.first && this.spec.window && inc) {
+      await this.session.execute(sql.deleteWindow(this.d, ref, inc, this.spec.window));
+    }
+    if (t.stagedRows === 0 || !t.staging) return;
+    const staged = { ref: this.d.tempTableRef(t.stagingName), columns: new Map(t.staging.map((c) => [c.name, c.type])) };
+    const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key') : [];
+    const dedup = key.length > 0 ? { key, order: inc?.name } : undefined;
+    const rows = sql.stagedRows(this.d, cols, staged, dedup);
+    // merge and delete+insert upsert by key (so later checkpoints of a run never duplicate);
+    // append and replace insert what was staged
+    const upsert = key.length > 0 && !t.replace && (target.strategy === 'merge' || target.strategy === 'delete+insert');
+    const statements = upsert ? sql.mergeRows(this.d, ref, cols, key, rows, staged) : [sql.insertRows(ref, cols, rows)];
+    for (const s of statements) await this.session.execute(s);
+  }
+
+  /** Run `fn`, turning any failure into a DestinationError naming the step. */
+  private async guard(step: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof DestinationError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new DestinationError(this.d.name, `${step} failed for asset ${this.spec.asset}: ${message}`, {
+        cause: err,
+        meta: { asset: this.spec.asset, load_id: this.spec.loadId },
+      });
+    }
+  }
+}

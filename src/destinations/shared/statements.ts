@@ -1,0 +1,228 @@
+/**
+ * SQL generation shared by every destination: DDL, the metadata tables, and the statements
+ * of each strategy. Pure functions of a Dialect; every identifier goes through quoteIdent
+ * and every value through a literal function.
+ */
+import type { ColumnType, Window } from '../../intercom/tables/spec.js';
+import { finite, literal, type Dialect } from './dialect.js';
+import { qualified, quoteIdent } from './identifiers.js';
+
+/** A physical column: its name in the destination and its logical type. */
+export interface PhysicalColumn {
+  name: string;
+  type: ColumnType;
+}
+
+/** Staging bookkeeping column: the order rows were staged in (dedup ties: last staged wins). */
+export const SEQ_COLUMN = '_elt_seq';
+const RN_COLUMN = '_elt_rn';
+/** Names a data column can never take (see identifiers.resolveColumnNames). */
+export const RESERVED_COLUMNS = [SEQ_COLUMN, RN_COLUMN];
+
+export const STATE_TABLE = '_elt_state';
+export const LOADS_TABLE = '_elt_loads';
+
+export function columnList(d: Dialect, columns: readonly PhysicalColumn[], types = d.capabilities.types): string {
+  return columns.map((c) => `${quoteIdent(c.name)} ${types[c.type]}`).join(', ');
+}
+
+export function createSchema(schema: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
+}
+
+export function createTable(d: Dialect, schema: string, table: string, columns: readonly PhysicalColumn[]): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table)} (${columnList(d, columns)})`;
+}
+
+export function addColumn(d: Dialect, schema: string, table: string, column: PhysicalColumn): string {
+  return `ALTER TABLE ${qualified(schema, table)} ADD COLUMN ${quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
+}
+
+export function dropTable(schema: string, table: string): string {
+  return `DROP TABLE IF EXISTS ${qualified(schema, table)}`;
+}
+
+/**
+ * Session staging table: the staged-order column FIRST, then the data columns typed for
+ * staging; columns added later (ALTER ADD) land at the end, after the data columns.
+ */
+export function createStaging(d: Dialect, name: string, columns: readonly PhysicalColumn[]): string {
+  const cols = [`${quoteIdent(SEQ_COLUMN)} ${d.capabilities.types.int64}`, columnList(d, columns, d.stagingTypes)]
+    .filter(Boolean)
+    .join(', ');
+  return d.createTempTable(name, cols);
+}
+
+export function addStagingColumn(d: Dialect, name: string, column: PhysicalColumn): string {
+  return `ALTER TABLE ${d.tempTableRef(name)} ADD COLUMN ${quoteIdent(column.name)} ${d.stagingTypes[column.type]}`;
+}
+
+export function clearStaging(d: Dialect, name: string): string {
+  return `DELETE FROM ${d.tempTableRef(name)}`;
+}
+
+/** What is staged for one table: the staging table and its columns (physical names, staged types). */
+export interface Staged {
+  ref: string;
+  columns: ReadonlyMap<string, ColumnType>;
+}
+
+/**
+ * SELECT list producing the target's columns from staging: a column the batches never had is
+ * NULL; a column staged with another type (or staged as text, like DuckDB JSON) is converted.
+ */
+function targetExprs(d: Dialect, target: readonly PhysicalColumn[], staged: Staged, alias: string): string[] {
+  return target.map((c) => {
+    const st = staged.columns.get(c.name);
+    const sqlType = d.capabilities.types[c.type];
+    if (st === undefined) return `CAST(NULL AS ${sqlType}) AS ${quoteIdent(c.name)}`;
+    const ref = `${alias}.${quoteIdent(c.name)}`;
+    if (st === c.type) {
+      const same = d.stagingTypes[st] === sqlType;
+      return `${same ? ref : `CAST(${ref} AS ${sqlType})`} AS ${quoteIdent(c.name)}`;
+    }
+    return `${d.tryCast(ref, sqlType)} AS ${quoteIdent(c.name)}`;
+  });
+}
+
+/** Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties: last staged). */
+export function stagedRows(
+  d: Dialect,
+  target: readonly PhysicalColumn[],
+  staged: Staged,
+  dedup?: { key: readonly string[]; order?: string },
+): string {
+  const exprs = targetExprs(d, target, staged, 's');
+  if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} FROM ${staged.ref} AS s`;
+  const partition = dedup.key.map((k) => `s.${quoteIdent(k)}`).join(', ');
+  const order = [
+    ...(dedup.order !== undefined && staged.columns.has(dedup.order) ? [`s.${quoteIdent(dedup.order)} DESC NULLS LAST`] : []),
+    `s.${quoteIdent(SEQ_COLUMN)} DESC`,
+  ].join(', ');
+  const names = target.map((c) => `r.${quoteIdent(c.name)}`).join(', ');
+  // a window function in a subquery (not QUALIFY / DISTINCT ON) works on every destination
+  return (
+    `SELECT ${names} FROM (SELECT ${exprs.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${quoteIdent(RN_COLUMN)} ` +
+    `FROM ${staged.ref} AS s) AS r WHERE r.${quoteIdent(RN_COLUMN)} = 1`
+  );
+}
+
+export function insertRows(targetRef: string, target: readonly PhysicalColumn[], select: string): string {
+  return `INSERT INTO ${targetRef} (${target.map((c) => quoteIdent(c.name)).join(', ')}) ${select}`;
+}
+
+/**
+ * Upsert deduplicated staged rows by key. `merge`: one MERGE statement. `delete-insert`: delete
+ * the target rows whose key is staged, then insert; on a columnar engine the delete reads only
+ * the key columns, where MERGE reads the whole row.
+ */
+export function mergeRows(
+  d: Dialect,
+  targetRef: string,
+  target: readonly PhysicalColumn[],
+  key: readonly string[],
+  source: string,
+  staged: Staged,
+): string[] {
+  if (d.upsert === 'delete-insert' || !d.capabilities.merge) {
+    const keys = key.map(quoteIdent).join(', ');
+    const stagedKeys = key.map((k) => `s.${quoteIdent(k)}`).join(', ');
+    return [
+      `DELETE FROM ${targetRef} WHERE (${keys}) IN (SELECT ${stagedKeys} FROM ${staged.ref} AS s)`,
+      insertRows(targetRef, target, source),
+    ];
+  }
+  const on = key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+  const keySet = new Set(key);
+  const set = target
+    .filter((c) => !keySet.has(c.name))
+    .map((c) => `${quoteIdent(c.name)} = s.${quoteIdent(c.name)}`)
+    .join(', ');
+  const names = target.map((c) => quoteIdent(c.name)).join(', ');
+  const values = target.map((c) => `s.${quoteIdent(c.name)}`).join(', ');
+  return [
+    `MERGE INTO ${targetRef} AS t USING (${source}) AS s ON ${on} ` +
+      (set ? `WHEN MATCHED THEN UPDATE SET ${set} ` : '') +
+      `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,
+  ];
+}
+
+/** delete+insert: remove the window's rows (both bounds inclusive). */
+export function deleteWindow(d: Dialect, targetRef: string, column: PhysicalColumn, window: Window): string {
+  const bound = (n: number): string => (column.type === 'timestamp' ? d.epochSeconds(n) : finite(n));
+  return `DELETE FROM ${targetRef} WHERE ${quoteIdent(column.name)} BETWEEN ${bound(window.start)} AND ${bound(window.end)}`;
+}
+
+/** Child tables: delete the rows of these parents (batched to keep statements small). */
+export function deleteChildren(d: Dialect, targetRef: string, parentKey: readonly string[], parents: readonly unknown[][], batch = 500): string[] {
+  const out: string[] = [];
+  const cols = parentKey.length === 1 ? quoteIdent(parentKey[0]!) : `(${parentKey.map(quoteIdent).join(', ')})`;
+  for (let i = 0; i < parents.length; i += batch) {
+    const tuples = parents
+      .slice(i, i + batch)
+      .map((p) => (parentKey.length === 1 ? literal(d, p[0]) : `(${parentKey.map((_, j) => literal(d, p[j])).join(', ')})`));
+    out.push(`DELETE FROM ${targetRef} WHERE ${cols} IN (${tuples.join(', ')})`);
+  }
+  return out;
+}
+
+export function createStateTable(d: Dialect, schema: string): string {
+  const t = d.capabilities.types;
+  return (
+    `CREATE TABLE IF NOT EXISTS ${qualified(schema, STATE_TABLE)} ` +
+    `(asset ${t.string} PRIMARY KEY, state ${t.json}, load_id ${t.string}, updated_at ${t.timestamp})`
+  );
+}
+
+export function createLoadsTable(d: Dialect, schema: string): string {
+  const t = d.capabilities.types;
+  return (
+    `CREATE TABLE IF NOT EXISTS ${qualified(schema, LOADS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
+    `status ${t.string}, ${quoteIdent('rows')} ${t.int64}, requests ${t.int64}, started_at ${t.timestamp}, ` +
+    `finished_at ${t.timestamp}, error ${t.string})`
+  );
+}
+
+export function deleteState(d: Dialect, schema: string, asset: string): string {
+  return `DELETE FROM ${qualified(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
+}
+
+/** Write an asset's state (after deleteState, in the same transaction: portable upsert). */
+export function insertState(d: Dialect, schema: string, asset: string, state: unknown, loadId: string): string {
+  return (
+    `INSERT INTO ${qualified(schema, STATE_TABLE)} (asset, state, load_id, updated_at) SELECT ` +
+    `${d.stringLiteral(asset)}, ${d.jsonValue(d.stringLiteral(JSON.stringify(state)))}, ${d.stringLiteral(loadId)}, CURRENT_TIMESTAMP`
+  );
+}
+
+export function selectState(d: Dialect, schema: string, asset: string): string {
+  return `SELECT CAST(state AS ${d.capabilities.types.string}) AS state FROM ${qualified(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
+}
+
+export function insertLoad(d: Dialect, schema: string, loadId: string, asset: string): string {
+  return (
+    `INSERT INTO ${qualified(schema, LOADS_TABLE)} (load_id, asset, status, ${quoteIdent('rows')}, requests, started_at) ` +
+    `SELECT ${d.stringLiteral(loadId)}, ${d.stringLiteral(asset)}, 'running', 0, 0, CURRENT_TIMESTAMP`
+  );
+}
+
+export function updateLoad(
+  d: Dialect,
+  schema: string,
+  loadId: string,
+  s: { status: string; rows: number; requests: number; error?: string },
+): string {
+  return (
+    `UPDATE ${qualified(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${quoteIdent('rows')} = ${finite(s.rows)}, ` +
+    `requests = ${finite(s.requests)}, finished_at = CURRENT_TIMESTAMP, error = ${s.error === undefined ? 'NULL' : d.stringLiteral(s.error)} ` +
+    `WHERE load_id = ${d.stringLiteral(loadId)}`
+  );
+}
+
+export function selectLoads(d: Dialect, schema: string, asset: string | undefined, limit: number): string {
+  const where = asset === undefined ? '' : ` WHERE asset = ${d.stringLiteral(asset)}`;
+  return (
+    `SELECT load_id, asset, status, ${quoteIdent('rows')}, requests, started_at, finished_at, error ` +
+    `FROM ${qualified(schema, LOADS_TABLE)}${where} ORDER BY started_at DESC, load_id DESC LIMIT ${finite(Math.floor(limit))}`
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Fault injection, decided by a seeded PRNG so a run with the same seed and request order
+ * sees the same faults. Server errors carry `error.list` bodies ("4xx and 5xx responses may
+ * be returned for any request", notes §1.7); scroll faults mirror the documented scroll
+ * failure modes (2.14:L3962-3975).
+ */
+import { STREAM, rng, type Rng } from './prng.js';
+import type { FaultKind } from './types.js';
+
+const SCROLL_ONLY: ReadonlySet<FaultKind> = new Set(['scroll_expire', 'scroll_restart']);
+
+export class Faults {
+  private r: Rng;
+  private rate = 0;
+  private kinds: FaultKind[] = [];
+  injected = 0;
+  private failAfterLeft: number | null = null;
+  private failPrefix = '';
+
+  constructor(seed: number, rate: number, kinds: FaultKind[]) {
+    this.r = rng(seed, STREAM.faults);
+    this.set(rate, kinds);
+  }
+
+  set(rate: number, kinds?: FaultKind[]): void {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError('fault rate must be within [0, 1]');
+    this.rate = rate;
+    if (kinds) this.kinds = [...kinds];
+    else if (this.kinds.length === 0) this.kinds = ['http_500', 'http_502', 'http_503', 'http_504', 'rate_limit_burst'];
+  }
+
+  /** After `n` more requests under `prefix`, answer every further such request with a 500. */
+  failAfter(n: number, prefix = '/'): void {
+    this.failAfterLeft = Number.isFinite(n) && n >= 0 ? n : null;
+    this.failPrefix = prefix;
+  }
+
+  /** True when the fail-after trap has fired for this path. */
+  tripped(path: string): boolean {
+    if (this.failAfterLeft === null || !path.startsWith(this.failPrefix)) return false;
+    if (this.failAfterLeft > 0) {
+      this.failAfterLeft--;
+      return false;
+    }
+    this.injected++;
+    return true;
+  }
+
+  /** The fault to inject for this request, if any. Scroll faults only hit a continuing scroll. */
+  decide(path: string, continuingScroll: boolean): FaultKind | null {
+    if (this.rate <= 0 || this.kinds.length === 0) return null;
+    const roll = this.r();
+    if (roll >= this.rate) return null;
+    const eligible = this.kinds.filter((k) => !SCROLL_ONLY.has(k) || (continuingScroll && path === '/companies/scroll'));
+    if (eligible.length === 0) return null;
+    this.injected++;
+    return eligible[Math.floor(this.r() * eligible.length)] as FaultKind;
+  }
+
+  /** Uniform jitter sample in [0, 1) for the latency model. */
+  jitter(): number {
+    return this.r();
+  }
+}
+
+export const SERVER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  http_500: { status: 500, code: 'server_error', message: 'Internal server error' },
+  http_502: { status: 502, code: 'server_error', message: 'Bad gateway' },
+  http_503: { status: 503, code: 'service_unavailable', message: 'Service unavailable' },
+  http_504: { status: 504, code: 'request_timeout', message: 'Gateway timeout' },
+};

@@ -1,0 +1,18 @@
+/** Retries failed attempts by re-entering the layers below, so every retry goes back through the limiter. */
+import { decide, type RetryPolicy } from '../retry.js';
+import type { Counters, Layer } from './types.js';
+
+export function retryLayer(policy: RetryPolicy, counters: Counters, random: () => number = Math.random): Layer {
+  return (next) => async (req) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await next(req);
+      } catch (err) {
+        const verdict = decide(err, attempt, Date.now(), policy, random);
+        if (!verdict.retry) throw err;
+        counters.retries++;
+        await new Promise((r) => setTimeout(r, verdict.delayMs));
+      }
+    }
+  };
+}
