@@ -73,9 +73,9 @@ async function reference(dir: string, total: number): Promise<number> {
   for (const page of contactPages(total)) {
     let text = '';
     for (const r of page) text += `${JSON.stringify(r)}\n`;
-    if (!ws.write(text)) await new Promise((r) => ws.once('drain', r));
+    if (!ws.write(text)) await new Promise<void>((r) => ws.once('drain', () => r()));
   }
-  await new Promise((r) => ws.end(r));
+  await new Promise<void>((r) => ws.end(() => r()));
   const db = await DuckDBInstance.create(join(dir, 'ref.duckdb'), {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',

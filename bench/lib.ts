@@ -4,11 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** tsx's loader by absolute URL: `--import tsx` would resolve from the child's cwd (a temp folder). */
-export const tsxLoader = import.meta.resolve('tsx');
-
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const cliEntry = path.join(root, 'src/cli/main.ts');
+/** The compiled bin, as users run it (`npm run build` first; `npm run bench` does). */
+export const cliEntry = path.join(root, 'dist/cli/main.js');
 
 /** Peak resident set size of a live process in MB (Linux VmHWM). */
 export function peakRssMb(pid: number): number {
@@ -23,7 +21,7 @@ export function peakRssMb(pid: number): number {
 /** Starts `intercom-elt fake-intercom …` in its own process; resolves with its URL. */
 export function startFakeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, 'fake-intercom', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cliEntry, 'fake-intercom', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout!.on('data', (d) => {
       buf += d;
@@ -44,7 +42,7 @@ export function startFakeProcess(args: string[]): Promise<{ url: string; child: 
 export function runMeasured(args: string[], cwd: string): Promise<{ seconds: number; peakRssMb: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let stdout = '';
     let stderr = '';

@@ -5,6 +5,8 @@ import { loadProject, parseDestUri, parseSourceUri, type AssetConfig, type Proje
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
 import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import type { Strategy } from '../intercom/tables/spec.js';
+import { protectionTransform } from '../pipeline/protect.js';
+import { oneShotProtection } from '../pipeline/protect-flags.js';
 import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 export interface IngestFlags {
@@ -23,6 +25,9 @@ export interface IngestFlags {
   incrementalStrategy?: string;
   incrementalKey?: string;
   primaryKey?: string | string[];
+  mask?: string | string[];
+  excludeColumns?: string | string[];
+  selectColumns?: string | string[];
 }
 
 export function parseTime(value: string | undefined, flag: string): number | undefined {
@@ -66,8 +71,7 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
     incrementalKey: f.incrementalKey ?? defaults.incrementalKey,
     tags: [],
     customAttributeColumns: false,
-    columns: [],
-    raw: {},
+    ...oneShotProtection(list(f.mask), list(f.excludeColumns), list(f.selectColumns)),
   };
   return { project: { intercom: new Map([[source.name, source]]), destinations: new Map([[dest.name, dest]]) }, asset };
 }
@@ -93,6 +97,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     if (assets.length === 0) throw new ConfigError(f.assetsDir ?? 'assets', 'assets', 'no asset matched; nothing to ingest');
   }
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
+  for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
   const redact = makeRedactor(secretsOf(project));
   const progress = progressRenderer(f.progress ?? 'interactive', o, redact);
   const result = await runAssets(project, assets, {

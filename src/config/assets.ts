@@ -26,6 +26,7 @@ const ASSET_KEYS = [
 const PARAMETER_KEYS = [
   'source_connection', 'source_table', 'destination', 'destination_connection',
   'incremental_strategy', 'incremental_key', 'lookback', 'custom_attribute_columns',
+  'select_columns', 'mask_salt', // read by src/pipeline/protect-rules.ts (issue #9)
 ];
 const MATERIALIZATION_KEYS = ['type', 'strategy', 'incremental_key'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -3,7 +3,7 @@
  * A destination never imports Intercom code; it receives Arrow record batches and state.
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { ColumnDef, Strategy, Window } from '../intercom/tables/spec.js';
+import type { ColumnDef, SoftDeletes, Strategy, Window } from '../intercom/tables/spec.js';
 
 /** Differences between destinations, as data (STYLE.md: branch on capabilities, never on names). */
 export interface DestinationCapabilities {
@@ -65,6 +65,11 @@ export interface LoadSummary {
 export interface RunWriter {
   /** Stage one batch for a table (may spill to disk / staging tables; nothing visible yet). */
   write(tableKey: string, batch: RecordBatch, replaceChildren?: { parentKey: string[]; parents: unknown[][] }): Promise<void>;
+  /**
+   * Mark rows deleted (`_elt_deleted_at`, added to the table if missing) at the next checkpoint, in
+   * its transaction, after that checkpoint's rows are applied. Rows that do not exist are ignored.
+   */
+  markDeleted(tableKey: string, deletes: SoftDeletes): Promise<void>;
   /**
    * Make every staged row visible together with `state`, in one transaction
    * (for replace tables: staged rows are kept aside until `finish`).

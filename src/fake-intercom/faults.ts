@@ -56,11 +56,6 @@ export class Faults {
     this.injected++;
     return eligible[Math.floor(this.r() * eligible.length)] as FaultKind;
   }
-
-  /** Uniform jitter sample in [0, 1) for the latency model. */
-  jitter(): number {
-    return this.r();
-  }
 }
 
 export const SERVER_ERRORS: Record<string, { status: number; code: string; message: string }> = {

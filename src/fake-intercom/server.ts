@@ -196,7 +196,8 @@ export class FakeServer implements Controls {
     for (const row of rows) {
       buf += JSON.stringify(row) + '\n';
       if (buf.length > 1 << 16) {
-        if (!res.write(buf)) await once(res, 'drain');
+        // Wait for drain, or give up when the client goes away.
+        if (!res.write(buf)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
         buf = '';
         if (res.destroyed) return;
       }

@@ -11,6 +11,7 @@ import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
 import type { ProgressEvent } from './events.js';
 import { planWindow } from './window.js';
+import { buildTransforms, type RowTransform } from './transforms.js';
 
 export interface RunAssetOptions {
   asset: AssetConfig;
@@ -64,12 +65,13 @@ async function workspace(client: IntercomClient): Promise<Workspace> {
   };
 }
 
-function targetsFor(asset: AssetConfig, table: TableSpec): TableTarget[] {
+function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransform[]): TableTarget[] {
+  const cols = (key: string, declared: TableTarget['columns']) => transforms.reduce((c, t) => t.columns(key, c), declared);
   const main: TableTarget = {
     key: table.name,
     schema: asset.schema,
     table: asset.table,
-    columns: table.columns,
+    columns: cols(table.name, table.columns),
     primaryKey: asset.primaryKey,
     incrementalKey: asset.incrementalKey ?? table.incrementalKey,
     strategy: asset.strategy,
@@ -79,7 +81,7 @@ function targetsFor(asset: AssetConfig, table: TableSpec): TableTarget[] {
     schema: asset.schema,
     // child tables land beside the parent, in the asset's schema, under their own name
     table: c.name,
-    columns: c.columns,
+    columns: cols(c.name, c.columns),
     primaryKey: c.primaryKey,
     strategy: asset.strategy === 'replace' ? 'replace' : 'merge',
     parentKey: c.parentKey,
@@ -130,7 +132,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       fullRefresh: o.fullRefresh,
     });
     summary.window = plan.window;
-    const targets = targetsFor(asset, table);
+    const transforms = await buildTransforms({ asset, table, client, apiVersion: o.apiVersion, capabilities: o.destination.capabilities });
+    const targets = targetsFor(asset, table, transforms);
     writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
     emit({ type: 'asset_start', asset: asset.name, table: table.name, window: plan.window, resumed: plan.resume !== undefined });
 
@@ -174,7 +177,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     });
     for await (const page of pages) {
       summary.pages++;
-      for (const [key, rows] of Object.entries(page.rows)) {
+      for (const [key, extracted] of Object.entries(page.rows)) {
+        const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
         const b = builders.get(key);
         if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
         b.add(rows);
@@ -186,8 +190,11 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
         p.parents.push(...r.parents);
         pendingParents.set(key, p);
       }
-      // Child rows must be staged with their parent list; flush them only at checkpoints.
-      await stage(table.name, false);
+      for (const [key, d] of Object.entries(page.deletes ?? {})) {
+        if (builders.has(key)) await writer.markDeleted(key, d);
+      }
+      // child batches carry the parent list accumulated since their last batch
+      for (const key of builders.keys()) await stage(key, false);
       pagesSinceCheckpoint++;
       emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
       const stopping = o.stop?.aborted === true;
@@ -200,6 +207,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     }
     for (const key of builders.keys()) await stage(key, true);
     for (const b of builders.values()) if (b.coercions) counters['values_coerced'] = (counters['values_coerced'] ?? 0) + b.coercions;
+    for (const t of transforms) for (const [k, v] of Object.entries(t.counters?.() ?? {})) counters[k] = (counters[k] ?? 0) + v;
     finishStats();
     await writer.finish({ ...baseState, cursor: plan.nextCursor ?? baseState.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
     emit({ type: 'asset_end', asset: asset.name, summary });

@@ -52,6 +52,22 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     expect(await h.dest.readState('contacts')).toEqual({ cursor: 20 });
   });
 
+  it('soft deletes mark existing rows in the checkpoint transaction; unknown keys are ignored', async () => {
+    await load(h.dest, oneTable('contacts', 'L1', { strategy: 'merge' }), [{ id: 'a' }, { id: "b'quote" }, { id: 'c' }]);
+    const w = await h.dest.openRun(oneTable('contacts', 'L2', { strategy: 'merge' }));
+    await w.markDeleted('contacts', { keyColumns: ['id'], keys: [['a'], ["b'quote"], ['missing']], deletedAt: [1000, 2000, 3000] });
+    // nothing visible before the checkpoint
+    expect(Object.keys((await rows('contacts'))[0]!)).not.toContain('_elt_deleted_at');
+    await w.checkpoint({ cursor: 3 });
+    await w.finish({ cursor: 3 }, { status: 'ok', rows: 0, requests: 1 });
+    const got = await rows('contacts');
+    expect(got.map((r) => [r.id, r._elt_deleted_at instanceof Date ? r._elt_deleted_at.toISOString() : r._elt_deleted_at])).toEqual([
+      ['a', '1970-01-01T00:16:40.000Z'],
+      ["b'quote", '1970-01-01T00:33:20.000Z'],
+      ['c', null],
+    ]);
+  });
+
   it('append inserts every row', async () => {
     const spec = (id: string) => oneTable('events', id, { strategy: 'append', primaryKey: [] });
     await load(h.dest, spec('L1'), [{ id: 'a', updated_at: 1, v: 'x' }]);

@@ -31,41 +31,46 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export const duckdbFactory: DestinationFactory = {
-  name: 'duckdb',
-  async open() {
-    const dir = mkdtempSync(join(tmpdir(), 'elt-duckdb-'));
-    const path = join(dir, 'test.duckdb');
-    const opts = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
-    let instance = await DuckDBInstance.create(path, opts);
-    const h: Harness = {
-      dest: await createDuckDbDestination({ path, instance }),
-      async query(sql) {
-        const conn = await instance.connect();
-        try {
-          await conn.run(`SET TimeZone = 'UTC'`);
-          return (await conn.runAndReadAll(sql)).getRowObjectsJS().map(plain);
-        } finally {
-          conn.closeSync();
-        }
-      },
-      async reopen() {
-        await h.dest.close();
-        instance.closeSync();
-        instance = await DuckDBInstance.create(path, opts);
-        h.dest = await createDuckDbDestination({ path, instance });
-      },
-      async cleanup() {
-        await h.dest.close();
-        instance.closeSync();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-    return h;
-  },
-};
+function duckdb(name: string, upsert?: 'merge' | 'delete-insert'): DestinationFactory {
+  return {
+    name,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'elt-duckdb-'));
+      const path = join(dir, 'test.duckdb');
+      const opts = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
+      let instance = await DuckDBInstance.create(path, opts);
+      const h: Harness = {
+        dest: await createDuckDbDestination({ path, instance, upsert }),
+        async query(sql) {
+          const conn = await instance.connect();
+          try {
+            await conn.run(`SET TimeZone = 'UTC'`);
+            return (await conn.runAndReadAll(sql)).getRowObjectsJS().map(plain);
+          } finally {
+            conn.closeSync();
+          }
+        },
+        async reopen() {
+          await h.dest.close();
+          instance.closeSync();
+          instance = await DuckDBInstance.create(path, opts);
+          h.dest = await createDuckDbDestination({ path, instance, upsert });
+        },
+        async cleanup() {
+          await h.dest.close();
+          instance.closeSync();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      return h;
+    },
+  };
+}
 
-export const FACTORIES: DestinationFactory[] = [duckdbFactory];
+export const duckdbFactory = duckdb('duckdb');
+
+/** DuckDB also runs the MERGE INTO upsert path (the one Postgres/Snowflake use). */
+export const FACTORIES: DestinationFactory[] = [duckdbFactory, duckdb('duckdb (MERGE INTO)', 'merge')];
 
 /** A one-table run spec. */
 export function oneTable(

@@ -1,13 +1,11 @@
-/** Runs the real CLI in a child process (TypeScript through tsx, so no build is needed). */
+/** Runs the real CLI (the compiled bin, dist/cli/main.js, kept fresh by tests/setup/build.ts) in a child process. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** tsx's loader by absolute URL: `--import tsx` would resolve from the child's cwd (a temp folder). */
-export const tsxLoader = import.meta.resolve('tsx');
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const entry = path.join(repoRoot, 'src/cli/main.ts');
+const entry = path.join(repoRoot, 'dist/cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -18,7 +16,7 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], {
+    const child = spawn(process.execPath, [entry, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,8 @@ export interface DuckDbOptions {
   readOnly?: boolean;
   /** Extra DuckDB configuration options (e.g. { memory_limit: '1GB', threads: '4' }); they win over our defaults. */
   settings?: Record<string, string>;
+  /** How merge upserts (default 'delete-insert', measured faster than MERGE INTO on long backfills). */
+  upsert?: 'merge' | 'delete-insert';
   /** An instance opened by the caller (shared with its own connections; not closed by us). */
   instance?: DuckDBInstance;
 }

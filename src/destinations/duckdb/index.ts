@@ -23,5 +23,6 @@ export async function createDuckDbDestination(opts: DuckDbOptions): Promise<Dest
       meta: { path: opts.path },
     });
   }
-  return createSqlDestination({ dialect: duckDbDialect, connector, schema: opts.schema ?? DEFAULT_SCHEMA });
+  const dialect = opts.upsert && opts.upsert !== duckDbDialect.upsert ? { ...duckDbDialect, upsert: opts.upsert } : duckDbDialect;
+  return createSqlDestination({ dialect, connector, schema: opts.schema ?? DEFAULT_SCHEMA });
 }

@@ -28,7 +28,7 @@ export const duckDbDialect: Dialect = defineDialect({
   caseInsensitiveIdentifiers: true,
   // measured: MERGE re-reads every column of the target per checkpoint (quadratic over a
   // long backfill); DELETE by staged keys reads only the key column
-  upsert: (process.env.ELT_DUCKDB_UPSERT as 'merge' | undefined) ?? 'delete-insert',
+  upsert: 'delete-insert',
   createTempTable: (name, columns) => `CREATE TEMP TABLE ${quoteIdent(name)} (${columns})`,
   tempTableRef: (name) => `temp.main.${quoteIdent(name)}`,
 });

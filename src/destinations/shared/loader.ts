@@ -6,6 +6,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { columnTypeOf, LOAD_ID_COLUMN, LOADED_AT_COLUMN } from '../../arrow/types.js';
 import { DestinationError } from '../../errors.js';
+import { DELETED_AT_COLUMN, type SoftDeletes } from '../../intercom/tables/spec.js';
 import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
 import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
@@ -34,6 +35,7 @@ class TableRun {
   stagedRows = 0;
   seq = 0;
   parents: unknown[][] = [];
+  deletes: SoftDeletes[] = [];
   /** The write table's columns as of the last prepare (cleared when a transaction rolls back). */
   columns: PhysicalColumn[] | undefined;
 
@@ -138,6 +140,12 @@ export class SqlRunWriter implements RunWriter {
     });
   }
 
+  async markDeleted(tableKey: string, deletes: SoftDeletes): Promise<void> {
+    const t = this.tables.get(tableKey);
+    if (!t) throw new DestinationError(this.d.name, `markDeleted on unknown table '${tableKey}'`, { meta: { asset: this.spec.asset } });
+    if (deletes.keys.length > 0) t.deletes.push(deletes);
+  }
+
   checkpoint(state: AssetState): Promise<void> {
     return this.commit(state, undefined);
   }
@@ -172,7 +180,7 @@ export class SqlRunWriter implements RunWriter {
     if (this.done) throw new DestinationError(this.d.name, 'run already finished', { meta: { asset: this.spec.asset } });
     const final = summary !== undefined;
     const ddlInside = this.d.capabilities.transactionalDdl;
-    const work = [...this.tables.values()].filter((t) => final || this.first || t.stagedRows > 0 || t.parents.length > 0);
+    const work = [...this.tables.values()].filter((t) => final || this.first || t.stagedRows > 0 || t.parents.length > 0 || t.deletes.length > 0);
     const holdsReplace = [...this.tables.values()].some((t) => t.replace);
     await this.guard(final ? 'finish' : 'checkpoint', async () => {
       if (!ddlInside) for (const t of work) await this.prepare(t);
@@ -207,6 +215,7 @@ export class SqlRunWriter implements RunWriter {
         if (t.stagedRows > 0) await this.session.execute(sql.clearStaging(this.d, t.stagingName));
         t.stagedRows = 0;
         t.parents = [];
+        t.deletes = [];
       }
       this.first = false;
     });
@@ -236,7 +245,8 @@ export class SqlRunWriter implements RunWriter {
       sql.RESERVED_COLUMNS,
     ).physical.map((name, i) => ({ name, type: t.target.columns[i]!.type }));
     const wanted: PhysicalColumn[] = [];
-    for (const c of [...declared, ...(t.staging ?? []), ...META_COLUMNS]) if (!wanted.some((w) => w.name === c.name)) wanted.push(c);
+    const deletedAt: PhysicalColumn[] = t.deletes.length > 0 ? [{ name: DELETED_AT_COLUMN, type: 'timestamp' }] : [];
+    for (const c of [...declared, ...(t.staging ?? []), ...META_COLUMNS, ...deletedAt]) if (!wanted.some((w) => w.name === c.name)) wanted.push(c);
     if (existing === undefined) {
       await this.session.execute(sql.createTable(this.d, schema, t.writeTable, wanted));
       t.known = wanted.map((c) => c.name);
@@ -281,7 +291,17 @@ export class SqlRunWriter implements RunWriter {
     if (target.strategy === 'delete+insert' && !t.replace && this.first && this.spec.window && inc) {
       await this.session.execute(sql.deleteWindow(this.d, ref, inc, this.spec.window));
     }
-    if (t.stagedRows === 0 || !t.staging) return;
+    if (t.stagedRows > 0 && t.staging) await this.loadStaged(t, cols, ref, inc);
+    // soft deletes after the checkpoint's rows, so a row staged and deleted in one checkpoint ends deleted
+    for (const del of t.deletes) {
+      const keys = this.keyColumns(cols, del.keyColumns, 'delete key');
+      for (const s of sql.markDeleted(this.d, ref, keys, DELETED_AT_COLUMN, del.keys, del.deletedAt)) await this.session.execute(s);
+    }
+  }
+
+  private async loadStaged(t: TableRun, cols: PhysicalColumn[], ref: string, inc: PhysicalColumn | undefined): Promise<void> {
+    const target = t.target;
+    if (!t.staging) return;
     const staged = { ref: this.d.tempTableRef(t.stagingName), columns: new Map(t.staging.map((c) => [c.name, c.type])) };
     const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key') : [];
     const dedup = key.length > 0 ? { key, order: inc?.name } : undefined;

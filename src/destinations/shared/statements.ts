@@ -166,6 +166,28 @@ export function deleteChildren(d: Dialect, targetRef: string, parentKey: readonl
   return out;
 }
 
+/** Soft deletes: set `column` to each key's deletion time (keys that match no row change nothing). */
+export function markDeleted(
+  d: Dialect,
+  targetRef: string,
+  keyColumns: readonly string[],
+  column: string,
+  keys: readonly unknown[][],
+  deletedAt: readonly number[],
+  batch = 500,
+): string[] {
+  const out: string[] = [];
+  const names = [...keyColumns.map((_, i) => quoteIdent(`k${i}`)), quoteIdent('deleted_at')].join(', ');
+  const on = keyColumns.map((k, i) => `${targetRef}.${quoteIdent(k)} = v.${quoteIdent(`k${i}`)}`).join(' AND ');
+  for (let i = 0; i < keys.length; i += batch) {
+    const tuples = keys
+      .slice(i, i + batch)
+      .map((key, j) => `(${keyColumns.map((_, c) => literal(d, key[c])).join(', ')}, ${d.epochSeconds(deletedAt[i + j]!)})`);
+    out.push(`UPDATE ${targetRef} SET ${quoteIdent(column)} = v.${quoteIdent('deleted_at')} FROM (VALUES ${tuples.join(', ')}) AS v(${names}) WHERE ${on}`);
+  }
+  return out;
+}
+
 export function createStateTable(d: Dialect, schema: string): string {
   const t = d.capabilities.types;
   return (

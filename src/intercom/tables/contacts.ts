@@ -1,5 +1,55 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { IntercomRequest } from '../types.js';
+import { isObject, recordsOf } from '../pagination/envelope.js';
+import { nextPageNumber } from '../pagination/page-number.js';
+import { columns, inWindow, listOf, MAX_PER_PAGE, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { fanOut } from './fanout.js';
+
+/** A contact's nested sub-list: `{type:"list", data:[{type,id,url}], url, total_count, has_more}` (2.14:L16607-16632). */
+interface SubList {
+  data?: Row[];
+  has_more?: boolean;
+}
+
+const subList = (contact: Row, key: string): SubList => (isObject(contact[key]) ? (contact[key] as SubList) : {});
+const truncated = (contact: Row) => subList(contact, 'tags').has_more === true || subList(contact, 'companies').has_more === true;
+
+/** The full lists of one contact, fetched only where the nested list says `has_more`. */
+interface FullLists {
+  tags?: Row[];
+  companies?: Row[];
+}
+
+/** `GET /contacts/{id}/companies` is paged (notes §1.5); its list key is `data` in examples, `companies` in the schema (notes §8). */
+async function allCompanies(ctx: ExtractContext, contactId: string): Promise<Row[] | undefined> {
+  let req: IntercomRequest | undefined = { method: 'GET', path: `/contacts/${encodeURIComponent(contactId)}/companies`, query: { per_page: MAX_PER_PAGE }, allow404: true };
+  const out: Row[] = [];
+  // a contact has at most 1,000 companies (2.14:L4101): 7 pages; the cap only guards a cursor that never ends
+  for (let pages = 0; req && pages < 100; pages++) {
+    const res = await ctx.client.request(req);
+    if (res.status === 404) return undefined;
+    const key = isObject(res.body) && !Array.isArray(res.body.data) && Array.isArray(res.body.companies) ? 'companies' : 'data';
+    out.push(...(recordsOf(req, res.body, key) as Row[]));
+    req = nextPageNumber(req, res.body, key);
+  }
+  return out;
+}
+
+async function fullLists(ctx: ExtractContext, contact: Row): Promise<FullLists> {
+  const id = String(contact.id);
+  const out: FullLists = {};
+  if (subList(contact, 'tags').has_more === true) {
+    const path = `/contacts/${encodeURIComponent(id)}/tags`;
+    // not paginated (notes §1.5); 404 = merged or deleted since the search: keep the nested list
+    const res = await ctx.client.request({ method: 'GET', path, allow404: true });
+    if (res.status !== 404) out.tags = listOf(res.body, 'data', path);
+  }
+  if (subList(contact, 'companies').has_more === true) out.companies = await allCompanies(ctx, id);
+  if (out.tags || out.companies) ctx.count('contacts_hydrated');
+  return out;
+}
+
+const relationRows = (contactId: string, items: Row[]) => items.map((x) => ({ contact_id: contactId, id: String(x.id) }));
 
 /**
  * Contacts through POST /contacts/search (2.14:L5734), 150 per page, over the run's window.
@@ -8,10 +58,60 @@ import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARC
  * (2.14:L5773-5791), so the query asks for whole days and rows are filtered to the exact window
  * here. Merged contacts are absent from search (2.14:L5758); new contacts may be missing from
  * search for a few minutes (2.14:L5762), which the lookback covers.
+ *
+ * Relation tables `contact_tags` and `contact_companies` come from each contact's nested lists,
+ * which stop at 10 items with `has_more` (2.14:L16607-16632): only for those contacts the full
+ * list is fetched (`GET /contacts/{id}/tags`, `GET /contacts/{id}/companies`), `concurrency` at
+ * a time, so the cost is proportional to the contacts affected. Every contact of a page is
+ * listed in `replaceChildren`, so a removed tag or company disappears with the contact's next change.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  yield* paged(ctx, 'contacts', searchRequest('/contacts/search', 'updated_at', ctx, 'day'), 'cursor_body', 'data', inWindow(ctx.window, 'updated_at'));
+  const search = paged(ctx, 'contacts', searchRequest('/contacts/search', 'updated_at', ctx, 'day'), 'cursor_body', 'data', inWindow(ctx.window, 'updated_at'));
+  const pages = (async function* () {
+    for await (const p of search) {
+      const rows = p.rows.contacts ?? [];
+      yield { rows, resume: p.resume, items: rows.filter(truncated) };
+    }
+  })();
+  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency })) {
+    const full = new Map(page.items.map((c, k) => [String(c.id), results[k]!]));
+    const tags: Row[] = [];
+    const companies: Row[] = [];
+    for (const c of page.rows) {
+      const id = String(c.id);
+      const f = full.get(id);
+      tags.push(...relationRows(id, f?.tags ?? subList(c, 'tags').data ?? []));
+      companies.push(...relationRows(id, f?.companies ?? subList(c, 'companies').data ?? []));
+    }
+    const parents = page.rows.map((c) => [String(c.id)]);
+    yield {
+      rows: { contacts: page.rows, contact_tags: tags, contact_companies: companies },
+      resume: page.resume,
+      replaceChildren: {
+        contact_tags: { parentKey: ['contact_id'], parents },
+        contact_companies: { parentKey: ['contact_id'], parents },
+      },
+    };
+  }
 }
+
+/** Relation tables: one row per (contact, tag) and (contact, company), replaced per contact. */
+const children: ChildTableSpec[] = [
+  {
+    name: 'contact_tags',
+    primaryKey: ['contact_id', 'id'],
+    parentKey: ['contact_id'],
+    // names live in the tags table (join on id): the nested list carries only ids
+    columns: columns({ contact_id: 'string', id: 'string' }),
+  },
+  {
+    name: 'contact_companies',
+    primaryKey: ['contact_id', 'id'],
+    parentKey: ['contact_id'],
+    // company details live in the companies table (join on id)
+    columns: columns({ contact_id: 'string', id: 'string' }),
+  },
+];
 
 export const contacts = {
   name: 'contacts',
@@ -61,5 +161,6 @@ export const contacts = {
     notes: 'json',
     companies: 'json',
   }),
+  children,
   extract,
 } satisfies TableSpec;

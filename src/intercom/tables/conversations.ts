@@ -1,18 +1,129 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
+import { DELETED_AT_COLUMN } from './spec.js';
+import { columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { paginate } from '../paginate.js';
+import type { IntercomRequest } from '../types.js';
+import { fanOut } from './fanout.js';
+import { atLeast } from './versions.js';
+import { deletedConversations } from './conversations-deleted.js';
 
 /**
- * Conversations through POST /conversations/search (2.14:L7359), 150 per page (maximum,
- * 2.14:L7379), over the run's window. Search items carry no parts (2.14:L17169).
+ * Conversations through POST /conversations/search (2.14:L7359), 150 per page (the maximum,
+ * 2.14:L7379), over the run's window; then `GET /conversations/{id}` for every conversation in
+ * the window, concurrently through the shared limiter, for its parts, tags and contacts.
+ *
+ * - Search items carry no parts (2.14:L17169); only GET by id has them, and at most the 500 most
+ *   recent (2.14:L6791-6793) with `total_count` the true count: `parts_truncated` says so.
+ * - All parts of a changed conversation are re-read and replace the stored ones: filtering parts
+ *   by the previous cursor loses parts when a conversation is bumped again before they are read
+ *   (estuary/connectors PR #2600, airbyte #39463).
+ * - A 404 on GET means the conversation was deleted after the search: it is kept and marked
+ *   `_elt_deleted_at`, with its parts — not ignored (airbyte ignores them silently).
+ * - With api_version ≥ 2.16, `GET /conversations/deleted` lists deletions (2.16:L13521-13614):
+ *   those conversations and their parts are marked deleted too.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  yield* paged(ctx, 'conversations', searchRequest('/conversations/search', 'updated_at', ctx, 'second'), 'cursor_body', 'conversations', inWindow(ctx.window, 'updated_at'));
+  const keep = inWindow(ctx.window, 'updated_at');
+  const search = async function* () {
+    for await (const page of paginate(ctx.client, searchRequest('/conversations/search', 'updated_at', ctx, 'second'), 'cursor_body', {
+      recordsKey: 'conversations',
+      resume: ctx.resume as IntercomRequest | undefined,
+    })) {
+      yield { items: (page.records as Row[]).filter(keep), next: page.next };
+    }
+  };
+  const fetchOne = async (item: Row) => {
+    const res = await ctx.client.request<Row>({ method: 'GET', path: `/conversations/${encodeURIComponent(String(item['id']))}`, allow404: true });
+    return res.status === 404 ? { item, deleted: true as const } : { item, full: res.body };
+  };
+  for await (const { page, results } of fanOut(search(), fetchOne, { concurrency: ctx.concurrency })) {
+    const out: Page = {
+      rows: { conversations: [], conversation_parts: [], conversation_tags: [], conversation_contacts: [] },
+      replaceChildren: {},
+      resume: page.next,
+    };
+    const parents: unknown[][] = [];
+    const gone: unknown[][] = [];
+    const now = Math.floor(Date.now() / 1000);
+    for (const r of results) {
+      if ('deleted' in r) {
+        out.rows['conversations']!.push({ ...r.item, [DELETED_AT_COLUMN]: now });
+        gone.push([String(r.item['id'])]);
+        continue;
+      }
+      const conv = r.full;
+      const id = String(conv['id']);
+      const partsList = (conv['conversation_parts'] ?? {}) as { conversation_parts?: Row[]; total_count?: number };
+      const parts = partsList.conversation_parts ?? [];
+      const total = typeof partsList.total_count === 'number' ? partsList.total_count : parts.length;
+      const { conversation_parts: _parts, ...rest } = conv;
+      out.rows['conversations']!.push({ ...rest, parts_total_count: total, parts_truncated: total > parts.length });
+      if (total > parts.length) ctx.count('conversations_parts_truncated');
+      for (const part of parts) out.rows['conversation_parts']!.push({ ...part, conversation_id: id });
+      for (const tag of ((conv['tags'] as { tags?: Row[] } | null)?.tags ?? [])) out.rows['conversation_tags']!.push({ conversation_id: id, ...tag });
+      for (const c of ((conv['contacts'] as { contacts?: Row[] } | null)?.contacts ?? [])) out.rows['conversation_contacts']!.push({ conversation_id: id, ...c });
+      parents.push([id]);
+    }
+    for (const child of ['conversation_parts', 'conversation_tags', 'conversation_contacts']) {
+      out.replaceChildren![child] = { parentKey: ['conversation_id'], parents };
+    }
+    if (gone.length) {
+      ctx.count('conversations_deleted', gone.length);
+      out.deletes = { conversation_parts: { keyColumns: ['conversation_id'], keys: gone, deletedAt: gone.map(() => now) } };
+    }
+    yield out;
+  }
+  if (atLeast(ctx.apiVersion, '2.16')) yield* deletedConversations(ctx);
 }
+
+const children: ChildTableSpec[] = [
+  {
+    name: 'conversation_parts',
+    // part ids are not unique across workspaces (notes §1.6): key them with their conversation
+    primaryKey: ['conversation_id', 'id'],
+    parentKey: ['conversation_id'],
+    columns: columns({
+      conversation_id: 'string',
+      id: 'string',
+      type: 'string',
+      part_type: 'string',
+      body: 'string',
+      created_at: 'timestamp',
+      updated_at: 'timestamp',
+      notified_at: 'timestamp',
+      assigned_to: 'json',
+      author: 'json',
+      attachments: 'json',
+      external_id: 'string',
+      redacted: 'bool',
+      email_message_metadata: 'json',
+      metadata: 'json',
+      state: 'string',
+      tags: 'json',
+      event_details: 'json',
+      app_package_code: 'string',
+      [DELETED_AT_COLUMN]: 'timestamp',
+    }),
+  },
+  {
+    name: 'conversation_tags',
+    primaryKey: ['conversation_id', 'id'],
+    parentKey: ['conversation_id'],
+    columns: columns({ conversation_id: 'string', id: 'string', type: 'string', name: 'string', applied_at: 'timestamp', applied_by: 'json' }),
+  },
+  {
+    name: 'conversation_contacts',
+    primaryKey: ['conversation_id', 'id'],
+    parentKey: ['conversation_id'],
+    columns: columns({ conversation_id: 'string', id: 'string', type: 'string', external_id: 'string' }),
+  },
+];
 
 export const conversations = {
   name: 'conversations',
-  description: 'Conversations, incremental on updated_at through the Search API.',
-  endpoint: 'POST /conversations/search',
+  description:
+    'Conversations, incremental on updated_at through the Search API, with their parts, tags and contacts (one GET per changed conversation).',
+  endpoint: 'POST /conversations/search + GET /conversations/{id}',
   pagination: 'cursor_body',
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
@@ -46,6 +157,11 @@ export const conversations = {
     linked_objects: 'json',
     ai_agent_participated: 'bool',
     ai_agent: 'json',
+    // the true part count and whether Intercom's 500-most-recent cap cut parts off
+    parts_total_count: 'int64',
+    parts_truncated: 'bool',
+    [DELETED_AT_COLUMN]: 'timestamp',
   }),
+  children,
   extract,
 } satisfies TableSpec;

@@ -53,7 +53,19 @@ export interface Page {
   resume?: unknown;
   /** Child-table keys to replace: parents whose child rows are rewritten (delete by parent key, then insert). */
   replaceChildren?: Record<string, { parentKey: string[]; parents: unknown[][] }>;
+  /** Soft deletes: set `_elt_deleted_at` on existing rows matching these keys (rows stay, so models can filter). */
+  deletes?: Record<string, SoftDeletes>;
 }
+
+/** Rows to mark deleted in one destination table: `keys[i]` (values of `keyColumns`) deleted at `deletedAt[i]` (unix seconds). */
+export interface SoftDeletes {
+  keyColumns: string[];
+  keys: unknown[][];
+  deletedAt: number[];
+}
+
+/** The soft-delete column on tables that can see deletes. */
+export const DELETED_AT_COLUMN = '_elt_deleted_at';
 
 /** A child table fed by a parent's extraction and committed in the same transaction. */
 export interface ChildTableSpec {

@@ -1,0 +1,113 @@
+import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { IntercomRequest } from '../types.js';
+import { paginate } from '../paginate.js';
+import { envelope, recordsOf } from '../pagination/envelope.js';
+import { nextPageNumber } from '../pagination/page-number.js';
+import { columns, inWindow, MAX_PER_PAGE } from './common.js';
+import { scrollPages } from './scroll.js';
+
+/** Companies knobs; exported mutable so tests can lower the list/scroll threshold. */
+export const COMPANIES_SETTINGS = {
+  /** "there is a limit of 10,000 Companies that can be returned" by POST /companies/list (2.14:L3893-3901). */
+  listLimit: 10_000,
+};
+
+/** Resume token of the list path (the scroll cannot resume: "It is not possible to continue from a specific point"). */
+interface ListResume {
+  mode: 'list';
+  next: IntercomRequest;
+}
+
+/** One page of companies as read, with where to resume after it (list path only). */
+export interface CompaniesPage {
+  rows: Row[];
+  resume?: ListResume;
+}
+
+/**
+ * Every company the API shows, list or scroll chosen from `total_count`:
+ *
+ * - the first `POST /companies/list` page (150 per page) is both the probe and, when
+ *   `total_count` ≤ 10,000, the first page of the read, so the probe costs nothing;
+ * - above 10,000 the list cannot reach the rest (2.14:L3893-3901): use the scroll
+ *   (scroll.ts), discarding the probe page.
+ *
+ * Both hide companies without users ("does not include companies who have no associated
+ * users", 2.14:L3895; "only visible … when there is at least one associated user", 2.14:L3284):
+ * such companies never reach the warehouse.
+ *
+ * The list is sorted by `last_request_at` (2.14:L3893), which moves while we page. We ask for
+ * `desc` (the default): a company that moves jumps to the front, so the rest shift towards later
+ * pages and are read twice (merge dedups) rather than skipped; the one that moved was touched
+ * after the run started and is read by the next run.
+ */
+export async function* readCompanies(ctx: ExtractContext): AsyncIterable<CompaniesPage> {
+  const resumed = ctx.resume as ListResume | undefined;
+  if (resumed?.mode === 'list') {
+    yield* listFrom(ctx, resumed.next);
+    return;
+  }
+  const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
+  const res = await ctx.client.request(first);
+  const total = envelope(first, res.body).total_count;
+  if (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit) {
+    const next = nextPageNumber(first, res.body, 'data');
+    yield { rows: recordsOf(first, res.body, 'data') as Row[], resume: next && { mode: 'list', next } };
+    if (next) yield* listFrom(ctx, next);
+    return;
+  }
+  ctx.count('companies_scrolled');
+  // No resume token: a checkpoint can't name a point inside a scroll.
+  for await (const rows of scrollPages(ctx)) yield { rows };
+}
+
+async function* listFrom(ctx: ExtractContext, from: IntercomRequest): AsyncIterable<CompaniesPage> {
+  for await (const page of paginate(ctx.client, from, 'page', { recordsKey: 'data' })) {
+    yield { rows: page.records as Row[], resume: page.next && { mode: 'list', next: page.next } };
+  }
+}
+
+/** Companies have no server-side `updated_at` filter (notes §3.2): every run reads all and keeps the window. */
+async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
+  const keep = inWindow(ctx.window, 'updated_at');
+  for await (const page of readCompanies(ctx)) yield { rows: { companies: page.rows.filter(keep) }, resume: page.resume };
+}
+
+export const companies = {
+  name: 'companies',
+  description: 'Companies with at least one user, through the list API (≤ 10,000) or the scroll API, incremental on updated_at client-side.',
+  endpoint: 'POST /companies/list | GET /companies/scroll',
+  pagination: 'scroll',
+  primaryKey: ['id'],
+  incrementalKey: 'updated_at',
+  defaultStrategy: 'merge',
+  // the whole table is read every run anyway: a lookback costs nothing but a few re-merged rows
+  lookbackSeconds: 300,
+  settleSeconds: 0,
+  columns: columns({
+    id: 'string',
+    type: 'string',
+    name: 'string',
+    app_id: 'string',
+    // the workspace's own id for the company (`company_id` when created through the API)
+    company_id: 'string',
+    plan: 'json',
+    remote_created_at: 'timestamp',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+    last_request_at: 'timestamp',
+    size: 'int64',
+    website: 'string',
+    industry: 'string',
+    // an integer in the schema (2.14:L16141-16262); float so a fractional value is never lost
+    monthly_spend: 'float64',
+    session_count: 'int64',
+    user_count: 'int64',
+    custom_attributes: 'json',
+    tags: 'json',
+    segments: 'json',
+    // 2.16 only
+    notes: 'json',
+  }),
+  extract,
+} satisfies TableSpec;

@@ -1,0 +1,36 @@
+import type { ExtractContext, Page, Row } from './spec.js';
+import { paginate } from '../paginate.js';
+
+/** `GET /conversations/deleted` allows at most 60 per page (2.16:L13537-13543). */
+const DELETED_PER_PAGE = 60;
+
+/**
+ * The 2.16 deletion feed (2.16:L13521-13614): `{type: "conversations.list", conversations:
+ * [{id, deleted_at, metrics_retained}]}`, page numbers with `pages.next` a URL, `order=desc`
+ * for newest first. Read until deletions are older than the window (the feed has no filter),
+ * and mark those conversations and their parts deleted.
+ */
+export async function* deletedConversations(ctx: ExtractContext): AsyncIterable<Page> {
+  const since = ctx.window?.start ?? 0;
+  for await (const page of paginate(
+    ctx.client,
+    { method: 'GET', path: '/conversations/deleted', query: { per_page: DELETED_PER_PAGE, page: 1, order: 'desc' } },
+    'page',
+    { recordsKey: 'conversations' },
+  )) {
+    const recent = (page.records as Row[]).filter((r) => Number(r['deleted_at']) >= since);
+    if (recent.length) {
+      const keys = recent.map((r) => [String(r['id'])]);
+      const at = recent.map((r) => Number(r['deleted_at']));
+      ctx.count('conversations_deleted', recent.length);
+      yield {
+        rows: {},
+        deletes: {
+          conversations: { keyColumns: ['id'], keys, deletedAt: at },
+          conversation_parts: { keyColumns: ['conversation_id'], keys, deletedAt: at },
+        },
+      };
+    }
+    if (recent.length < page.records.length) return; // newest first: the rest is older than the window
+  }
+}

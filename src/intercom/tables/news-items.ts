@@ -1,0 +1,37 @@
+import type { ExtractContext, Page, TableSpec } from './spec.js';
+import { columns, MAX_PER_PAGE, paged } from './common.js';
+
+/**
+ * News items, GET /news/news_items (2.14:L10360): a `paginated_response` with `pages`; no paging
+ * parameters are documented, so ask for 150 per page and follow pages until the last. Objects have
+ * `type: "news-item"` with a hyphen. Replaced each run (no filter, no delete feed).
+ */
+async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
+  yield* paged(ctx, 'news_items', { method: 'GET', path: '/news/news_items', query: { per_page: MAX_PER_PAGE, page: 1 } }, 'page', 'data');
+}
+
+export const newsItems = {
+  name: 'news_items',
+  description: 'News items (drafts and live), fully re-read each run.',
+  endpoint: 'GET /news/news_items',
+  pagination: 'page',
+  primaryKey: ['id'],
+  defaultStrategy: 'replace',
+  columns: columns({
+    id: 'string',
+    type: 'string',
+    workspace_id: 'string',
+    title: 'string',
+    body: 'string',
+    sender_id: 'int64',
+    state: 'string',
+    newsfeed_assignments: 'json',
+    labels: 'json',
+    cover_image_url: 'string',
+    reactions: 'json',
+    deliver_silently: 'bool',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+  }),
+  extract,
+} satisfies TableSpec;

@@ -1,0 +1,124 @@
+/**
+ * Issue #4: conversations with their parts, tags and contacts, the 500-part cap, and deletes —
+ * the fake Intercom over HTTP into a real DuckDB file, compared with the fake's ground truth.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
+import { runAssets } from '../../src/pipeline/run.js';
+import { query } from '../helpers/duck.js';
+import { exportTable } from '../helpers/truth.js';
+
+const TOKEN = 'tok-conv-51c2';
+let fake: FakeIntercom;
+let dir: string;
+
+function project(file: string, apiVersion: string) {
+  const intercom: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion, baseUrl: fake.url, concurrency: 16 };
+  const duck: DestinationConnection = { type: 'duckdb', name: 'duckdb', path: file };
+  return { intercom: new Map([['intercom', intercom]]), destinations: new Map([['duckdb', duck]]) };
+}
+
+const asset: AssetConfig = {
+  name: 'intercom.conversations',
+  schema: 'intercom',
+  table: 'conversations',
+  file: 'conversations.asset.yml',
+  sourceConnection: 'intercom',
+  sourceTable: 'conversations',
+  destination: 'duckdb',
+  strategy: 'merge',
+  primaryKey: ['id'],
+  incrementalKey: 'updated_at',
+  tags: [],
+  customAttributeColumns: false,
+  columns: [],
+  raw: {},
+};
+
+/** The parts a perfect sync holds: per conversation, the 500 most recent (2.14:L6791-6793). */
+function expectedParts(parts: Record<string, unknown>[]): Set<string> {
+  const byConv = new Map<string, Record<string, unknown>[]>();
+  for (const p of parts) {
+    const k = String(p['conversation_id']);
+    (byConv.get(k) ?? byConv.set(k, []).get(k)!).push(p);
+  }
+  const out = new Set<string>();
+  for (const [conv, list] of byConv) {
+    list.sort((a, b) => Number(a['created_at']) - Number(b['created_at']) || Number(a['id']) - Number(b['id']));
+    for (const p of list.slice(-500)) out.add(`${conv}|${p['id']}`);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  fake = await startFakeIntercom({ seed: 21, token: TOKEN, contacts: 50, companies: 5, conversations: 450, tickets: 5 });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-conv-'));
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+describe('conversations with parts', () => {
+  test('conversations, parts (500 most recent), tags and contacts equal the export; truncation flagged', async () => {
+    const file = path.join(dir, 'conv.duckdb');
+    const r = await runAssets(project(file, '2.14'), [asset]);
+    expect(r.summaries[0]!.error?.message).toBeUndefined();
+    const convs = await exportTable(fake.url, 'conversations');
+    const got = await query(file, 'select id, epoch(updated_at)::bigint t, parts_total_count n, parts_truncated tr from intercom.conversations');
+    expect(new Map(got.map((g) => [String(g['id']), Number(g['t'])]))).toEqual(new Map(convs.map((c) => [String(c['id']), Number(c['updated_at'])])));
+
+    const allParts = await exportTable(fake.url, 'conversation_parts');
+    const gotParts = await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts`);
+    expect(new Set(gotParts.map((p) => String(p['k'])))).toEqual(expectedParts(allParts));
+    expect(gotParts.length).toBe(new Set(gotParts.map((p) => p['k'])).size);
+
+    const counts = new Map<string, number>();
+    for (const p of allParts) counts.set(String(p['conversation_id']), (counts.get(String(p['conversation_id'])) ?? 0) + 1);
+    const truncated = [...counts.values()].filter((n) => n > 500).length;
+    expect(truncated).toBeGreaterThan(0); // the fake must exercise the cap
+    for (const g of got) {
+      expect(Number(g['n'])).toBe(counts.get(String(g['id'])) ?? 0);
+      expect(g['tr']).toBe((counts.get(String(g['id'])) ?? 0) > 500);
+    }
+    expect(r.summaries[0]!.counters['conversations_parts_truncated']).toBe(truncated);
+
+    const tags = new Set(convs.flatMap((c) => ((c['tags'] as { tags: { id: string }[] }).tags ?? []).map((t) => `${c['id']}|${t.id}`)));
+    const gotTags = await query(file, `select conversation_id || '|' || id k from intercom.conversation_tags`);
+    expect(new Set(gotTags.map((t) => String(t['k'])))).toEqual(tags);
+    const contacts = new Set(convs.flatMap((c) => ((c['contacts'] as { contacts: { id: string }[] }).contacts ?? []).map((t) => `${c['id']}|${t.id}`)));
+    const gotContacts = await query(file, `select conversation_id || '|' || id k from intercom.conversation_contacts`);
+    expect(new Set(gotContacts.map((t) => String(t['k'])))).toEqual(contacts);
+    // one search page per 150 conversations and exactly one GET per conversation
+    expect(r.summaries[0]!.requests).toBe(1 + Math.ceil(convs.length / 150) + convs.length);
+  });
+
+  test('new parts and changed tags replace the stored children; 2.16 deletions mark rows deleted', async () => {
+    const file = path.join(dir, 'conv216.duckdb');
+    expect((await runAssets(project(file, '2.16'), [asset])).ok).toBe(true);
+    const convs = await exportTable(fake.url, 'conversations');
+    const small = convs.filter((c) => Number((c['statistics'] as { count_conversation_parts?: number } | null)?.count_conversation_parts ?? 0) < 100);
+    const grow = String(small[0]!['id']);
+    const victim = String(small[1]!['id']);
+    fake.clock.advance(3600);
+    fake.addConversationParts(grow, 3);
+    fake.deleteConversation(victim);
+    fake.clock.advance(3600);
+    const r = await runAssets(project(file, '2.16'), [asset]);
+    expect(r.summaries[0]!.error?.message).toBeUndefined();
+    const allParts = await exportTable(fake.url, 'conversation_parts');
+    const want = [...expectedParts(allParts)].filter((k) => k.startsWith(`${grow}|`)).sort();
+    const have = (await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts where conversation_id = '${grow}'`)).map((x) => String(x['k'])).sort();
+    expect(have).toEqual(want);
+    const [dead] = await query(file, `select _elt_deleted_at is not null d from intercom.conversations where id = '${victim}'`);
+    expect(dead!['d']).toBe(true);
+    const [deadParts] = await query(file, `select count(*)::int n, count(_elt_deleted_at)::int d from intercom.conversation_parts where conversation_id = '${victim}'`);
+    expect(deadParts!['n']).toBeGreaterThan(0);
+    expect(deadParts!['d']).toBe(deadParts!['n']);
+    const [alive] = await query(file, `select count(_elt_deleted_at)::int d from intercom.conversations where id <> '${victim}'`);
+    expect(alive!['d']).toBe(0);
+  });
+});
