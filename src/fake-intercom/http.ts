@@ -1,6 +1,7 @@
 /** Low-level HTTP helpers: JSON replies, error bodies, request bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { bodyBuffer } from './json.js';
 import { HttpError } from './types.js';
 
 export interface Reply {
@@ -19,8 +20,9 @@ export function errorReply(err: HttpError, requestId: string): Reply {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  // Encode once: byteLength + end(string) would transcode a large page twice.
-  const buf = Buffer.from(JSON.stringify(body), 'utf8');
+  // Encode once: byteLength + end(string) would transcode a large page twice. Hot pages arrive
+  // as RawJson text (json.ts) and are only copied.
+  const buf = bodyBuffer(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': buf.length,

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { exportRows } from './export.js';
 import { Faults, SERVER_ERRORS } from './faults.js';
 import { errorBody, parseJsonBody, readBody, sendJson } from './http.js';
+import { bodyBuffer } from './json.js';
 import { STREAM, rng, uuidFrom, type Rng } from './prng.js';
 import { RateLimiter } from './ratelimit.js';
 import { companyRoutes } from './routes/companies.js';
@@ -168,7 +169,7 @@ export class FakeServer implements Controls {
 
   /** Full Content-Length, half the bytes, then the socket dies: a truncated JSON body. */
   private sendTruncated(res: ServerResponse, body: unknown, rl: Record<string, string>): void {
-    const buf = Buffer.from(JSON.stringify(body));
+    const buf = bodyBuffer(body);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': buf.length, ...rl });
     res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => res.destroy());
   }

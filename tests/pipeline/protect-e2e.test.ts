@@ -101,6 +101,7 @@ parameters:
   source_table: contacts
   destination_connection: CONN
   mask_salt: \${PROTECT_TEST_SALT}
+  custom_attribute_columns: true   # typed columns are built from the protected JSON
 columns:
   - name: id
     primary_key: true
@@ -249,6 +250,10 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
     expect(zelda['location']).toEqual({ type: 'location', country: 'Iceland', region: 'Capital', country_code: 'IS', continent_code: 'EU' });
     expect(zelda['custom_attributes']).toMatchObject({ plan_tier: 'enterprise' });
     expect(Object.keys(zelda['custom_attributes'] as object)).not.toContain('account_name');
+    // typed custom-attribute columns see the protected JSON: the excluded attribute's column is empty
+    expect(zelda['ca_plan_tier']).toBe('enterprise');
+    expect(cols.has('ca_account_name')).toBe(true);
+    expect(zelda['ca_account_name']).toBeNull();
 
     const slim = await target.columns(p, 'intercom', 'contacts_slim');
     expect([...slim.keys()].sort()).toEqual(['_elt_load_id', '_elt_loaded_at', 'custom_attributes', 'email', 'id', 'updated_at']);

@@ -152,27 +152,30 @@ describe('protectionTransform', () => {
     const t = protectionTransform(asset([{ name: 'email', exclude: true }]), ENV)!;
     expect(t.rows('conversation_parts', [{ id: 'p', email: 'x@y.z' }])).toEqual([{ id: 'p', email: 'x@y.z' }]);
 
-    const parent = { ...conversations, children: [{ name: 'conversation_parts', primaryKey: ['id'], parentKey: ['conversation_id'], columns: [] }] };
-    // a table with a child: the registry entry is swapped for the test through sourceTable lookup, so
-    // check the targeting through parseProtection on a fake source table name that has children
-    const rules = parseProtectionWithChildren(parent, [{ name: 'conversation_parts.body', exclude: true }, { name: 'source.body', mask: 'redact' }]);
+    const child = { name: 'conversation_parts', primaryKey: ['id'], parentKey: ['conversation_id'], columns: [] };
+    const rules = withChild(child, () =>
+      parseProtection(asset([{ name: 'conversation_parts.body', exclude: true }, { name: 'source.body', mask: 'redact' }], { select_columns: ['conversation_parts.author'] }, { sourceTable: 'conversations' }), ENV)!.tables,
+    );
     expect(rules.get('conversation_parts')!.excludes).toEqual([['body']]);
+    expect(rules.get('conversation_parts')!.select).toEqual([['author']]);
+    expect(rules.get('conversations')!.select).toBeUndefined();
+    // the parent's same-named field, should it carry one, is covered too
     expect(rules.get('conversations')!.excludes).toEqual([['conversation_parts', 'body']]);
     expect(rules.get('conversations')!.masks).toEqual([{ path: ['source', 'body'], kind: 'redact' }]);
-    expect(errorOf(() => parseProtectionWithChildren(parent, [{ name: 'conversation_parts.conversation_id', exclude: true }]))).toContain(
-      'cannot exclude "conversation_id": it is a key of conversation_parts',
-    );
+    const err = errorOf(() => withChild(child, () => parseProtection(asset([{ name: 'conversation_parts.conversation_id', exclude: true }], {}, { sourceTable: 'conversations' }), ENV)));
+    expect(err).toContain('columns[0].exclude: cannot exclude "conversation_id": it is a key of conversation_parts');
   });
 });
 
-/** parseProtection reads children from the table registry; conversations has none yet, so patch a copy in. */
-function parseProtectionWithChildren(spec: typeof conversations & { children: unknown[] }, columns: AssetConfig['columns']) {
-  const original = (conversations as { children?: unknown }).children;
-  (conversations as { children?: unknown }).children = spec.children;
+/** The registry's conversations declares no child table yet: give it one for the duration of `f`. */
+function withChild<T>(child: object, f: () => T): T {
+  const spec = conversations as { children?: unknown };
+  const original = spec.children;
+  spec.children = [child];
   try {
-    return parseProtection(asset(columns, {}, { sourceTable: 'conversations', table: 'conversations' }), ENV)!.tables;
+    return f();
   } finally {
-    (conversations as { children?: unknown }).children = original;
+    spec.children = original;
   }
 }
 

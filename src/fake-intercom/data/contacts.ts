@@ -2,14 +2,14 @@
  * Contacts: a pure function of (seed, index). Canonical shape = 2.14 `contact`
  * (2.14:L16353-16584) plus the example-only fields real responses carry (notes §8).
  */
-import { STREAM, distinct, int, pick, rng } from '../prng.js';
+import { STREAM, distinct, int, rng } from '../prng.js';
 import type { Obj } from '../types.js';
 import { companyId } from './companies.js';
 import type { Gen } from './context.js';
 import { NOTE_ID_BASE, objectId } from './ids.js';
 import { BROWSERS, CONTACT_ATTRS, COUNTRIES, DOMAINS, FIRST, LAST, OSES } from './names.js';
 import { MAX_LAG, baseUpdatedAt } from './timeline.js';
-import { customAttributes } from './values.js';
+import { attrValue } from './values.js';
 import { adminId, tagId } from './workspace.js';
 
 export const CONTACT_KIND = 0xc0;
@@ -71,50 +71,112 @@ export function noteId(i: number, k: number): string {
   return String(NOTE_ID_BASE + i * 32 + k);
 }
 
-export function baseContact(g: Gen, i: number): ContactModel {
+/**
+ * Every random draw of a base contact, in PRNG order. The one source of truth for both the
+ * object (`baseContact`) and its JSON text (`contact-json.ts`, the fast path of list/search
+ * pages); list entries are indexes into the word lists of names.ts.
+ */
+export interface ContactDraw {
+  i: number;
+  t: ReturnType<typeof baseContactTimes>;
+  rel: ReturnType<typeof baseContactRelations>;
+  id: string;
+  first: number;
+  last: number;
+  domain: number;
+  country: number;
+  hasName: boolean;
+  /** Digits after +1555, or null. */
+  phone: string | null;
+  ownerId: number | null;
+  hardBounced: boolean;
+  spam: boolean;
+  unsubscribed: boolean;
+  lastRepliedAt: number | null;
+  lastContactedAt: number | null;
+  browser: number;
+  browserVersion: number;
+  os: number;
+  attrs: (string | number | boolean | null)[];
+  avatar: boolean;
+}
+
+const idx = (r: () => number, n: number) => Math.floor(r() * n); // = pick()'s index
+
+export function drawContact(g: Gen, i: number): ContactDraw {
   const t = baseContactTimes(g, i);
   const rel = baseContactRelations(g, i);
   const r = rng(g.seed, STREAM.contact, i, 3);
   const id = contactId(g, i, t.created_at);
-  const first = pick(r, FIRST);
-  const last = pick(r, LAST);
-  const domain = pick(r, DOMAINS);
-  const role = t.signed_up_at !== null ? 'user' : 'lead';
-  const [country, countryCode, continent, region, city] = pick(r, COUNTRIES);
+  // Same order of r() calls as the object literal this replaced: do not reorder.
+  const first = idx(r, FIRST.length);
+  const last = idx(r, LAST.length);
+  const domain = idx(r, DOMAINS.length);
+  const country = idx(r, COUNTRIES.length);
   const hasName = r() < 0.9;
+  const phone = r() < 0.4 ? String(int(r, 0, 9999999)).padStart(7, '0') : null;
+  const ownerId = r() < 0.5 && g.counts.admins > 0 ? adminId(int(r, 0, g.counts.admins - 1)) : null;
+  const hardBounced = r() < 0.02;
+  const spam = r() < 0.01;
+  const unsubscribed = r() < 0.1;
+  const lastRepliedAt = r() < 0.3 ? t.updated_at - int(r, 0, 86400) : null;
+  const lastContactedAt = r() < 0.3 ? t.updated_at - int(r, 0, 86400) : null;
+  const browser = idx(r, BROWSERS.length);
+  const browserVersion = int(r, 90, 130);
+  const os = idx(r, OSES.length);
+  const attrs = CONTACT_ATTRS.map((d) => attrValue(r, d, t.updated_at));
+  const avatar = r() < 0.5;
+  return { i, t, rel, id, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
+}
+
+/** Local part of a base contact's email: the first name lowercased, letters only. */
+export function emailLocal(first: string): string {
+  return first.toLowerCase().replace(/[^a-z]/g, '') || 'user';
+}
+
+export function baseContact(g: Gen, i: number): ContactModel {
+  const d = drawContact(g, i);
+  const { t, rel, id } = d;
+  const first = FIRST[d.first] as string;
+  const last = LAST[d.last] as string;
+  const domain = DOMAINS[d.domain] as string;
+  const role = t.signed_up_at !== null ? 'user' : 'lead';
+  const [country, countryCode, continent, region, city] = COUNTRIES[d.country] as (typeof COUNTRIES)[number];
+  const custom: Obj = {};
+  CONTACT_ATTRS.forEach((a, k) => (custom[a.name] = d.attrs[k]));
   const obj: Obj = {
     type: 'contact',
     id,
     workspace_id: g.appId,
     external_id: role === 'user' ? `ext-${i}` : null,
     role,
-    email: `${first.toLowerCase().replace(/[^a-z]/g, '') || 'user'}.${i}@${domain}`,
+    email: `${emailLocal(first)}.${i}@${domain}`,
     email_domain: domain,
-    phone: r() < 0.4 ? `+1555${String(int(r, 0, 9999999)).padStart(7, '0')}` : null,
-    name: hasName ? `${first} ${last}` : null,
-    owner_id: r() < 0.5 && g.counts.admins > 0 ? adminId(int(r, 0, g.counts.admins - 1)) : null,
-    has_hard_bounced: r() < 0.02,
-    marked_email_as_spam: r() < 0.01,
-    unsubscribed_from_emails: r() < 0.1,
+    phone: d.phone === null ? null : `+1555${d.phone}`,
+    name: d.hasName ? `${first} ${last}` : null,
+    owner_id: d.ownerId,
+    has_hard_bounced: d.hardBounced,
+    marked_email_as_spam: d.spam,
+    unsubscribed_from_emails: d.unsubscribed,
     created_at: t.created_at,
     updated_at: t.updated_at,
     signed_up_at: t.signed_up_at,
     last_seen_at: t.last_seen_at,
-    last_replied_at: r() < 0.3 ? t.updated_at - int(r, 0, 86400) : null,
-    last_contacted_at: r() < 0.3 ? t.updated_at - int(r, 0, 86400) : null,
+    last_replied_at: d.lastRepliedAt,
+    last_contacted_at: d.lastContactedAt,
     last_email_opened_at: null,
     last_email_clicked_at: null,
     language_override: null,
-    browser: pick(r, BROWSERS),
-    browser_version: `${int(r, 90, 130)}.0.0`,
+    browser: BROWSERS[d.browser],
+    browser_version: `${d.browserVersion}.0.0`,
     browser_language: 'en',
-    os: pick(r, OSES),
+    os: OSES[d.os],
     android_app_name: null, android_app_version: null, android_device: null, android_os_version: null,
     android_sdk_version: null, android_last_seen_at: null,
     ios_app_name: null, ios_app_version: null, ios_device: null, ios_os_version: null, ios_sdk_version: null,
     ios_last_seen_at: null,
-    custom_attributes: customAttributes(r, CONTACT_ATTRS, t.updated_at),
-    avatar: { type: 'avatar', image_url: r() < 0.5 ? `https://static.intercomassets.test/avatars/${i}.png` : null },
+    custom_attributes: custom,
+    avatar: { type: 'avatar', image_url: d.avatar ? `https://static.intercomassets.test/avatars/${i}.png` : null },
     location: { type: 'location', country, region, city, country_code: countryCode, continent_code: continent },
     social_profiles: { type: 'list', data: [] },
     // Example-only fields of real responses (2.14:L5471, L5504, L5516, L5522).

@@ -1,10 +1,12 @@
 /** Contacts: GET /contacts, POST /contacts/search, GET /contacts/{id} and its sub-lists. */
+import { baseContactJson } from '../data/contact-json.js';
 import type { ContactModel } from '../data/contacts.js';
 import { noteObject } from '../data/contacts.js';
-import { searchPage, type Sort } from '../engine.js';
+import { type Page, searchPage, type Sort } from '../engine.js';
 import { cursorPages, nextPageUrl, numberPages, pageNumber, perPage } from '../pagination.js';
 import { compileQuery } from '../search.js';
 import { contactSchema, contactSearchTarget, contactSegmentIds, contactTarget } from '../targets.js';
+import { type RawJson, jsonBytes, rawListPage, variantOf } from '../json.js';
 import { HttpError, type Obj } from '../types.js';
 import { atLeast, renderAdmin, renderContact } from '../versions.js';
 import { type Ctx, type Route, route } from './context.js';
@@ -20,11 +22,21 @@ function render(c: Ctx, i: number): Obj {
   return renderContact(c.w.contactObj(i), c.v);
 }
 
+/** JSON text of contact i: generated straight to text unless it lives in the overlay (mutated). */
+function json(c: Ctx, i: number): string {
+  return c.w.contacts.isOverlaid(i) ? jsonBytes(render(c, i)) : baseContactJson(c.w.g, i, variantOf(c.v));
+}
+
+/** A `list` page of contacts as text (same bytes as JSON.stringify of {type, data, total_count, pages}). */
+function page(c: Ctx, p: Page, pp: number): RawJson {
+  return rawListPage('list', 'data', p.indexes.map((i) => json(c, i)), p.total, cursorPages(p.page, pp, p.total, p.next));
+}
+
 /** GET /contacts: cursor in the query string; default page size 10 (notes §1.5, upstream PR #639). */
 function list(c: Ctx): unknown {
   const pp = perPage(c.query.get('per_page'), 10);
   const p = searchPage(contactTarget(c.w), 'list', null, null, pp, c.query.get('starting_after') ?? undefined);
-  return { type: 'list', data: p.indexes.map((i) => render(c, i)), total_count: p.total, pages: cursorPages(p.page, pp, p.total, p.next) };
+  return page(c, p, pp);
 }
 
 /** `sort` exists on contacts search from 2.16 only (2.16:L25795-25827). */
@@ -47,7 +59,7 @@ function search(c: Ctx): unknown {
   const q = compileQuery(c.body.query, contactSchema(c.w.g.timezone));
   const sort = parseSort(c);
   const p = searchPage(contactSearchTarget(c.w), JSON.stringify(c.body.query), q, sort, pp, (pg.starting_after as string | undefined) ?? undefined);
-  return { type: 'list', data: p.indexes.map((i) => render(c, i)), total_count: p.total, pages: cursorPages(p.page, pp, p.total, p.next) };
+  return page(c, p, pp);
 }
 
 function get(c: Ctx, [id]: string[]): unknown {

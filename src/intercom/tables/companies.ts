@@ -6,9 +6,9 @@ import { nextPageNumber } from '../pagination/page-number.js';
 import { columns, inWindow, MAX_PER_PAGE } from './common.js';
 import { scrollPages } from './scroll.js';
 
-/** Companies knobs; exported mutable so tests can lower the list/scroll threshold. */
+/** The list/scroll threshold, exported (mutable) so tests can lower it. */
 export const COMPANIES_SETTINGS = {
-  /** "there is a limit of 10,000 Companies that can be returned" by POST /companies/list (2.14:L3893-3901). */
+  /** POST /companies/list: "there is a limit of 10,000 Companies that can be returned" (2.14:L3893-3901). */
   listLimit: 10_000,
 };
 
@@ -25,12 +25,13 @@ export interface CompaniesPage {
 }
 
 /**
- * Every company the API shows, list or scroll chosen from `total_count`:
- *
- * - the first `POST /companies/list` page (150 per page) is both the probe and, when
- *   `total_count` ≤ 10,000, the first page of the read, so the probe costs nothing;
- * - above 10,000 the list cannot reach the rest (2.14:L3893-3901): use the scroll
- *   (scroll.ts), discarding the probe page.
+ * Every company the API shows, list or scroll chosen from `total_count`. The first
+ * `POST /companies/list` page (150 per page) is both the probe and, when `total_count` ≤ 10,000,
+ * the first page of the read, so the probe costs nothing. Above 10,000 the list cannot reach the
+ * rest (2.14:L3893-3901): the scroll is used and the probe page discarded. The scroll is one per
+ * app, expires after a minute idle and cannot resume (2.14:L3954-4034): pages are read ahead into
+ * a bounded queue, a mid-scroll 500/404 restarts it, an empty page ends it, and 400
+ * `scroll_exists` waits for the other holder (scroll.ts). No checkpoint is taken inside a scroll.
  *
  * Both hide companies without users ("does not include companies who have no associated
  * users", 2.14:L3895; "only visible … when there is at least one associated user", 2.14:L3284):
@@ -57,7 +58,6 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
     return;
   }
   ctx.count('companies_scrolled');
-  // No resume token: a checkpoint can't name a point inside a scroll.
   for await (const rows of scrollPages(ctx)) yield { rows };
 }
 

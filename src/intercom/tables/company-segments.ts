@@ -28,9 +28,9 @@ async function segmentsOf(ctx: ExtractContext, company: Row): Promise<Row[]> {
  * at a time through the shared client (its limiter paces them). Cost: one request per changed
  * company per run.
  *
- * Each page lists its companies in `replaceChildren`, so a company's rows are replaced as a
- * whole (a segment it left disappears) where the pipeline replaces the asset's own rows per
- * parent key; otherwise rows merge on (company_id, id).
+ * Rows merge on (company_id, id), so a segment a company leaves stays until a full refresh.
+ * Each page also lists its companies in `replaceChildren`, ready for the pipeline to replace a
+ * company's rows as a whole once it honours a parent key on an asset's own table.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');

@@ -73,7 +73,9 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
       yield { rows, resume: p.resume, items: rows.filter(truncated) };
     }
   })();
-  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency })) {
+  // pagesAhead 1: hydration is rare (a few % of contacts), and reading no search page ahead keeps
+  // every page read before a failure deliverable to the checkpoint
+  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead: 1 })) {
     const full = new Map(page.items.map((c, k) => [String(c.id), results[k]!]));
     const tags: Row[] = [];
     const companies: Row[] = [];

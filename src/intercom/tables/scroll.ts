@@ -7,7 +7,7 @@
  * - "If the scroll isn't used for 1 minute, it expires": pages are read eagerly by a separate
  *   loop into a bounded queue, so a slow destination does not leave the scroll idle.
  * - "It is not possible to continue from a specific point": a mid-scroll 500 ("Please restart the
- *   scroll operation", 2.14:L3970-3975) or 404 (expired param) restarts from the beginning; rows
+ *   scroll operation", 2.14:L3980-3984) or 404 (expired param) restarts from the beginning; rows
  *   read twice are deduplicated by primary key in the destination's merge.
  * - "If the end of the scroll is reached, "companies" will be empty": a `scroll_param` keeps coming
  *   after the end (airbyte #58638 looped forever on it), so stop at the first empty `data`.

@@ -6,15 +6,13 @@ import { fanOut } from './fanout.js';
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /**
- * One ticket row, the same columns on every API version:
- * - `ticket_state` is a string plus `ticket_state_internal_label`/`_external_label` in 2.11
- *   (2.11:L18007+) and an object `{type, id, category, internal_label, external_label}` from 2.12
- *   (2.14:L21972-22048). The raw value is kept in the JSON column `ticket_state`; the category and
- *   labels are normalised into plain columns. Decided by the value's shape, so a version that
- *   changes it again degrades to the JSON column rather than to wrong text.
- * - `admin_assignee_id`/`team_assignee_id` are strings (`"0"` when unassigned) up to 2.15 and
- *   integers in 2.16 (notes §3.6, §5): always text.
- * - `ticket_parts` go to their own table.
+ * One ticket row, the same columns on every API version. `ticket_state` is a string plus
+ * `ticket_state_internal_label`/`_external_label` in 2.11 (2.11:L18040-18048) and an object
+ * `{type, id, category, internal_label, external_label}` from 2.12 (2.14:L21972-22048): the raw
+ * value is kept in the JSON column `ticket_state` and the category and labels are normalised into
+ * plain columns, decided by the value's shape (a future shape degrades to the JSON column rather
+ * than to wrong text). `admin_assignee_id`/`team_assignee_id` are strings (`"0"` when unassigned)
+ * up to 2.15 and integers in 2.16 (notes §3.6, §5): always text. `ticket_parts` go to their own table.
  */
 function ticketRow(t: Row): Row {
   const { ticket_parts: _parts, ...row } = t;
