@@ -18,6 +18,7 @@ export interface IngestFlags {
   intervalStart?: string;
   intervalEnd?: string;
   progress?: ProgressMode;
+  parallel?: string | number;
   sourceUri?: string;
   sourceTable?: string;
   destUri?: string;
@@ -104,6 +105,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     fullRefresh: f.fullRefresh,
     intervalStart: parseTime(f.intervalStart, '--interval-start'),
     intervalEnd: parseTime(f.intervalEnd, '--interval-end'),
+    parallel: f.parallel === undefined ? undefined : parseParallel(f.parallel),
     stop,
     onEvent: progress.onEvent,
   });
@@ -114,6 +116,12 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
   }
   return result;
+}
+
+function parseParallel(v: string | number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError('--parallel', 'value', `'${v}' is not a whole number from 1 to 64`);
+  return n;
 }
 
 export function secretsOf(project: Pick<Project, 'intercom' | 'destinations'>): string[] {

@@ -44,6 +44,7 @@ export function buildCli() {
     .option('--interval-start <time>', 'Lower bound of the window (ISO date/time or unix seconds); does not move the cursor')
     .option('--interval-end <time>', 'Upper bound of the window (ISO date/time or unix seconds)')
     .option('--progress <mode>', 'interactive | log | json (interactive falls back to log without a TTY)', { default: 'interactive' })
+    .option('--parallel <n>', 'Assets run at once; they share each Intercom app\'s rate budget (default 4)')
     .option('--source-uri <uri>', "ingestr form: 'intercom://?access_token=…&region=eu'")
     .option('--source-table <table>', 'ingestr form: the Intercom table')
     .option('--dest-uri <uri>', 'ingestr form: duckdb:///file.duckdb | postgresql://… | snowflake://…')

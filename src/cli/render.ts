@@ -58,31 +58,49 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
     };
   }
   let lastLog = 0;
-  let live = '';
+  // interactive: one live line per running asset, redrawn in place below the finished lines
+  const live = new Map<string, string>();
+  let drawn = 0;
   const clear = () => {
-    if (live) process.stderr.write('\r\x1b[2K');
-    live = '';
+    if (effective !== 'interactive' || drawn === 0) return;
+    process.stderr.write(`\x1b[${drawn}F\x1b[J`);
+    drawn = 0;
   };
+  const draw = () => {
+    if (effective !== 'interactive') return;
+    clear();
+    const width = process.stderr.columns ?? 120;
+    for (const line of live.values()) process.stderr.write(`${line.slice(0, width - 1)}\n`);
+    drawn = live.size;
+  };
+  const started = new Map<string, number>();
   return {
     onEvent(e) {
       if (e.type === 'asset_start') {
-        clear();
+        started.set(e.asset, Date.now());
         const w = e.window ? ` window ${iso(e.window.start)} .. ${iso(e.window.end)}${e.resumed ? ' (resuming)' : ''}` : ' full read';
+        clear();
         o.err(`${e.asset}: started,${w}`);
+        live.set(e.asset, `${e.asset}: starting`);
+        draw();
       } else if (e.type === 'page') {
-        const text = `${e.asset}: ${fmt(e.rows)} rows, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests` +
-          (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit}` : '');
+        const secs = Math.max((Date.now() - (started.get(e.asset) ?? Date.now())) / 1000, 0.001);
+        const text =
+          `${e.asset}: ${fmt(e.rows)} rows, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests (${fmt(Math.round(e.stats.requests / secs))}/s)` +
+          (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit} this window` : '');
         if (effective === 'interactive') {
-          live = text;
-          process.stderr.write(`\r\x1b[2K${text}`);
+          live.set(e.asset, text);
+          draw();
         } else if (Date.now() - lastLog > 5000) {
           lastLog = Date.now();
           o.err(text);
         }
       } else if (e.type === 'asset_end') {
         clear();
+        live.delete(e.asset);
         const s = e.summary;
         o.err(redact(`${e.asset}: ${s.status}, ${fmt(s.rows)} rows in ${s.seconds.toFixed(1)} s` + (s.error ? `: ${s.error.message}` : '')));
+        draw();
       }
     },
     close: clear,

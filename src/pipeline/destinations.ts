@@ -1,6 +1,7 @@
 /** Opens the destination a connection names. The pipeline is the only place that knows every destination. */
 import type { DestinationConnection } from '../config/index.js';
 import { createDuckDbDestination } from '../destinations/duckdb/index.js';
+import { createPostgresDestination, optionsFromConnection } from '../destinations/postgres/index.js';
 import type { Destination } from '../destinations/types.js';
 
 /** Metadata tables (`_elt_state`, `_elt_loads`) live in the connection's schema, default `intercom`. */
@@ -8,6 +9,8 @@ export async function openDestination(conn: DestinationConnection): Promise<Dest
   switch (conn.type) {
     case 'duckdb':
       return createDuckDbDestination({ path: conn.path });
+    case 'postgres':
+      return createPostgresDestination(optionsFromConnection(conn));
     default:
       throw new Error(`the ${conn.type} destination is not available yet`);
   }

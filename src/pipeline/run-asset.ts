@@ -3,7 +3,9 @@
  * The pipeline is the only place that knows both the Intercom source and the destination.
  */
 import { randomUUID } from 'node:crypto';
+import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { BatchBuilder } from '../arrow/index.js';
+import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
 import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
 import { EltError, InterruptedError } from '../errors.js';
@@ -73,6 +75,8 @@ function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransfo
   const cols = (key: string, declared: TableTarget['columns']) => transforms.reduce((c, t) => t.columns(key, c), declared);
   const main: TableTarget = {
     key: table.name,
+    // a table whose rows are replaced per parent (e.g. company_segments per company)
+    parentKey: table.parentKey,
     schema: asset.schema,
     table: asset.table,
     columns: cols(table.name, table.columns),
@@ -91,6 +95,13 @@ function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransfo
     parentKey: c.parentKey,
   }));
   return [main, ...children];
+}
+
+/** A batch with no rows and the builder's columns: carries a parent list to replace. */
+function emptyBatch(columns: TableTarget['columns']): RecordBatch {
+  const fields = columns.map((c) => arrowField(c.name, c.type));
+  const children = fields.map((f) => makeData({ type: f.type, length: 0, nullCount: 0 }));
+  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 0, nullCount: 0, children }));
 }
 
 export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
@@ -152,9 +163,13 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
 
     const stage = async (key: string, force: boolean) => {
       const b = builders.get(key)!;
-      if (b.length === 0 || (!force && b.length < batchRows)) return;
-      const batch = b.flush();
-      if (batch) await writer!.write(key, batch, pendingParents.get(key));
+      const parents = pendingParents.get(key);
+      if (!force && b.length < batchRows) return;
+      // parents whose children all went away still need their old rows replaced: an empty
+      // batch carries the parent list
+      if (b.length === 0 && !parents?.parents.length) return;
+      const batch = b.flush() ?? emptyBatch(b.columns);
+      await writer!.write(key, batch, parents);
       pendingParents.delete(key);
     };
     const checkpoint = async (resume: unknown) => {

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { AssetConfig, IntercomConnection, Project } from '../config/index.js';
 import type { Destination } from '../destinations/types.js';
 import { createIntercomClient } from '../intercom/client.js';
+import { RateLimiter } from '../intercom/limiter.js';
 import { getTable } from '../intercom/tables/index.js';
 import type { IntercomClient } from '../intercom/types.js';
 import { openDestination } from './destinations.js';
@@ -15,6 +16,8 @@ export interface RunOptions {
   intervalEnd?: number;
   checkpointPages?: number;
   checkpointSeconds?: number;
+  /** Assets run at once (default 4); they share each Intercom app's rate budget. */
+  parallel?: number;
   stop?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
 }
@@ -38,7 +41,8 @@ export function selectAssets(assets: AssetConfig[], selectors: string[], tags: s
   return picked;
 }
 
-export function clientFor(conn: IntercomConnection): IntercomClient {
+/** One client per asset run (its own counters and connection pool), sharing the app's limiter. */
+export function clientFor(conn: IntercomConnection, limiter?: RateLimiter): IntercomClient {
   return createIntercomClient({
     accessToken: conn.accessToken,
     region: conn.region,
@@ -46,30 +50,42 @@ export function clientFor(conn: IntercomConnection): IntercomClient {
     apiVersion: conn.apiVersion,
     headroom: conn.headroom,
     maxAttempts: conn.maxAttempts,
+    limiter,
   });
 }
 
+/** Default number of assets run at once: enough to keep one app's rate budget busy. */
+export const DEFAULT_PARALLEL_ASSETS = 4;
+
 export async function runAssets(project: Pick<Project, 'intercom' | 'destinations'>, assets: AssetConfig[], o: RunOptions = {}): Promise<RunResult> {
-  const clients = new Map<string, IntercomClient>();
-  const destinations = new Map<string, Destination>();
-  const summaries: AssetSummary[] = [];
-  try {
-    for (const asset of assets) {
-      if (o.stop?.aborted) break;
+  // DESIGN.md invariant 5: one rate budget per Intercom app, shared by every asset and request
+  const limiters = new Map<string, RateLimiter>();
+  const destinations = new Map<string, Promise<Destination>>();
+  const summaries: AssetSummary[] = new Array(assets.length);
+  const limiterFor = (conn: IntercomConnection) => {
+    let l = limiters.get(conn.name);
+    // in-flight bound for the whole app: the parts fan-out of every asset shares it
+    if (!l) limiters.set(conn.name, (l = new RateLimiter({ maxInFlight: Math.max(conn.concurrency ?? 32, 8), headroom: conn.headroom })));
+    return l;
+  };
+  const destinationFor = (name: string) => {
+    let d = destinations.get(name);
+    if (!d) destinations.set(name, (d = openDestination(project.destinations.get(name)!)));
+    return d;
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < assets.length && !o.stop?.aborted) {
+      const i = next++;
+      const asset = assets[i]!;
       const conn = project.intercom.get(asset.sourceConnection)!;
-      const table = getTable(asset.sourceTable)!;
-      let client = clients.get(conn.name);
-      if (!client) clients.set(conn.name, (client = clientFor(conn)));
-      let dest = destinations.get(asset.destination);
-      if (!dest) {
-        destinations.set(asset.destination, (dest = await openDestination(project.destinations.get(asset.destination)!)));
-      }
-      summaries.push(
-        await runAsset({
+      const client = clientFor(conn, limiterFor(conn));
+      try {
+        summaries[i] = await runAsset({
           asset,
-          table,
+          table: getTable(asset.sourceTable)!,
           client,
-          destination: dest,
+          destination: await destinationFor(asset.destination),
           apiVersion: conn.apiVersion,
           fullRefresh: o.fullRefresh ?? false,
           intervalStart: o.intervalStart,
@@ -79,12 +95,19 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
           concurrency: conn.concurrency,
           stop: o.stop,
           onEvent: o.onEvent,
-        }),
-      );
+        });
+      } finally {
+        await client.close().catch(() => undefined);
+      }
     }
+  };
+  try {
+    const parallel = Math.max(1, Math.min(o.parallel ?? DEFAULT_PARALLEL_ASSETS, assets.length));
+    await Promise.all(Array.from({ length: parallel }, worker));
   } finally {
-    for (const c of clients.values()) await c.close().catch(() => undefined);
-    for (const d of destinations.values()) await d.close().catch(() => undefined);
+    for (const l of limiters.values()) l.close();
+    for (const d of destinations.values()) await d.then((x) => x.close()).catch(() => undefined);
   }
-  return { summaries, ok: summaries.every((s) => s.status === 'ok') };
+  const done = summaries.filter((s): s is AssetSummary => s !== undefined);
+  return { summaries: done, ok: done.length === assets.length && done.every((s) => s.status === 'ok') };
 }

@@ -6,8 +6,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { BatchBuilder } from '../../src/arrow/index.js';
 import { createDuckDbDestination } from '../../src/destinations/index.js';
+import { createPostgresDestination, type PostgresOptions } from '../../src/destinations/postgres/index.js';
 import type { Destination, RunSpec, TableTarget } from '../../src/destinations/types.js';
 import type { ColumnDef, Row } from '../../src/intercom/tables/spec.js';
 
@@ -69,8 +72,89 @@ function duckdb(name: string, upsert?: 'merge' | 'delete-insert'): DestinationFa
 
 export const duckdbFactory = duckdb('duckdb');
 
+/** Rows as plain JS like the DuckDB harness: int8 -> number when safe, json -> text, timestamptz -> Date. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8) return (v: string) => (Number.isSafeInteger(Number(v)) ? Number(v) : BigInt(v));
+    if (oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+/** The suite's throwaway server (tests/setup/postgres.ts) as destination options for `database`. */
+export function pgOptions(database: string, extra: Partial<PostgresOptions> = {}): PostgresOptions {
+  const u = new URL(inject('pgUrl'));
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    database,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    sslMode: 'disable',
+    ...extra,
+  };
+}
+
+/** A client on the suite's server (the maintenance database unless `database` is given). */
+export async function pgClient(database?: string): Promise<pg.Client> {
+  const o = pgOptions(database ?? new URL(inject('pgUrl')).pathname.slice(1));
+  const c = new pg.Client({ host: o.host, port: o.port, database: o.database, user: o.user, password: o.password, types: pgTypes });
+  await c.connect();
+  return c;
+}
+
+/** A fresh database per test (isolation: information_schema queries see only this test's tables). */
+export async function createTestDatabase(): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = `elt_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = await pgClient();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    async drop() {
+      const a = await pgClient();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+export const postgresFactory: DestinationFactory = {
+  name: 'postgres',
+  async open() {
+    const db = await createTestDatabase();
+    const h: Harness = {
+      dest: await createPostgresDestination(pgOptions(db.name)),
+      async query(sql) {
+        const c = await pgClient(db.name);
+        try {
+          await c.query(`SET TIME ZONE 'UTC'`);
+          return (await c.query(sql)).rows as Array<Record<string, unknown>>;
+        } finally {
+          await c.end();
+        }
+      },
+      async reopen() {
+        await h.dest.close();
+        h.dest = await createPostgresDestination(pgOptions(db.name));
+      },
+      async cleanup() {
+        await h.dest.close();
+        await db.drop();
+      },
+    };
+    return h;
+  },
+};
+
 /** DuckDB also runs the MERGE INTO upsert path (the one Postgres/Snowflake use). */
-export const FACTORIES: DestinationFactory[] = [duckdbFactory, duckdb('duckdb (MERGE INTO)', 'merge')];
+export const FACTORIES: DestinationFactory[] = [duckdbFactory, duckdb('duckdb (MERGE INTO)', 'merge'), postgresFactory];
 
 /** A one-table run spec. */
 export function oneTable(

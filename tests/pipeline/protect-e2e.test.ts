@@ -118,7 +118,7 @@ columns:
   - name: location.city
     exclude: true
 `;
-const slimAsset = `name: intercom.contacts_slim
+const slimAsset = `name: slim.contacts_slim
 parameters:
   source_table: contacts
   destination_connection: CONN
@@ -138,6 +138,12 @@ columns:
   - name: source.body
     exclude: true
   - name: source.author.name
+    exclude: true
+  - name: conversation_parts.body
+    exclude: true
+  - name: conversation_parts.author.email
+    mask: hash
+  - name: conversation_parts.author.name
     exclude: true
 `;
 
@@ -203,7 +209,8 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
       const source = v['source'] as { author: { email: string }; body: string };
       out.push(source.author.email, source.body);
     }
-    out.push('I need help with', ZELDA.phone.replace(/\D/g, ''));
+    // conversation parts (child table): bodies and author emails
+    out.push('I need help with', ZELDA.phone.replace(/\D/g, ''), '<p>Part 1: ', 'New reply 1', 'user@example.com', '.example.com');
     return [...new Set(out)];
   };
 
@@ -255,9 +262,9 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
     expect(cols.has('ca_account_name')).toBe(true);
     expect(zelda['ca_account_name']).toBeNull();
 
-    const slim = await target.columns(p, 'intercom', 'contacts_slim');
+    const slim = await target.columns(p, 'slim', 'contacts_slim');
     expect([...slim.keys()].sort()).toEqual(['_elt_load_id', '_elt_loaded_at', 'custom_attributes', 'email', 'id', 'updated_at']);
-    for (const r of await target.rows(p, 'intercom', 'contacts_slim')) {
+    for (const r of await target.rows(p, 'slim', 'contacts_slim')) {
       expect(Object.keys((r['custom_attributes'] as object | null) ?? {}).filter((k) => k !== 'plan_tier')).toEqual([]);
     }
   });
@@ -268,7 +275,7 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
     const truthEmail = new Map(contactsTruth.map((c) => [String(c['id']), String(c['email'])]));
     for (const c of contacts) expect(c['email']).toBe(sha(truthEmail.get(String(c['id']))!));
 
-    const slim = new Map((await target.rows(p, 'intercom', 'contacts_slim')).map((r) => [r['id'], r['email']]));
+    const slim = new Map((await target.rows(p, 'slim', 'contacts_slim')).map((r) => [r['id'], r['email']]));
     expect(slim.get(zeldaId)).toBe(sha(ZELDA.email));
 
     // join conversations to contacts on the hashed email
@@ -277,6 +284,15 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
     const joined = convs.filter((v) => byEmail.get((v['source'] as { author: { email: string } }).author.email) === zeldaId);
     expect(joined).toHaveLength(1);
     expect(Object.keys(joined[0]!['source'] as object)).not.toContain('body');
+
+    // the child table got its own rules: bodies gone, author emails hashed
+    const parts = await target.rows(p, 'intercom', 'conversation_parts');
+    expect(parts.length).toBeGreaterThan(conversationsTruth.length);
+    expect((await target.columns(p, 'intercom', 'conversation_parts')).has('body')).toBe(false);
+    for (const part of parts) {
+      const email = (part['author'] as { email?: string } | null)?.email;
+      if (email != null) expect(email).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 
   test('partial keeps the last 4 digits of a phone number', async () => {

@@ -10,7 +10,7 @@ let f: FakeIntercom;
 let file: string;
 
 beforeAll(async () => {
-  f = await startFakeIntercom({ seed: 21, token: TOKEN, contacts: 300, companies: 60, tags: 30, conversations: 0, tickets: 0 });
+  f = await startFakeIntercom({ seed: 21, token: TOKEN, contacts: 200, companies: 60, tags: 30, conversations: 0, tickets: 0 });
   file = tempDb('contacts-relations');
 });
 afterAll(async () => {
@@ -97,7 +97,7 @@ describe('contacts relations', () => {
   // Known pipeline gap (reported): run-asset.ts stage() skips a child table with no rows, so a
   // checkpoint whose contacts have no tags at all never sends their parent list to the
   // destination and their old rows stay. Remove `.fails` when fixed.
-  test.fails('a contact whose last tag is removed loses its rows even when no other contact of the run has tags', async () => {
+  test('a contact whose last tag is removed loses its rows even when no other contact of the run has tags', async () => {
     const c = contacts.find((x) => (x.tags as Sub).total_count >= 1 && (x.companies as Sub).total_count >= 1)!;
     f.clock.advance(7200);
     f.updateContact(String(c.id), { tag_ids: [], company_ids: [] });

@@ -17,6 +17,10 @@ export interface Dialect {
   readonly stagingTypes: Record<ColumnType, string>;
   /** How merge upserts: one MERGE, or delete staged keys then insert (faster on columnar engines). */
   readonly upsert: 'merge' | 'delete-insert';
+  /** Create upserted tables with a UNIQUE constraint on the primary key (an index for the merge's lookups). */
+  readonly uniqueKeys: boolean;
+  /** Empty a staging table (Postgres: TRUNCATE, since autovacuum never cleans temp tables). */
+  clearTable(ref: string): string;
   /** A string literal (Snowflake also escapes backslashes). */
   stringLiteral(value: string): string;
   /** A timestamp with time zone from unix seconds. */
@@ -43,6 +47,8 @@ export function defineDialect(
   return {
     stagingTypes: d.capabilities.types,
     upsert: d.capabilities.merge ? 'merge' : 'delete-insert',
+    uniqueKeys: false,
+    clearTable: (ref) => `DELETE FROM ${ref}`,
     stringLiteral: (value) => `'${value.replaceAll("'", "''")}'`,
     epochSeconds: (seconds) => `to_timestamp(${finite(seconds)})`,
     tryCast: (expr, sqlType) => `TRY_CAST(${expr} AS ${sqlType})`,

@@ -35,6 +35,11 @@ export interface SqlSession {
     fields: readonly number[],
     seqStart: number,
   ): Promise<void>;
+  /**
+   * Optional: hold a lock on the asset for the rest of this session, across processes (Postgres
+   * advisory lock); throws DestinationError when another session holds it.
+   */
+  lockAsset?(schema: string, asset: string): Promise<void>;
   close(): Promise<void>;
 }
 

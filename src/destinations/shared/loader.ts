@@ -196,6 +196,13 @@ export class SqlRunWriter implements RunWriter {
           await this.session.execute(sql.deleteState(this.d, this.metaSchema, this.spec.asset));
         }
         for (const t of work) await this.load(t);
+        if (final && !ddlInside && holdsReplace) {
+          // DDL commits implicitly (Snowflake): commit the rows, swap, then write the state in a
+          // new transaction, so a crash in between leaves data ahead of state, never behind it
+          await this.session.execute(this.d.commit);
+          await this.swapAll();
+          await this.session.execute(this.d.begin);
+        }
         // a replace run's rows only count once swapped in: its state waits for finish, so a
         // crash (whose replace table is dropped at the next openRun) never resumes past them
         if (final || !holdsReplace) {
@@ -210,7 +217,6 @@ export class SqlRunWriter implements RunWriter {
         for (const t of this.tables.values()) t.columns = undefined;
         throw err;
       }
-      if (final && !ddlInside) await this.swapAll();
       for (const t of work) {
         if (t.stagedRows > 0) await this.session.execute(sql.clearStaging(this.d, t.stagingName));
         t.stagedRows = 0;
@@ -248,7 +254,7 @@ export class SqlRunWriter implements RunWriter {
     const deletedAt: PhysicalColumn[] = t.deletes.length > 0 ? [{ name: DELETED_AT_COLUMN, type: 'timestamp' }] : [];
     for (const c of [...declared, ...(t.staging ?? []), ...META_COLUMNS, ...deletedAt]) if (!wanted.some((w) => w.name === c.name)) wanted.push(c);
     if (existing === undefined) {
-      await this.session.execute(sql.createTable(this.d, schema, t.writeTable, wanted));
+      await this.session.execute(sql.createTable(this.d, schema, t.writeTable, wanted, this.uniqueKey(t, wanted)));
       t.known = wanted.map((c) => c.name);
       t.columns = wanted;
       return wanted;
@@ -262,6 +268,17 @@ export class SqlRunWriter implements RunWriter {
     t.known = cols.map((c) => c.name);
     t.columns = cols;
     return cols;
+  }
+
+  /**
+   * The UNIQUE key of a new upserted table, when the dialect wants one: replace and append
+   * tables are inserted into, so a key repeated across checkpoints must stay possible there.
+   */
+  private uniqueKey(t: TableRun, cols: readonly PhysicalColumn[]): string[] {
+    const { strategy, primaryKey } = t.target;
+    if (!this.d.uniqueKeys || t.replace || primaryKey.length === 0 || (strategy !== 'merge' && strategy !== 'delete+insert')) return [];
+    const key = primaryKey.map((k) => this.find(cols, k)?.name);
+    return key.every((k) => k !== undefined) ? (key as string[]) : [];
   }
 
   /** Physical name of a logical column already in `cols` (plain or alternate name). */

@@ -30,8 +30,10 @@ export function createSchema(schema: string): string {
   return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
 }
 
-export function createTable(d: Dialect, schema: string, table: string, columns: readonly PhysicalColumn[]): string {
-  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table)} (${columnList(d, columns)})`;
+/** `uniqueKey`: physical key columns of a UNIQUE constraint (only when the dialect asks for one). */
+export function createTable(d: Dialect, schema: string, table: string, columns: readonly PhysicalColumn[], uniqueKey: readonly string[] = []): string {
+  const unique = uniqueKey.length > 0 ? `, UNIQUE (${uniqueKey.map(quoteIdent).join(', ')})` : '';
+  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table)} (${columnList(d, columns)}${unique})`;
 }
 
 export function addColumn(d: Dialect, schema: string, table: string, column: PhysicalColumn): string {
@@ -58,7 +60,7 @@ export function addStagingColumn(d: Dialect, name: string, column: PhysicalColum
 }
 
 export function clearStaging(d: Dialect, name: string): string {
-  return `DELETE FROM ${d.tempTableRef(name)}`;
+  return d.clearTable(d.tempTableRef(name));
 }
 
 /** What is staged for one table: the staging table and its columns (physical names, staged types). */

@@ -6,7 +6,7 @@
  * tests/fake-intercom/fast-json.test.ts checks that across versions. A change to the contact
  * shape in contacts.ts or versions.ts must be mirrored here.
  */
-import { type Variant, strTable, u8 } from '../json.js';
+import { type Variant, str, strTable, u8 } from '../json.js';
 import { companyId } from './companies.js';
 import { type ContactDraw, drawContact, emailLocal, noteId } from './contacts.js';
 import type { Gen } from './context.js';
@@ -46,8 +46,7 @@ function attrs(d: ContactDraw): string {
   let s = '';
   for (let k = 0; k < ATTR_KEYS.length; k++) {
     const x = d.attrs[k];
-    // Generated string values are ASCII words and numbers (values.ts); JSON.stringify keeps any other case exact.
-    s += ATTR_KEYS[k] + (x === null ? 'null' : typeof x === 'string' ? u8(JSON.stringify(x)) : '' + x);
+    s += ATTR_KEYS[k] + (x === null ? 'null' : typeof x === 'string' ? str(x) : '' + x);
   }
   return s;
 }

@@ -3,7 +3,18 @@ import { hash32, hex } from '../prng.js';
 
 /** 24-hex id shaped like a Mongo ObjectId: creation second, workspace tag, record index. */
 export function objectId(createdAt: number, seed: number, kind: number, index: number): string {
-  return hex(createdAt, 8) + hex(hash32(seed, kind), 8) + hex(index, 8);
+  return hex(createdAt, 8) + workspaceTag(seed, kind) + hex(index, 8);
+}
+
+const tags = new Map<number, Map<number, string>>();
+
+/** The middle 8 hex digits, memoised: every contact id needs it (hot path of contacts pages). */
+function workspaceTag(seed: number, kind: number): string {
+  let bySeed = tags.get(kind);
+  if (!bySeed) tags.set(kind, (bySeed = new Map()));
+  let t = bySeed.get(seed);
+  if (t === undefined) bySeed.set(seed, (t = hex(hash32(seed, kind), 8)));
+  return t;
 }
 
 /** Index encoded in an objectId of this workspace and kind, or null. */

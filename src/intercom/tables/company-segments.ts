@@ -28,9 +28,8 @@ async function segmentsOf(ctx: ExtractContext, company: Row): Promise<Row[]> {
  * at a time through the shared client (its limiter paces them). Cost: one request per changed
  * company per run.
  *
- * Rows merge on (company_id, id), so a segment a company leaves stays until a full refresh.
- * Each page also lists its companies in `replaceChildren`, ready for the pipeline to replace a
- * company's rows as a whole once it honours a parent key on an asset's own table.
+ * A changed company's rows are replaced as a set (`parentKey`), so a segment the company left
+ * disappears; unchanged companies are not touched.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');
@@ -52,6 +51,7 @@ export const companySegments = {
   endpoint: 'GET /companies/{id}/segments',
   pagination: 'none',
   primaryKey: ['company_id', 'id'],
+  parentKey: ['company_id'],
   // the window applies to the company's updated_at (the segment's own updated_at is the segment definition's)
   incrementalKey: 'company_updated_at',
   defaultStrategy: 'merge',

@@ -60,15 +60,25 @@ export async function* fanOut<P extends { items: T[] }, T, R>(
   };
   const it = pages[Symbol.asyncIterator]();
   let exhausted = false;
+  // a source error waits until the pages read before it are delivered (so they checkpoint)
+  let failure: { error: unknown } | undefined;
   try {
     for (;;) {
       while (!exhausted && queue.length < ahead) {
-        const next = await it.next();
-        if (next.done) exhausted = true;
-        else start(next.value);
+        try {
+          const next = await it.next();
+          if (next.done) exhausted = true;
+          else start(next.value);
+        } catch (error) {
+          exhausted = true;
+          failure = { error };
+        }
       }
       const head = queue.shift();
-      if (!head) return;
+      if (!head) {
+        if (failure) throw failure.error;
+        return;
+      }
       yield { page: head.page, results: await head.done };
     }
   } finally {

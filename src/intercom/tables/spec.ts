@@ -96,6 +96,8 @@ export interface TableSpec {
   /** Default settle lag, seconds (the upper bound is frozen at run start minus this). */
   settleSeconds?: number;
   children?: ChildTableSpec[];
+  /** Columns naming a parent whose rows this table replaces as a set (Page.replaceChildren on the table itself). */
+  parentKey?: string[];
   /** Read the table. Yields pages; the pipeline checkpoints between pages. */
   extract(ctx: ExtractContext): AsyncIterable<Page>;
 }

@@ -1,0 +1,156 @@
+/**
+ * Talks to Snowflake through the official snowflake-sdk: one SDK connection (one Snowflake
+ * session) per SqlSession. Batches are bulk loaded, never inserted row by row:
+ * Arrow -> Parquet file (parquet.ts) -> PUT to a temporary internal stage -> COPY INTO the
+ * session staging table (PURGE removes the staged file). The shared loader then MERGEs from
+ * staging, with the state, in one transaction.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RecordBatch } from 'apache-arrow';
+import snowflake from 'snowflake-sdk';
+import type { Dialect } from '../shared/dialect.js';
+import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
+import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
+import { sdkOptions, type SnowflakeOptions } from './config.js';
+import { ParquetWriter } from './parquet.js';
+import * as sf from './sql.js';
+
+// the SDK logs to ./snowflake.log at INFO by default; nothing but the CLI may print or write logs
+snowflake.configure({ logLevel: 'OFF' });
+
+/** The few snowflake-sdk calls we make, as promises (a test can hand in another implementation). */
+export interface SnowflakeApi {
+  /** Run one statement; rows as objects keyed by result column name. */
+  run(sqlText: string): Promise<Array<Record<string, unknown>>>;
+  destroy(): Promise<void>;
+}
+
+/** Open an SDK connection (login) and wrap it. */
+export async function connectSdk(opts: SnowflakeOptions): Promise<SnowflakeApi> {
+  const conn = snowflake.createConnection(sdkOptions(opts));
+  await conn.connectAsync();
+  return {
+    run: (sqlText) =>
+      new Promise((resolve, reject) => {
+        conn.execute({
+          sqlText,
+          complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as Array<Record<string, unknown>>)),
+        });
+      }),
+    destroy: () => new Promise<void>((resolve, reject) => conn.destroy((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+/**
+ * Result column names: unquoted names fold to upper case in Snowflake, so our own unquoted
+ * metadata columns come back as STATE, LOAD_ID…; the shared code reads them lower-case.
+ */
+function lowerKeys(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[/[a-z]/.test(k) ? k : k.toLowerCase()] = v;
+  return out;
+}
+
+export class SnowflakeSession implements SqlSession {
+  private stageReady = false;
+  private files = 0;
+  private readonly stage: string;
+  private readonly dir: string;
+
+  private constructor(
+    private readonly api: SnowflakeApi,
+    private readonly d: Dialect,
+    private readonly schema: string,
+    private readonly parquet: ParquetWriter,
+    tmpDir: string | undefined,
+  ) {
+    // unique per session: staged file names never repeat, so COPY's load history never skips one
+    const id = randomBytes(6).toString('hex');
+    this.stage = `_elt_files_${id}`;
+    this.dir = mkdtempSync(path.join(tmpDir ?? os.tmpdir(), `intercom-elt-sf-${id}-`));
+  }
+
+  static async create(api: SnowflakeApi, d: Dialect, schema: string, tmpDir?: string): Promise<SnowflakeSession> {
+    for (const s of sf.sessionSetup()) await api.run(s);
+    return new SnowflakeSession(api, d, schema, await ParquetWriter.create(), tmpDir);
+  }
+
+  async execute(sql: string): Promise<void> {
+    await this.api.run(sql);
+  }
+
+  async query(sql: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.api.run(sql)).map(lowerKeys);
+  }
+
+  async tableColumns(schema: string, table: string): Promise<ExistingColumn[] | undefined> {
+    const rows = await this.query(sf.selectColumns(schema, table));
+    if (rows.length === 0) return undefined;
+    return rows.map((r) => ({ name: String(r.column_name), type: sf.columnTypeOfSql(String(r.data_type), r.numeric_scale) }));
+  }
+
+  async tableNames(schema: string): Promise<string[]> {
+    return (await this.query(sf.selectTables(schema))).map((r) => String(r.table_name));
+  }
+
+  async appendStaging(
+    table: string,
+    columns: readonly PhysicalColumn[],
+    batch: RecordBatch,
+    fields: readonly number[],
+    seqStart: number,
+  ): Promise<void> {
+    if (!this.stageReady) {
+      await this.api.run(sf.createStage(this.schema, this.stage));
+      this.stageReady = true;
+    }
+    const name = `b${++this.files}.parquet`;
+    const file = path.join(this.dir, name);
+    try {
+      await this.parquet.write(file, columns, batch, fields, seqStart);
+      await this.api.run(sf.put(file, this.schema, this.stage));
+      const result = await this.query(sf.copyInto(this.d.tempTableRef(table), SEQ_COLUMN, columns, this.schema, this.stage, name));
+      // COPY skips silently what it considers already loaded or unreadable: count what landed
+      const loaded = result.reduce((n, r) => n + Number(r.rows_loaded ?? 0), 0);
+      if (loaded !== batch.numRows) throw new Error(`COPY INTO ${table} loaded ${loaded} of ${batch.numRows} rows from ${name}`);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.parquet.close();
+      rmSync(this.dir, { recursive: true, force: true });
+    } finally {
+      // ends the session: its temporary tables and stage go with it
+      await this.api.destroy();
+    }
+  }
+}
+
+export class SnowflakeConnector implements SqlConnector {
+  constructor(
+    private readonly opts: SnowflakeOptions,
+    private readonly d: Dialect,
+    private readonly schema: string,
+    private readonly connect_: (opts: SnowflakeOptions) => Promise<SnowflakeApi> = connectSdk,
+  ) {}
+
+  async connect(): Promise<SqlSession> {
+    const api = await this.connect_(this.opts);
+    try {
+      return await SnowflakeSession.create(api, this.d, this.schema, this.opts.tmpDir);
+    } catch (err) {
+      await api.destroy().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    // sessions are closed by their owners; nothing is pooled
+  }
+}
