@@ -57,3 +57,43 @@ export function runMeasured(args: string[], cwd: string): Promise<{ seconds: num
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** CPU time (user + system) a live process has used so far, in seconds (Linux /proc/<pid>/stat; 0 once it is gone). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the parenthesised command name: state is field 3, utime 14, stime 15 (1-based)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
+/** Like {@link runMeasured}, plus the child's CPU seconds (last sample before exit) and a per-sample callback. */
+export function runSampled(
+  args: string[],
+  cwd: string,
+  onSample?: (s: { t: number; cpu: number }) => void,
+  everyMs = 250,
+): Promise<{ seconds: number; peakRssMb: number; cpuSeconds: number; code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let peak = 0;
+    let cpu = 0;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setInterval(() => {
+      peak = Math.max(peak, peakRssMb(child.pid!));
+      cpu = Math.max(cpu, cpuSeconds(child.pid!));
+      onSample?.({ t: Date.now(), cpu });
+    }, everyMs);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ seconds: (performance.now() - t0) / 1000, peakRssMb: peak, cpuSeconds: cpu, code, stdout, stderr });
+    });
+  });
+}

@@ -1,81 +1,62 @@
 /**
- * Fast JSON text for the hot paths (contacts and conversations pages, GET /conversations/{id}).
+ * Fast JSON for the hot paths (contacts and conversations pages, GET /conversations/{id}).
  *
  * Why: serving 80,000+ contacts/s from one process leaves ~12 µs per record, and building each
- * record as an object and running JSON.stringify on the page cost more than that alone. The
- * hot paths therefore assemble JSON text directly from the generated values, from pieces that
- * are encoded once at module load.
- *
- * "Byte strings": the text is kept as a JS string whose char codes are the UTF-8 BYTES of the
- * JSON (each char < 256). Such a string is one-byte in V8 (half the memory of a two-byte
- * string, and every contact holds non-Latin-1 text such as the `préférence_名前_🚀` key), and
- * `Buffer.from(s, 'latin1')` turns it into the UTF-8 response body with a plain copy. Every
- * piece that goes into a byte string must be ASCII or come through `u8()`.
+ * record as an object and running JSON.stringify on the page cost more than that alone (then
+ * the string had to be encoded to UTF-8 again). The hot paths therefore write UTF-8 JSON bytes
+ * straight from the generated values into one buffer (bytes.ts), from pieces encoded once at
+ * module load; records that live in the overlay (mutated) still go through JSON.stringify.
+ * tests/fake-intercom/fast-json.test.ts holds both paths to the same bytes.
  */
+import { ByteWriter, lit } from './bytes.js';
 import type { Obj } from './types.js';
 import { atLeast, type Version } from './versions.js';
 
-/** UTF-8 bytes of `s` as a byte string. */
-export function u8(s: string): string {
-  return Buffer.from(s, 'utf8').toString('latin1');
-}
-
-/** Byte string of any JSON value (the generic, slow path: overlay records, envelopes). */
-export function jsonBytes(x: unknown): string {
-  const s = JSON.stringify(x);
-  // Most envelopes are ASCII: skip the transcoding then.
-  return ASCII.test(s) ? s : u8(s);
-}
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
-/** Printable ASCII that JSON.stringify leaves as is (no `"`, `\`, control chars). */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** JSON string literal (or `null`) as a byte string. */
-export function str(s: string | null | undefined): string {
-  if (s === null || s === undefined) return 'null';
-  return PLAIN.test(s) ? '"' + s + '"' : u8(JSON.stringify(s));
-}
-
-/** JSON of a scalar (number, boolean, string, null) as a byte string; numbers print as JSON.stringify does. */
-export function scalar(x: unknown): string {
-  if (typeof x === 'string') return str(x);
-  if (x === null || x === undefined) return 'null';
-  return JSON.stringify(x);
-}
-
-/** A table of pre-encoded JSON string literals for a fixed word list. */
-export function strTable(xs: readonly string[]): string[] {
-  return xs.map((x) => u8(JSON.stringify(x)));
-}
-
-/** A JSON body that is already text (a byte string); sendJson writes it without JSON.stringify. */
+/** A body that is already JSON bytes; sendJson writes it as is. */
 export class RawJson {
-  constructor(readonly bytes: string) {}
-
-  toBuffer(): Buffer {
-    return Buffer.from(this.bytes, 'latin1');
-  }
+  constructor(readonly buf: Buffer) {}
 }
 
 /** Response body bytes for either a RawJson or a plain object. */
 export function bodyBuffer(body: unknown): Buffer {
-  return body instanceof RawJson ? body.toBuffer() : Buffer.from(JSON.stringify(body), 'utf8');
+  return body instanceof RawJson ? body.buf : Buffer.from(JSON.stringify(body), 'utf8');
 }
 
-/**
- * A list page `{type, <key>: [...], total_count, pages}` from pre-rendered records, the same
- * bytes as JSON.stringify of the object the routes used to build (same key order).
- */
-export function rawListPage(type: string, key: string, records: string[], total: number, pages: Obj): RawJson {
-  return new RawJson(`{"type":${str(type)},${str(key)}:[${records.join(',')}],"total_count":${total},"pages":${jsonBytes(pages)}}`);
-}
+const COMMA = 44;
+const pieces = new Map<string, Uint8Array>();
+const piece = (s: string) => {
+  let b = pieces.get(s);
+  if (!b) pieces.set(s, (b = lit(s)));
+  return b;
+};
 
 /**
- * Shape variants of a record across API versions, as a small integer for cache keys and
- * template selection (versions.ts decides the shapes; these flags mirror its branches).
+ * A list page `{type, <key>: [...], total_count, pages}`, the same bytes as JSON.stringify of
+ * the object the routes used to build (same key order). `record(w, i)` writes record i.
  */
+export function rawListPage(type: string, key: string, indexes: number[], record: (w: ByteWriter, i: number) => void, total: number, pages: Obj): RawJson {
+  const w = new ByteWriter(indexes.length * 3072 + 512);
+  w.bytes(piece(`{"type":${JSON.stringify(type)},${JSON.stringify(key)}:[`));
+  for (let k = 0; k < indexes.length; k++) {
+    if (k) w.byte(COMMA);
+    record(w, indexes[k] as number);
+  }
+  w.bytes(piece('],"total_count":'));
+  w.num(total);
+  w.bytes(piece(',"pages":'));
+  w.json(pages);
+  w.byte(125); // '}'
+  return new RawJson(w.result());
+}
+
+/** One record as a body. */
+export function rawRecord(write: (w: ByteWriter) => void, sizeHint = 4096): RawJson {
+  const w = new ByteWriter(sizeHint);
+  write(w);
+  return new RawJson(w.result());
+}
+
+/** Shape variants of a record across API versions (versions.ts decides the shapes; these flags mirror its branches). */
 export interface Variant {
   /** ≤2.11: contact `formatted_phone`. */
   legacyPhone: boolean;
@@ -85,7 +66,6 @@ export interface Variant {
   parts213: boolean;
   /** ≥2.14: part `metadata` and author AI flags. */
   parts214: boolean;
-  key: number;
 }
 
 const variants = new Map<string, Variant>();
@@ -93,11 +73,7 @@ const variants = new Map<string, Variant>();
 export function variantOf(v: Version): Variant {
   let x = variants.get(v.raw);
   if (!x) {
-    const legacyPhone = !atLeast(v, '2.12');
-    const v216 = atLeast(v, '2.16');
-    const parts213 = atLeast(v, '2.13');
-    const parts214 = atLeast(v, '2.14');
-    x = { legacyPhone, v216, parts213, parts214, key: +legacyPhone | (+v216 << 1) | (+parts213 << 2) | (+parts214 << 3) };
+    x = { legacyPhone: !atLeast(v, '2.12'), v216: atLeast(v, '2.16'), parts213: atLeast(v, '2.13'), parts214: atLeast(v, '2.14') };
     variants.set(v.raw, x);
   }
   return x;

@@ -100,7 +100,6 @@ export class FakeServer implements Controls {
     if (path.startsWith('/_fake/')) return this.handleFake(req, res, path);
     this.requests++;
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;
-    const requestId = randomUUID();
     let rl: Record<string, string> = {};
     let truncate = false;
     try {
@@ -144,9 +143,9 @@ export class FakeServer implements Controls {
     } catch (err) {
       if (res.destroyed) return;
       if (err instanceof HttpError) {
-        sendJson(res, err.status, errorBody(err.code, err.message, requestId), { ...rl, ...err.headers });
+        sendJson(res, err.status, errorBody(err.code, err.message, randomUUID()), { ...rl, ...err.headers });
       } else {
-        sendJson(res, 500, errorBody('server_error', (err as Error).message, requestId), rl);
+        sendJson(res, 500, errorBody('server_error', (err as Error).message, randomUUID()), rl);
       }
     }
   }

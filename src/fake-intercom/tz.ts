@@ -34,8 +34,23 @@ function offsetAt(ts: number, tz: string): number {
   return Date.UTC(y, m - 1, d, hh, mm, ss) / 1000 - Math.floor(ts);
 }
 
-/** Unix second of the local midnight that starts the day containing `ts`. */
+const dayStarts = new Map<string, number>();
+
+/**
+ * Unix second of the local midnight that starts the day containing `ts`. Memoised: a client
+ * paging a search sends the same query on every page, and Intl formatting costs ~0.1 ms.
+ */
 export function dayStart(ts: number, tz: string): number {
+  const key = tz + '|' + ts;
+  let d = dayStarts.get(key);
+  if (d === undefined) {
+    if (dayStarts.size >= 4096) dayStarts.clear();
+    dayStarts.set(key, (d = computeDayStart(ts, tz)));
+  }
+  return d;
+}
+
+function computeDayStart(ts: number, tz: string): number {
   const [y, m, d] = parts(ts, tz) as [number, number, number];
   const wall = Date.UTC(y, m - 1, d) / 1000;
   // Two passes: the offset at midnight may differ from the offset at `ts` on a DST day.

@@ -21,9 +21,14 @@ export function parseVersion(raw: string | undefined, def: string): Version {
 
 /** v >= "2.12" etc. (numeric per component, so 2.9 < 2.10). */
 export function atLeast(v: Version, spec: string): boolean {
-  const [a, b] = spec.split('.').map(Number) as [number, number];
+  let ab = specs.get(spec);
+  if (!ab) specs.set(spec, (ab = spec.split('.').map(Number) as [number, number]));
+  const [a, b] = ab;
   return v.major > a || (v.major === a && v.minor >= b);
 }
+
+/** Parsed version specs: atLeast runs per part of every conversation served (hot). */
+const specs = new Map<string, [number, number]>();
 
 /** Resource not available in this version (example on GET /conversations/deleted, 2.16:L13521+). */
 export function versionInvalid(): HttpError {

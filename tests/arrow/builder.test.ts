@@ -1,7 +1,7 @@
 import { DataType, TimeUnit, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, columnTypeOf, inferType } from '../../src/arrow/index.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../../src/intercom/tables/spec.js';
 
 const meta = { loadId: 'load-1', loadedAt: new Date('2024-05-01T12:00:00Z') };
 
@@ -143,5 +143,53 @@ describe('BatchBuilder', () => {
     const input = [-1, -4294967296, 4294967297, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0];
     b.add(input.map((v) => ({ v })));
     expect(values(b.flush()!, 'v')).toEqual(input.map((v) => BigInt(v)));
+  });
+  it('joins pages of odd sizes into one batch: values, nulls and late columns stay aligned', () => {
+    const declared2: ColumnDef[] = [
+      { name: 'id', type: 'string' },
+      { name: 'n', type: 'int64' },
+      { name: 'x', type: 'float64' },
+      { name: 'ok', type: 'bool' },
+      { name: 'at', type: 'timestamp' },
+      { name: 'j', type: 'json' },
+    ];
+    const b = new BatchBuilder(declared2, meta);
+    const all: Row[] = [];
+    let i = 0;
+    // page sizes that are not multiples of 8 put each page's bits at a different bit offset
+    for (const size of [3, 13, 1, 150, 7, 0, 29]) {
+      const page: Row[] = [];
+      for (let k = 0; k < size; k++, i++) {
+        page.push({
+          id: i % 4 === 1 ? null : `r${i}-ü`,
+          n: i % 3 === 0 ? null : i,
+          x: i % 5 === 0 ? null : i / 2,
+          ok: i % 7 === 0 ? null : i % 2 === 0,
+          at: i % 6 === 0 ? null : 1700000000 + i,
+          j: i % 2 === 0 ? { i } : null,
+          // appears from row 20 on: earlier rows read NULL
+          late: i >= 20 && i % 2 === 1 ? `L${i}` : undefined,
+        });
+      }
+      all.push(...page);
+      b.add(page);
+    }
+    expect(b.length).toBe(all.length);
+    const batch = b.flush()!;
+    expect(batch.numRows).toBe(all.length);
+    expect(values(batch, 'id')).toEqual(all.map((r) => r.id));
+    expect(values(batch, 'n')).toEqual(all.map((r) => (r.n === null ? null : BigInt(r.n as number))));
+    expect(values(batch, 'x')).toEqual(all.map((r) => r.x));
+    expect(values(batch, 'ok')).toEqual(all.map((r) => r.ok));
+    const at = batch.getChild('at')!;
+    all.forEach((r, k) => expect(at.isValid(k)).toBe(r.at !== null));
+    expect(values(batch, 'j')).toEqual(all.map((r) => (r.j === null ? null : JSON.stringify(r.j))));
+    expect(values(batch, 'late')).toEqual(all.map((r) => r.late ?? null));
+    expect(batch.getChild('late')!.nullCount).toBe(all.filter((r) => r.late === undefined).length);
+    // the next batch starts empty and keeps the evolved column
+    b.add([{ id: 'next', late: 'y' }]);
+    const next = b.flush()!;
+    expect(values(next, 'late')).toEqual(['y']);
+    expect(values(next, 'n')).toEqual([null]);
   });
 });

@@ -58,7 +58,7 @@ describe('postgres destination', () => {
       b: i % 13 === 0 ? null : i % 2 === 0,
       // spans 1901..2038, both epochs, negative micro halves (borrow in the 64-bit subtraction)
       created_at: i % 17 === 0 ? null : -2_100_000_000 + i * 1_431_000 + (i % 7),
-      custom_attributes: i % 2 === 0 ? null : { i, s: i % 3 === 0 ? special : `v${i}`, long: 'x'.repeat(i % 200) },
+      custom_attributes: (i % 2 === 0 ? null : { i, s: i % 3 === 0 ? special : `v${i}`, long: 'x'.repeat(i % 200) }) as Record<string, unknown> | null,
       v: i % 3 === 0 ? `${special} ${i}` : i % 7 === 0 ? null : 'y'.repeat(i % 300),
     }));
     rows[10]!.v = 'nul\u0000inside';

@@ -47,26 +47,29 @@ function duckType(t: ColumnType): DuckDBType {
   }
 }
 
-/** Append `batch` to the appender's table (a leading staged-order BIGINT, then `columns`). */
+/**
+ * Append `batch` to the appender's table: with `seqStart`, a leading staged-order BIGINT
+ * (seqStart, seqStart + 1, …) then `columns`; without, exactly `columns` (a direct append).
+ */
 export function appendBatch(
   appender: DuckDBAppender,
   columns: readonly PhysicalColumn[],
   batch: RecordBatch,
   fields: readonly number[],
-  seqStart: number,
+  seqStart?: number,
 ): void {
   const n = batch.numRows;
   const sources = columns.map((c, i) => source(batch, fields[i]!, c.type));
-  const chunk = DuckDBDataChunk.create([BIGINT, ...columns.map((c) => duckType(c.type))]);
+  const lead = seqStart === undefined ? 0 : 1;
+  const chunk = DuckDBDataChunk.create([...(lead ? [BIGINT] : []), ...columns.map((c) => duckType(c.type))]);
   const raw = chunk.chunk;
-  const seq = new BigInt64Array(CHUNK);
-  const seqWords = new Int32Array(seq.buffer);
+  const seqWords = new Int32Array(CHUNK * 2);
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
     duckdb.data_chunk_reset(raw);
     duckdb.data_chunk_set_size(raw, m);
     for (let i = 0; i < columns.length; i++) {
-      const vec = duckdb.data_chunk_get_vector(raw, i + 1);
+      const vec = duckdb.data_chunk_get_vector(raw, i + lead);
       const data = sources[i];
       writeValidity(vec, data, start, m);
       if (data === undefined) continue;
@@ -82,18 +85,22 @@ export function appendBatch(
           writeFixed(vec, data, start, m);
       }
     }
-    // staged order: seqStart + row index, as int64 words (no BigInt per row)
-    for (let k = 0; k < m; k++) {
-      const v = seqStart + start + k;
-      const hi = Math.floor(v / 4294967296);
-      seqWords[2 * k] = (v - hi * 4294967296) | 0;
-      seqWords[2 * k + 1] = hi;
-    }
-    const seqVec = duckdb.data_chunk_get_vector(raw, 0);
-    writeValidity(seqVec, undefined, 0, m, true);
-    duckdb.copy_data_to_vector(seqVec, 0, seq.buffer, 0, m * 8);
+    if (seqStart !== undefined) writeSeq(raw, seqStart + start, m, seqWords);
     appender.appendDataChunk(chunk);
   }
+}
+
+/** Staged order: `first` + row index, as int64 words (no BigInt per row). */
+function writeSeq(raw: duckdb.DataChunk, first: number, m: number, seqWords: Int32Array): void {
+  for (let k = 0; k < m; k++) {
+    const v = first + k;
+    const hi = Math.floor(v / 4294967296);
+    seqWords[2 * k] = (v - hi * 4294967296) | 0;
+    seqWords[2 * k + 1] = hi;
+  }
+  const seqVec = duckdb.data_chunk_get_vector(raw, 0);
+  writeValidity(seqVec, undefined, 0, m, true);
+  duckdb.copy_data_to_vector(seqVec, 0, seqWords.buffer as ArrayBuffer, 0, m * 8);
 }
 
 /** The Arrow data feeding a staging column, converted when the batch's type differs (slow, rare). */

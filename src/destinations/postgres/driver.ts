@@ -11,7 +11,7 @@ import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.
 import { quoteIdent } from '../shared/identifiers.js';
 import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
 import { scrub, sslOption, type PostgresOptions } from './config.js';
-import { encodeBatch } from './copy.js';
+import { COPY_HEADER, COPY_TRAILER, encodeRows, prepareBatch } from './copy.js';
 import { columnTypeOfSql, lockKey, postgresDialect, TRY_CAST_FUNCTION } from './sql.js';
 
 /** The node-postgres client methods we call (a test can hand in another implementation). */
@@ -22,6 +22,8 @@ export interface PgClientApi {
 }
 
 const lit = postgresDialect.stringLiteral;
+/** Rows encoded between two turns of the event loop (~1-2 MB of COPY data for contacts). */
+const SLICE_ROWS = 2000;
 const TWO_53 = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
@@ -124,15 +126,19 @@ export class PgSession implements SqlSession {
     });
     done.catch(() => undefined);
     try {
-      // encode into ~1 MB chunks; the stream buffers them until the socket drains, and we
-      // wait for it between batches, so memory holds about one batch of COPY data
-      const chunks: Buffer[] = [];
-      encodeBatch(columns, batch, fields, seqStart, (c) => chunks.push(c));
-      for (const c of chunks) {
-        if (failed !== undefined) break;
-        if (!stream.write(c)) await new Promise<void>((r) => stream.once('drain', r).once('error', () => r()));
+      // encode a slice of rows at a time and yield between slices, so the server parses one
+      // slice while we encode the next; waiting for 'drain' keeps memory to a few slices
+      const prepared = prepareBatch(columns, batch, fields);
+      let full = !stream.write(COPY_HEADER);
+      for (let start = 0; start < prepared.numRows && failed === undefined; start += SLICE_ROWS) {
+        if (full) await new Promise<void>((r) => stream.once('drain', r).once('error', () => r()));
+        else await new Promise<void>((r) => setImmediate(r));
+        full = false;
+        encodeRows(prepared, seqStart, start, Math.min(prepared.numRows, start + SLICE_ROWS), (c) => {
+          if (failed === undefined && !stream.write(c)) full = true;
+        });
       }
-      stream.end();
+      if (failed === undefined) stream.end(COPY_TRAILER);
       await done;
     } catch (err) {
       throw this.wrap(err, `COPY into staging`);

@@ -20,7 +20,8 @@ export interface SqlDestinationOptions {
 export async function createSqlDestination(opts: SqlDestinationOptions): Promise<Destination> {
   const { dialect: d, connector, schema } = opts;
   const locked = new Set<string>();
-  let admin: SqlSession | undefined;
+  // the promise, not the session: concurrent first reads (parallel assets) must share one login
+  let admin: Promise<SqlSession> | undefined;
   // openRun creates schemas and metadata tables: one at a time, so two runs starting
   // together do not race on the catalog
   let opening: Promise<unknown> = Promise.resolve();
@@ -29,7 +30,11 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
     if (err instanceof DestinationError) throw err;
     throw new DestinationError(d.name, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   };
-  const session = async (): Promise<SqlSession> => (admin ??= await connector.connect());
+  const session = (): Promise<SqlSession> =>
+    (admin ??= connector.connect().catch((err: unknown) => {
+      admin = undefined;
+      throw err;
+    }));
   const hasTable = async (s: SqlSession, table: string): Promise<boolean> => (await s.tableColumns(schema, table)) !== undefined;
 
   return {
@@ -96,8 +101,9 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
 
     async close(): Promise<void> {
       try {
-        await admin?.close();
+        const open = admin;
         admin = undefined;
+        await (await open?.catch(() => undefined))?.close();
         await connector.close();
       } catch (err) {
         fail('close', err);

@@ -38,6 +38,8 @@ class TableRun {
   deletes: SoftDeletes[] = [];
   /** The write table's columns as of the last prepare (cleared when a transaction rolls back). */
   columns: PhysicalColumn[] | undefined;
+  /** DDL of the commit in progress, undone if it fails where DDL is not transactional. */
+  ddl: { created: boolean; added: string[] } = { created: false, added: [] };
 
   constructor(
     readonly target: TableTarget,
@@ -183,6 +185,7 @@ export class SqlRunWriter implements RunWriter {
     const work = [...this.tables.values()].filter((t) => final || this.first || t.stagedRows > 0 || t.parents.length > 0 || t.deletes.length > 0);
     const holdsReplace = [...this.tables.values()].some((t) => t.replace);
     await this.guard(final ? 'finish' : 'checkpoint', async () => {
+      for (const t of work) t.ddl = { created: false, added: [] };
       if (!ddlInside) for (const t of work) await this.prepare(t);
       await this.session.execute(this.d.begin);
       try {
@@ -215,6 +218,7 @@ export class SqlRunWriter implements RunWriter {
       } catch (err) {
         await this.session.execute(this.d.rollback).catch(() => undefined);
         for (const t of this.tables.values()) t.columns = undefined;
+        if (!ddlInside) await this.undoDdl(work);
         throw err;
       }
       for (const t of work) {
@@ -238,6 +242,20 @@ export class SqlRunWriter implements RunWriter {
     }
   }
 
+  /**
+   * A failed commit leaves no schema change behind, also where DDL commits on its own
+   * (Snowflake): drop what this commit created or added (best effort; the asset lock makes
+   * this run the only writer, so nothing else can depend on it yet).
+   */
+  private async undoDdl(work: readonly TableRun[]): Promise<void> {
+    for (const t of work) {
+      const { schema } = t.target;
+      const undo = t.ddl.created ? [sql.dropTable(schema, t.writeTable)] : t.ddl.added.map((c) => sql.dropColumn(schema, t.writeTable, c));
+      for (const s of undo) await this.session.execute(s).catch(() => undefined);
+      t.ddl = { created: false, added: [] };
+    }
+  }
+
   /** Create the write table or add the columns it lacks; returns its columns. */
   private async prepare(t: TableRun): Promise<PhysicalColumn[]> {
     const { schema } = t.target;
@@ -255,6 +273,7 @@ export class SqlRunWriter implements RunWriter {
     for (const c of [...declared, ...(t.staging ?? []), ...META_COLUMNS, ...deletedAt]) if (!wanted.some((w) => w.name === c.name)) wanted.push(c);
     if (existing === undefined) {
       await this.session.execute(sql.createTable(this.d, schema, t.writeTable, wanted, this.uniqueKey(t, wanted)));
+      t.ddl.created = true;
       t.known = wanted.map((c) => c.name);
       t.columns = wanted;
       return wanted;
@@ -263,6 +282,7 @@ export class SqlRunWriter implements RunWriter {
     for (const c of wanted) {
       if (names.includes(c.name)) continue;
       await this.session.execute(sql.addColumn(this.d, schema, t.writeTable, c));
+      t.ddl.added.push(c.name);
       cols.push(c);
     }
     t.known = cols.map((c) => c.name);

@@ -40,6 +40,10 @@ export function addColumn(d: Dialect, schema: string, table: string, column: Phy
   return `ALTER TABLE ${qualified(schema, table)} ADD COLUMN ${quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
 }
 
+export function dropColumn(schema: string, table: string, column: string): string {
+  return `ALTER TABLE ${qualified(schema, table)} DROP COLUMN ${quoteIdent(column)}`;
+}
+
 export function dropTable(schema: string, table: string): string {
   return `DROP TABLE IF EXISTS ${qualified(schema, table)}`;
 }

@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import snowflake from 'snowflake-sdk';
 import type { Dialect } from '../shared/dialect.js';
 import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
 import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
@@ -18,8 +17,21 @@ import { sdkOptions, type SnowflakeOptions } from './config.js';
 import { ParquetWriter } from './parquet.js';
 import * as sf from './sql.js';
 
-// the SDK logs to ./snowflake.log at INFO by default; nothing but the CLI may print or write logs
-snowflake.configure({ logLevel: 'OFF' });
+type Sdk = typeof import('snowflake-sdk');
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * The SDK is loaded on first use: it is large (cloud storage SDKs) and warns on import under
+ * Node 20, and a DuckDB or Postgres run should pay for neither.
+ */
+function loadSdk(): Promise<Sdk> {
+  return (sdk ??= import('snowflake-sdk').then((m) => {
+    const snowflake = ((m as { default?: Sdk }).default ?? m) as Sdk;
+    // the SDK logs to ./snowflake.log at INFO by default; nothing but the CLI may print or write logs
+    snowflake.configure({ logLevel: 'OFF' });
+    return snowflake;
+  }));
+}
 
 /** The few snowflake-sdk calls we make, as promises (a test can hand in another implementation). */
 export interface SnowflakeApi {
@@ -30,8 +42,10 @@ export interface SnowflakeApi {
 
 /** Open an SDK connection (login) and wrap it. */
 export async function connectSdk(opts: SnowflakeOptions): Promise<SnowflakeApi> {
+  const snowflake = await loadSdk();
   const conn = snowflake.createConnection(sdkOptions(opts));
-  await conn.connectAsync();
+  // connect's callback, not connectAsync: connectAsync resolves even when the login is refused
+  await new Promise<void>((resolve, reject) => void conn.connect((err) => (err ? reject(err) : resolve())));
   return {
     run: (sqlText) =>
       new Promise((resolve, reject) => {

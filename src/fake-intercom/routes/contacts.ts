@@ -1,12 +1,13 @@
 /** Contacts: GET /contacts, POST /contacts/search, GET /contacts/{id} and its sub-lists. */
-import { baseContactJson } from '../data/contact-json.js';
+import type { ByteWriter } from '../bytes.js';
+import { writeBaseContact } from '../data/contact-json.js';
 import type { ContactModel } from '../data/contacts.js';
 import { noteObject } from '../data/contacts.js';
 import { type Page, searchPage, type Sort } from '../engine.js';
 import { cursorPages, nextPageUrl, numberPages, pageNumber, perPage } from '../pagination.js';
 import { compileQuery } from '../search.js';
 import { contactSchema, contactSearchTarget, contactSegmentIds, contactTarget } from '../targets.js';
-import { type RawJson, jsonBytes, rawListPage, variantOf } from '../json.js';
+import { type RawJson, rawListPage, variantOf } from '../json.js';
 import { HttpError, type Obj } from '../types.js';
 import { atLeast, renderAdmin, renderContact } from '../versions.js';
 import { type Ctx, type Route, route } from './context.js';
@@ -22,14 +23,12 @@ function render(c: Ctx, i: number): Obj {
   return renderContact(c.w.contactObj(i), c.v);
 }
 
-/** JSON text of contact i: generated straight to text unless it lives in the overlay (mutated). */
-function json(c: Ctx, i: number): string {
-  return c.w.contacts.isOverlaid(i) ? jsonBytes(render(c, i)) : baseContactJson(c.w.g, i, variantOf(c.v));
-}
-
-/** A `list` page of contacts as text (same bytes as JSON.stringify of {type, data, total_count, pages}). */
+/** A `list` page of contacts as JSON bytes (the same bytes as JSON.stringify of {type, data, total_count, pages}). */
 function page(c: Ctx, p: Page, pp: number): RawJson {
-  return rawListPage('list', 'data', p.indexes.map((i) => json(c, i)), p.total, cursorPages(p.page, pp, p.total, p.next));
+  const variant = variantOf(c.v);
+  // Base records are written straight from the seed; overlay (mutated) records the slow, generic way.
+  const write = (w: ByteWriter, i: number) => (c.w.contacts.isOverlaid(i) ? w.json(render(c, i)) : writeBaseContact(w, c.w.g, i, variant));
+  return rawListPage('list', 'data', p.indexes, write, p.total, cursorPages(p.page, pp, p.total, p.next));
 }
 
 /** GET /contacts: cursor in the query string; default page size 10 (notes §1.5, upstream PR #639). */

@@ -1,9 +1,10 @@
 /** Conversations: list, search, get (with parts), deleted feed (2.16), attributes (2.16). */
 import { conversationAttributes } from '../data/workspace.js';
-import { searchPage } from '../engine.js';
+import { type Page, searchPage } from '../engine.js';
 import { cursorPages, nextPageUrl, pageNumber, perPage } from '../pagination.js';
 import { compileQuery } from '../search.js';
 import { conversationSchema, conversationTarget } from '../targets.js';
+import { type RawJson, rawListPage, rawRecord } from '../json.js';
 import { HttpError, type Obj } from '../types.js';
 import { atLeast, renderConversation, versionInvalid } from '../versions.js';
 import { type Ctx, type Route, route } from './context.js';
@@ -13,11 +14,16 @@ function item(c: Ctx, i: number): Obj {
   return renderConversation(c.w.conversationObj(i, false), c.v);
 }
 
+/** A `conversation.list` page written as bytes (no page-sized JSON string; same bytes as JSON.stringify). */
+function page(c: Ctx, p: Page, pp: number): RawJson {
+  return rawListPage('conversation.list', 'conversations', p.indexes, (w, i) => w.value(item(c, i)), p.total, cursorPages(p.page, pp, p.total, p.next));
+}
+
 /** GET /conversations: per_page default 20, max 150 (2.14:L6529-6536). */
 function list(c: Ctx): unknown {
   const pp = perPage(c.query.get('per_page'), 20);
   const p = searchPage(conversationTarget(c.w), 'list', null, null, pp, c.query.get('starting_after') ?? undefined);
-  return { type: 'conversation.list', conversations: p.indexes.map((i) => item(c, i)), total_count: p.total, pages: cursorPages(p.page, pp, p.total, p.next) };
+  return page(c, p, pp);
 }
 
 /** POST /conversations/search: default 20 (2.14:L7379); timestamps to the second; `sort` ignored (undocumented, notes §2.5). */
@@ -27,13 +33,14 @@ function search(c: Ctx): unknown {
   if (c.body.query === undefined) throw new HttpError(400, 'parameter_not_found', 'query is required');
   const q = compileQuery(c.body.query, conversationSchema(c.w.g.timezone));
   const p = searchPage(conversationTarget(c.w), JSON.stringify(c.body.query), q, null, pp, (pg.starting_after as string | undefined) ?? undefined);
-  return { type: 'conversation.list', conversations: p.indexes.map((i) => item(c, i)), total_count: p.total, pages: cursorPages(p.page, pp, p.total, p.next) };
+  return page(c, p, pp);
 }
 
 function get(c: Ctx, [id]: string[]): unknown {
   const i = c.w.conversationIndex(decodeURIComponent(id as string));
   if (i === null) throw new HttpError(404, 'not_found', 'Conversation not found');
-  return renderConversation(c.w.conversationObj(i, true), c.v);
+  // Up to 500 parts (~300 KB): written as bytes rather than one big JSON string.
+  return rawRecord((w) => w.value(renderConversation(c.w.conversationObj(i, true), c.v)), 16384);
 }
 
 /**

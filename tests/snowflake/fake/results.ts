@@ -2,7 +2,8 @@
  * DuckDB results -> Snowflake's JSON result format (`rowtype` + `rowset` of strings), the
  * format snowflake-sdk decodes for `queryResultFormat: 'json'` (lib/connection/result/column.js).
  */
-import type { DuckDBMaterializedResult } from '@duckdb/node-api';
+import type { DuckDBResultReader } from '@duckdb/node-api';
+import { decodeName } from './rewrite.js';
 
 export interface RowType {
   name: string;
@@ -59,11 +60,12 @@ function encode(v: unknown, type: string): string | null {
  * Snowflake folds unquoted names to upper case, result column names included: a name that
  * appears quoted in the statement keeps its case, any other comes back upper-cased.
  */
-function resultName(name: string, sql: string): string {
+function resultName(duckName: string, sql: string): string {
+  const name = decodeName(duckName);
   return sql.includes(`"${name.replaceAll('"', '""')}"`) ? name : name.toUpperCase();
 }
 
-export function toJsonResult(result: DuckDBMaterializedResult, sql: string): JsonResult {
+export function toJsonResult(result: DuckDBResultReader, sql: string): JsonResult {
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => snowflakeType(t as unknown as { toString(): string; alias?: string }));
   const rowtype = names.map((n, i) => {

@@ -17,7 +17,7 @@ export interface Segment {
 }
 
 /** Split SQL into string literals (decoded the Snowflake way), quoted identifiers and code. */
-export function segments(sql: string): Segment[] {
+export function segments(sql: string, backslashEscapes = true): Segment[] {
   const out: Segment[] = [];
   let code = '';
   let i = 0;
@@ -34,7 +34,7 @@ export function segments(sql: string): Segment[] {
       for (;;) {
         if (i >= sql.length) throw new SnowflakeSqlError('001003', 'SQL compilation error: unterminated string literal');
         const c = sql[i]!;
-        if (c === '\\') {
+        if (c === '\\' && backslashEscapes) {
           const n = sql[i + 1] ?? '';
           value += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '0' ? '\0' : n;
           i += 2;
@@ -82,12 +82,48 @@ const TYPE_REWRITES: Array<[RegExp, string]> = [
   [/\binformation_schema\.tables\b/gi, 'sf_meta.tables'],
 ];
 
+/**
+ * Quoted identifiers are case-sensitive in Snowflake ("Plan" and "plan" are two columns) but
+ * not in DuckDB: the fake stores each upper-case ASCII letter as \u0001 + its lower case, and
+ * decodes names on the way out (result columns, the information_schema views).
+ */
+const MARK = '\u0001';
+export function encodeName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => MARK + c.toLowerCase());
+}
+export function decodeName(name: string): string {
+  return name.replace(/\u0001([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+/** SQL expression decoding `x` (for the information_schema views). */
+export function decodeSql(x: string): string {
+  let out = x;
+  for (let i = 0; i < 26; i++) {
+    const c = String.fromCharCode(97 + i);
+    out = `replace(${out}, chr(1) || '${c}', '${c.toUpperCase()}')`;
+  }
+  return out;
+}
+function encodeIdent(ident: string): string {
+  return `"${encodeName(unquote(ident)).replaceAll('"', '""')}"`;
+}
+
+/** Test-side SQL (DuckDB/Postgres-portable, as the behaviour suite writes it) for the fake's database. */
+export function testSqlToDuck(sql: string): string {
+  return segments(sql, false)
+    .map((s) => {
+      if (s.kind === 'str') return `'${s.text.replaceAll("'", "''")}'`;
+      if (s.kind === 'ident') return encodeIdent(s.text);
+      return s.text.replace(/\binformation_schema\.(columns|tables)\b/gi, 'sf_meta.$1');
+    })
+    .join('');
+}
+
 /** Rewrite a statement for DuckDB (literals re-quoted, types and paths mapped, code otherwise kept). */
 export function toDuck(sql: string): string {
   return segments(sql)
     .map((s) => {
       if (s.kind === 'str') return `'${s.text.replaceAll("'", "''")}'`;
-      if (s.kind === 'ident') return s.text;
+      if (s.kind === 'ident') return encodeIdent(s.text);
       let t = s.text;
       for (const [re, to] of TYPE_REWRITES) t = t.replace(re, to);
       return t;

@@ -1,0 +1,172 @@
+/**
+ * A growable byte buffer for writing JSON text without building strings (see json.ts for why).
+ * Constant pieces are pre-encoded `Uint8Array`s copied with `set`; numbers are written digit by
+ * digit; nothing allocates per field, so a page costs no garbage and no string flattening.
+ */
+const enc = new TextEncoder();
+
+/** UTF-8 bytes of a constant piece (encode once, at module load). */
+export function lit(s: string): Uint8Array {
+  return enc.encode(s);
+}
+
+export class ByteWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Pre-encoded bytes. */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n > 64) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
+    // Short pieces: a plain loop beats TypedArray#set's per-call overhead.
+    const buf = this.buf;
+    let p = this.pos;
+    for (let k = 0; k < n; k++) buf[p++] = b[k] as number;
+    this.pos = p;
+  }
+
+  /** A string known to be ASCII and to need no JSON escaping (ids, digits, generated words). */
+  ascii(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let k = 0; k < n; k++) buf[p++] = s.charCodeAt(k);
+    this.pos = p;
+  }
+
+  /** Any string, as UTF-8 (no escaping: callers pass JSON text). */
+  utf8(s: string): void {
+    const max = s.length * 3;
+    if (this.pos + max > this.buf.length) this.grow(max);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** One ASCII byte. */
+  byte(c: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** A number as JSON.stringify prints it (integers digit by digit, anything else via String). */
+  num(x: number): void {
+    if (!Number.isSafeInteger(x)) return this.ascii(Number.isFinite(x) ? String(x) : 'null');
+    if (this.pos + 17 > this.buf.length) this.grow(17);
+    const buf = this.buf;
+    if (x < 0) {
+      buf[this.pos++] = 45; // '-'
+      x = -x;
+    }
+    // Count digits, then write them right to left.
+    let d = 1;
+    for (let t = x; t >= 10; t = Math.floor(t / 10)) d++;
+    let p = this.pos + d;
+    this.pos = p;
+    do {
+      buf[--p] = 48 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+  }
+
+  /** A number or null. */
+  numOrNull(x: number | null): void {
+    if (x === null) this.bytes(NULL);
+    else this.num(x);
+  }
+
+  bool(x: boolean): void {
+    this.bytes(x ? TRUE : FALSE);
+  }
+
+  /** A JSON string literal; fast for plain ASCII, exact (JSON.stringify) otherwise. */
+  str(s: string | null): void {
+    if (s === null) return this.bytes(NULL);
+    if (PLAIN.test(s)) {
+      this.byte(34);
+      this.ascii(s);
+      this.byte(34);
+    } else this.utf8(JSON.stringify(s));
+  }
+
+  /** Any JSON value the slow, exact way. */
+  json(x: unknown): void {
+    this.utf8(JSON.stringify(x));
+  }
+
+  /**
+   * Plain JSON data (objects, arrays, strings, finite numbers, booleans, null; no toJSON, no
+   * cycles) written as JSON.stringify would, with `"key":` bytes cached per key. Faster than
+   * JSON.stringify + UTF-8 encoding for records with non-Latin-1 text (the whole string would
+   * be two-byte and transcoded again).
+   */
+  value(x: unknown): void {
+    if (x === null) return this.bytes(NULL);
+    switch (typeof x) {
+      case 'string': return this.str(x);
+      case 'number': return this.num(x);
+      case 'boolean': return this.bool(x);
+      case 'object': break;
+      default: return this.json(x); // undefined/function/bigint: leave the edge cases to JSON.stringify
+    }
+    if (Array.isArray(x)) {
+      this.byte(91);
+      for (let k = 0; k < x.length; k++) {
+        if (k) this.byte(44);
+        const v = x[k];
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') this.bytes(NULL);
+        else this.value(v);
+      }
+      return this.byte(93);
+    }
+    if (typeof (x as { toJSON?: unknown }).toJSON === 'function') return this.json(x);
+    this.byte(123);
+    let first = true;
+    for (const key in x) {
+      if (!Object.prototype.hasOwnProperty.call(x, key)) continue;
+      const v = (x as Record<string, unknown>)[key];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (!first) this.byte(44);
+      first = false;
+      this.bytes(keyBytes(key));
+      this.value(v);
+    }
+    this.byte(125);
+  }
+
+  /** The bytes written so far (a view, not a copy: the writer must not be reused afterwards). */
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+/** Printable ASCII that JSON.stringify leaves as is (no `"`, `\`, control chars). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const NULL = lit('null');
+const keys = new Map<string, Uint8Array>();
+
+/** `"key":` bytes, cached (record keys repeat on every record; the cache is cleared if it ever grows large). */
+function keyBytes(k: string): Uint8Array {
+  let b = keys.get(k);
+  if (!b) {
+    if (keys.size > 10_000) keys.clear();
+    keys.set(k, (b = lit(JSON.stringify(k) + ':')));
+  }
+  return b;
+}
+const TRUE = lit('true');
+const FALSE = lit('false');

@@ -1,0 +1,224 @@
+/**
+ * The fake Snowflake's execution engine: one DuckDB database for the account, one DuckDB
+ * connection per Snowflake session (so transactions and temporary tables are per session, as
+ * in Snowflake), stages as folders, and Snowflake's transaction rules where they differ from
+ * DuckDB's: a DDL statement commits the open transaction first and then runs on its own
+ * (counted in `implicitCommits`), COMMIT/ROLLBACK without a transaction do nothing.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { decodeSql, parse, SnowflakeSqlError, toDuck, unquote, type Parsed } from './rewrite.js';
+import { STATUS_OK, tableResult, toJsonResult, type JsonResult } from './results.js';
+
+/** What a statement answers: rows, or (PUT) the upload instructions the driver executes itself. */
+export type Outcome = { kind: 'rows'; result: JsonResult } | { kind: 'upload'; file: string; stageDir: string; autoCompress: boolean; overwrite: boolean };
+
+const MACROS = [
+  `CREATE OR REPLACE MACRO main.parse_json(x) AS CAST(x AS JSON)`,
+  `CREATE OR REPLACE MACRO main.try_parse_json(x) AS TRY_CAST(x AS JSON)`,
+  `CREATE OR REPLACE MACRO main.to_varchar(x) AS CAST(x AS VARCHAR)`,
+  // TO_TIMESTAMP_TZ(seconds) and TO_TIMESTAMP_TZ(n, scale): n / 10^scale seconds since the epoch
+  `CREATE OR REPLACE MACRO main.to_timestamp_tz(n) AS to_timestamp(n), (n, s) AS CAST(make_timestamp(CAST(n * pow(10, 6 - s) AS BIGINT)) AS TIMESTAMPTZ)`,
+  `CREATE SCHEMA IF NOT EXISTS sf_meta`,
+  // Snowflake's information_schema spelling of our types
+  `CREATE OR REPLACE VIEW sf_meta.columns AS SELECT ${decodeSql('table_schema')} AS table_schema, ${decodeSql('table_name')} AS table_name,
+     ${decodeSql('column_name')} AS column_name, ordinal_position,
+     CASE data_type WHEN 'VARCHAR' THEN 'TEXT' WHEN 'BIGINT' THEN 'NUMBER' WHEN 'DOUBLE' THEN 'FLOAT'
+       WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP_TZ' WHEN 'JSON' THEN 'VARIANT' ELSE data_type END AS data_type,
+     CASE WHEN data_type = 'BIGINT' THEN 0 END AS numeric_scale
+     FROM information_schema.columns WHERE table_catalog = current_database()`,
+  `CREATE OR REPLACE VIEW sf_meta.tables AS SELECT ${decodeSql('table_schema')} AS table_schema, ${decodeSql('table_name')} AS table_name
+     FROM information_schema.tables WHERE table_catalog = current_database()`,
+];
+
+export class FakeSession {
+  inTxn = false;
+  /** `"schema"."name"` as written -> the session's DuckDB temp table. */
+  readonly temps = new Map<string, string>();
+  /** `"schema"."stage"` -> folder. */
+  readonly stages = new Map<string, string>();
+  /** Files each stage has loaded (COPY's load history: a loaded file is skipped). */
+  readonly loaded = new Set<string>();
+
+  constructor(
+    readonly id: number,
+    readonly conn: DuckDBConnection,
+    readonly root: string,
+  ) {}
+}
+
+export class Engine {
+  implicitCommits = 0;
+  readonly statements: string[] = [];
+  private nextSession = 1;
+  /** Fault injection: statements matching `re` fail (Snowflake error) `times` times. */
+  private faults: Array<{ re: RegExp; times: number }> = [];
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    private readonly stageRoot: string,
+  ) {}
+
+  static async create(dbPath: string, stageRoot: string): Promise<Engine> {
+    const instance = await DuckDBInstance.create(dbPath, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const conn = await instance.connect();
+    for (const m of MACROS) await conn.run(m);
+    conn.closeSync();
+    return new Engine(instance, stageRoot);
+  }
+
+  failOn(re: RegExp, times = 1): void {
+    this.faults.push({ re, times });
+  }
+
+  async openSession(): Promise<FakeSession> {
+    const conn = await this.instance.connect();
+    const id = this.nextSession++;
+    return new FakeSession(id, conn, path.join(this.stageRoot, `session-${id}`));
+  }
+
+  closeSession(s: FakeSession): void {
+    // temporary tables and stages end with the session
+    s.conn.closeSync();
+    rmSync(s.root, { recursive: true, force: true });
+  }
+
+  async execute(s: FakeSession, sqlText: string): Promise<Outcome> {
+    this.statements.push(sqlText);
+    const fault = this.faults.find((f) => f.times > 0 && f.re.test(sqlText));
+    if (fault) {
+      fault.times--;
+      throw new SnowflakeSqlError('100132', 'injected failure (fake Snowflake)', '57014');
+    }
+    const p = parse(sqlText);
+    try {
+      return await this.run(s, p);
+    } catch (err) {
+      if (err instanceof SnowflakeSqlError) throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new SnowflakeSqlError(/does not exist/i.test(msg) ? '002003' : '001003', `SQL compilation error:\n${msg}`);
+    }
+  }
+
+  private rows(result: JsonResult): Outcome {
+    return { kind: 'rows', result };
+  }
+
+  /** Replace `"schema"."name"` of the session's temporary tables with their DuckDB names. */
+  private resolve(s: FakeSession, sql: string): string {
+    let out = sql;
+    for (const [written, duck] of s.temps) out = out.replaceAll(written, duck);
+    return out;
+  }
+
+  private async query(s: FakeSession, sql: string): Promise<JsonResult> {
+    const duck = toDuck(this.resolve(s, sql));
+    const reader = await s.conn.runAndReadAll(duck);
+    return reader.columnCount === 0 ? STATUS_OK() : toJsonResult(reader, sql);
+  }
+
+  /** Snowflake DDL: commits the open transaction, then runs in its own. */
+  private async ddl(s: FakeSession, statements: string[]): Promise<void> {
+    if (s.inTxn) {
+      await s.conn.run('COMMIT');
+      s.inTxn = false;
+      this.implicitCommits++;
+    }
+    await s.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const st of statements) await s.conn.run(st);
+      await s.conn.run('COMMIT');
+    } catch (err) {
+      await s.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async run(s: FakeSession, p: Parsed): Promise<Outcome> {
+    switch (p.kind) {
+      case 'noop':
+        return this.rows(STATUS_OK());
+      case 'set-timezone':
+        await s.conn.run(`SET TimeZone = '${p.zone.replaceAll("'", "''")}'`);
+        return this.rows(STATUS_OK());
+      case 'begin':
+        if (!s.inTxn) await s.conn.run('BEGIN TRANSACTION');
+        s.inTxn = true;
+        return this.rows(STATUS_OK());
+      case 'commit':
+      case 'rollback':
+        if (s.inTxn) await s.conn.run(p.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        s.inTxn = false;
+        return this.rows(STATUS_OK());
+      case 'create-stage': {
+        const dir = path.join(s.root, `stage-${s.stages.size + 1}`);
+        if (!s.stages.has(p.name)) {
+          mkdirSync(dir, { recursive: true });
+          s.stages.set(p.name, dir);
+        }
+        return this.rows(STATUS_OK(`Stage area ${unquote(p.name.split('.').pop()!)} successfully created.`));
+      }
+      case 'put': {
+        const stageDir = s.stages.get(p.stage);
+        if (!stageDir) throw new SnowflakeSqlError('002003', `SQL compilation error:\nStage '${p.stage}' does not exist or not authorized.`);
+        if (!existsSync(p.file)) throw new SnowflakeSqlError('253006', `File doesn't exist: ['${p.file}']`);
+        return { kind: 'upload', file: p.file, stageDir, autoCompress: p.autoCompress, overwrite: p.overwrite };
+      }
+      case 'copy':
+        return this.rows(await this.copy(s, p));
+      case 'swap': {
+        const [sa, ta] = p.a;
+        const [sb, tb] = p.b;
+        if (sa !== sb) throw new SnowflakeSqlError('001003', 'SQL compilation error: the fake swaps tables of one schema only');
+        const tmp = `"__swap_${Date.now()}"`;
+        await this.ddl(
+          s,
+          [`ALTER TABLE ${sa}.${ta} RENAME TO ${tmp}`, `ALTER TABLE ${sb}.${tb} RENAME TO ${ta}`, `ALTER TABLE ${sa}.${tmp} RENAME TO ${tb}`].map(toDuck),
+        );
+        return this.rows(STATUS_OK());
+      }
+      case 'create-like':
+        await this.ddl(s, [toDuck(`CREATE TABLE ${p.ifNotExists ? 'IF NOT EXISTS ' : ''}${p.target} AS SELECT * FROM ${p.source} LIMIT 0`)]);
+        return this.rows(STATUS_OK());
+      case 'create-temp-table': {
+        const name = p.name.slice(p.name.indexOf('"."') + 2);
+        s.temps.set(p.name, `temp.main.${name}`);
+        await this.ddl(s, [toDuck(p.sql.replace(p.name, name))]);
+        return this.rows(STATUS_OK());
+      }
+      case 'ddl':
+        await this.ddl(s, [toDuck(this.resolve(s, p.sql))]);
+        return this.rows(STATUS_OK());
+      case 'dml':
+        return this.rows(await this.query(s, p.sql));
+    }
+  }
+
+  /** COPY INTO <table> FROM (SELECT … FROM @stage) FILES = (…): an INSERT … SELECT from read_parquet. */
+  private async copy(s: FakeSession, p: Extract<Parsed, { kind: 'copy' }>): Promise<JsonResult> {
+    const stageDir = s.stages.get(p.stage);
+    if (!stageDir) throw new SnowflakeSqlError('002003', `SQL compilation error:\nStage '${p.stage}' does not exist or not authorized.`);
+    const key = `${p.stage}/${p.file}`;
+    const file = path.join(stageDir, p.file);
+    if (s.loaded.has(key)) return tableResult([['status', 'text']], [['Copy executed with 0 files processed.']]);
+    if (!existsSync(file)) throw new SnowflakeSqlError('091016', `Remote file '${p.file}' was not found.`);
+    const select = toDuck(p.select);
+    const insert = `INSERT INTO ${toDuck(this.resolve(s, p.target))} (${toDuck(p.columns)}) SELECT ${select} FROM read_parquet('${file.replaceAll("'", "''")}')`;
+    const reader = await s.conn.runAndReadAll(insert);
+    const n = Number(reader.getRows()[0]?.[0] ?? 0);
+    s.loaded.add(key);
+    if (p.purge) rmSync(file, { force: true });
+    return tableResult(
+      [
+        ['file', 'text'],
+        ['status', 'text'],
+        ['rows_parsed', 'fixed'],
+        ['rows_loaded', 'fixed'],
+        ['error_limit', 'fixed'],
+        ['errors_seen', 'fixed'],
+      ],
+      [[p.file, 'LOADED', n, n, 1, 0]],
+    );
+  }
+}
