@@ -40,7 +40,8 @@ describe('dbt-sources', () => {
     expect(intercom.database).toBe('warehouse');
     expect(intercom.loaded_at_field).toBe('_elt_loaded_at');
     expect(intercom.freshness).toEqual({ warn_after: { count: 24, period: 'hour' }, error_after: { count: 48, period: 'hour' } });
-    expect(intercom.tables.map((t) => t.name).sort()).toEqual(['contacts', 'tags']);
+    // the contacts asset also loads its relation tables beside it
+    expect(intercom.tables.map((t) => t.name).sort()).toEqual(['contact_companies', 'contact_tags', 'contacts', 'tags']);
     const contacts = intercom.tables.find((t) => t.name === 'contacts')!;
     expect(contacts.description).toContain(getTable('contacts')!.description);
     const cols = contacts.columns.map((c) => c.name);
@@ -48,7 +49,7 @@ describe('dbt-sources', () => {
     expect(cols).toContain('_elt_loaded_at');
     expect(contacts.columns.find((c) => c.name === 'id')!.description).toContain('Primary key');
     expect(contacts.columns.find((c) => c.name === 'updated_at')!.description).toContain('Incremental key');
-    expect(doc.sources.find((s) => s.name === 'support')!.tables.map((t) => t.name)).toEqual(['conversations']);
+    expect(doc.sources.find((s) => s.name === 'support')!.tables.map((t) => t.name)).toEqual(['conversations', 'conversation_parts', 'conversation_tags', 'conversation_contacts']);
   });
 
   test('--out writes the file', async () => {

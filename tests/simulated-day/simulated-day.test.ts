@@ -212,5 +212,5 @@ describe.concurrent('a simulated day', () => {
       await fake.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 600_000);
 });

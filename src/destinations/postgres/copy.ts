@@ -43,10 +43,7 @@ const EMPTY_WORDS = new Int32Array(0);
 const EMPTY_FLOATS = new Float64Array(0);
 const EMPTY_BYTES = Buffer.alloc(0);
 
-/**
- * One column ready to encode. Every field is always set (one object shape), so the hot loop's
- * property reads stay monomorphic — measured 3x faster than per-type object shapes.
- */
+/** One column ready to encode. Every field is always set: one object shape keeps the hot loop's reads monomorphic. */
 class Source {
   kind = NULL;
   /** Arrow slot of row 0 (the Data's offset). */

@@ -38,13 +38,20 @@ async function allCompanies(ctx: ExtractContext, contactId: string): Promise<Row
 async function fullLists(ctx: ExtractContext, contact: Row): Promise<FullLists> {
   const id = String(contact.id);
   const out: FullLists = {};
-  if (subList(contact, 'tags').has_more === true) {
+  const tags = async () => {
     const path = `/contacts/${encodeURIComponent(id)}/tags`;
     // not paginated (notes §1.5); 404 = merged or deleted since the search: keep the nested list
     const res = await ctx.client.request({ method: 'GET', path, allow404: true });
     if (res.status !== 404) out.tags = listOf(res.body, 'data', path);
-  }
-  if (subList(contact, 'companies').has_more === true) out.companies = await allCompanies(ctx, id);
+  };
+  const companies = async () => {
+    out.companies = await allCompanies(ctx, id);
+  };
+  // both lists at once: a contact's hydration costs one round trip, not two
+  await Promise.all([
+    subList(contact, 'tags').has_more === true ? tags() : undefined,
+    subList(contact, 'companies').has_more === true ? companies() : undefined,
+  ]);
   if (out.tags || out.companies) ctx.count('contacts_hydrated');
   return out;
 }
@@ -73,9 +80,9 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
       yield { rows, resume: p.resume, items: rows.filter(truncated) };
     }
   })();
-  // pagesAhead 1: hydration is rare (a few % of contacts), and reading no search page ahead keeps
-  // every page read before a failure deliverable to the checkpoint
-  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead: 1 })) {
+  // search pages are read ahead while the few truncated lists of earlier pages are fetched, so
+  // hydration never serialises the search (fanOut delivers pages read before a failure first)
+  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead: 3 })) {
     const full = new Map(page.items.map((c, k) => [String(c.id), results[k]!]));
     const tags: Row[] = [];
     const companies: Row[] = [];
