@@ -22,7 +22,7 @@ const sample = (): void => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
 
-async function ours(dir: string, total: number): Promise<{ seconds: number; generation: number }> {
+async function ours(dir: string, total: number): Promise<{ seconds: number; generation: number; cpu: number }> {
   const dest = await createDuckDbDestination({ path: join(dir, 'ours.duckdb') });
   const loadId = `bench-${total}`;
   const writer = await dest.openRun({
@@ -45,6 +45,7 @@ async function ours(dir: string, total: number): Promise<{ seconds: number; gene
   let generation = 0;
   let pages = 0;
   let cursor = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let g = performance.now();
   for (const page of contactPages(total)) {
@@ -62,9 +63,11 @@ async function ours(dir: string, total: number): Promise<{ seconds: number; gene
   if (last) await writer.write('contacts', last);
   await writer.finish({ cursor }, { status: 'ok', rows: total, requests: pages });
   const seconds = (performance.now() - t0) / 1000;
+  // CPU of every thread of the process (DuckDB's too): steadier than wall time on a shared machine
+  const used = process.cpuUsage(c0);
   sample();
   await dest.close();
-  return { seconds, generation: generation / 1000 };
+  return { seconds, generation: generation / 1000, cpu: (used.user + used.system) / 1e6 };
 }
 
 async function reference(dir: string, total: number): Promise<number> {
@@ -103,6 +106,7 @@ for (const total of counts.length > 0 ? counts : [100_000, 1_000_000]) {
     const ref = await reference(dir, total);
     out(`duckdb merge, ${total.toLocaleString('en')} contacts, checkpoint every ${PAGES_PER_CHECKPOINT} pages of 150:`);
     out(`  ours:      ${r.seconds.toFixed(2)} s wall = ${rate(total, r.seconds)} (record generation ${r.generation.toFixed(2)} s; excluding it ${rate(total, pipeline)})`);
+    out(`  CPU:       ${r.cpu.toFixed(2)} s (all threads) = ${rate(total, r.cpu)} per CPU-second`);
     out(`  peak RSS:  ${Math.round(peakRss / 2 ** 20)} MB`);
     out(`  read_json: ${ref.toFixed(2)} s = ${rate(total, ref)}`);
     out(`  ratio ours/read_json: ${(ref / r.seconds).toFixed(2)} wall, ${(ref / pipeline).toFixed(2)} excluding generation`);

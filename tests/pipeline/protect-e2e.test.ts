@@ -3,12 +3,13 @@
  * excluded and masked values appear nowhere — not in any table (data, `_elt_*`, leftover staging)
  * and not in the database files' bytes — that hashes equal SHA-256(salt || value) computed
  * separately, across runs and assets (so masked columns still join), and that partial masks look
- * as documented. Loops over destinations: add Postgres to TARGETS when it lands.
+ * as documented. Loops over destinations (DuckDB and a real Postgres server).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { loadProject, type Project } from '../../src/config/index.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { tableCatalog } from '../../src/intercom/tables/index.js';
@@ -32,6 +33,8 @@ interface Target {
   dump(p: TestProject): Promise<string>;
   /** Files holding the stored bytes, when the engine keeps them where a test can read them. */
   files(p: TestProject): string[];
+  /** Prepare the destination before the project is written (e.g. a fresh database). */
+  setup?(): Promise<void>;
 }
 
 async function duckQuery(file: string, sql: string): Promise<Row[]> {
@@ -80,7 +83,55 @@ const duckdb: Target = {
   files: (p) => [p.duckdbPath, `${p.duckdbPath}.wal`].filter((f) => existsSync(f)),
 };
 
-const TARGETS: Target[] = [duckdb];
+let pgDb: { name: string; drop(): Promise<void> } | undefined;
+async function pgQuery(sql: string): Promise<Row[]> {
+  const c = await pgClient(pgDb!.name);
+  try {
+    return (await c.query(sql)).rows as Row[];
+  } finally {
+    await c.end();
+  }
+}
+
+const postgres: Target = {
+  name: 'postgres',
+  get extraConnections() {
+    const o = pgOptions(pgDb!.name);
+    return ['      postgres:', '        - name: pg', `          host: ${o.host}`, `          port: ${o.port}`, `          database: ${o.database}`, `          username: ${o.user}`, `          password: "${o.password}"`, '          ssl_mode: disable'].join('\n');
+  },
+  connection: 'pg',
+  async setup() {
+    pgDb = await createTestDatabase();
+  },
+  async rows(p, schema, table) {
+    const rows = await pgQuery(`SELECT * FROM ${q(schema)}.${q(table)}`);
+    const types = await this.columns(p, schema, table);
+    // the harness client returns jsonb as text
+    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, types.get(k) === 'jsonb' && typeof v === 'string' ? JSON.parse(v) : v])));
+  },
+  async columns(_p, schema, table) {
+    const cols = await pgQuery(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' ORDER BY ordinal_position`,
+    );
+    return new Map(cols.map((c) => [String(c['column_name']), String(c['data_type'])]));
+  },
+  async dump() {
+    const tables = await pgQuery(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND table_type = 'BASE TABLE'`,
+    );
+    expect(tables.length).toBeGreaterThan(2);
+    let out = '';
+    for (const t of tables) {
+      const rows = await pgQuery(`SELECT * FROM ${q(String(t['table_schema']))}.${q(String(t['table_name']))}`);
+      out += `${t['table_schema']}.${t['table_name']}\n${rows.map(text).join('\n')}\n`;
+    }
+    return out;
+  },
+  // a server engine: the full table dump is the proof
+  files: () => [],
+};
+
+const TARGETS: Target[] = [duckdb, postgres];
 
 const TOKEN = 'tok-protect-51c2';
 const SALT = 'pr0tect-salt-e2e';
@@ -215,6 +266,7 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
   };
 
   beforeAll(async () => {
+    await target.setup?.();
     const fill = (yaml: string) => yaml.replace('CONN', target.connection);
     p = makeProject({
       url: fake.url,
