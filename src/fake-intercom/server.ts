@@ -197,7 +197,11 @@ export class FakeServer implements Controls {
       buf += JSON.stringify(row) + '\n';
       if (buf.length > 1 << 16) {
         // Wait for drain, or give up when the client goes away.
-        if (!res.write(buf)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(buf)) {
+          // abort the losing `once` so its listener does not pile up on the response
+          const ac = new AbortController();
+          await Promise.race([once(res, 'drain', { signal: ac.signal }), once(res, 'close', { signal: ac.signal })]).finally(() => ac.abort());
+        }
         buf = '';
         if (res.destroyed) return;
       }
