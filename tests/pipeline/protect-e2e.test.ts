@@ -3,14 +3,17 @@
  * excluded and masked values appear nowhere — not in any table (data, `_elt_*`, leftover staging)
  * and not in the database files' bytes — that hashes equal SHA-256(salt || value) computed
  * separately, across runs and assets (so masked columns still join), and that partial masks look
- * as documented. Loops over destinations (DuckDB and a real Postgres server).
+ * as documented. Loops over destinations: DuckDB, a real Postgres server, and Snowflake through the
+ * real snowflake-sdk against the protocol-level fake Snowflake (tests/snowflake/fake).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
-import { loadProject, type Project } from '../../src/config/index.js';
+import type { FakeSnowflake } from '../snowflake/fake/server.js';
+import { fakeSnowflake, options as sfOptions, PASSWORD as SF_PASSWORD } from '../snowflake/helpers.js';
+import { loadProject, type DestinationConnection, type Project } from '../../src/config/index.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { tableCatalog } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
@@ -35,6 +38,9 @@ interface Target {
   files(p: TestProject): string[];
   /** Prepare the destination before the project is written (e.g. a fresh database). */
   setup?(): Promise<void>;
+  /** Adjust the loaded project (e.g. point a connection at a local server). */
+  prepare?(project: Project): void;
+  teardown?(): Promise<void>;
 }
 
 async function duckQuery(file: string, sql: string): Promise<Row[]> {
@@ -131,7 +137,54 @@ const postgres: Target = {
   files: () => [],
 };
 
-const TARGETS: Target[] = [duckdb, postgres];
+let sfFake: FakeSnowflake | undefined;
+const snowflake: Target = {
+  name: 'snowflake (real snowflake-sdk, fake server)',
+  get extraConnections() {
+    return ['      snowflake:', '        - name: sf', '          account: xy12345', '          username: loader', `          password: "${SF_PASSWORD}"`, '          database: analytics', '          warehouse: load_wh'].join('\n');
+  },
+  connection: 'sf',
+  async setup() {
+    sfFake = await fakeSnowflake();
+  },
+  prepare(project) {
+    // connections.yml has no key for a custom Snowflake URL: point the loaded connection at the fake
+    const conn = project.destinations.get('sf')!;
+    project.destinations.set('sf', { ...conn, ...sfOptions(sfFake!) } as DestinationConnection);
+  },
+  async teardown() {
+    await sfFake?.close();
+  },
+  async rows(p, schema, table) {
+    const rows = (await sfFake!.query(`SELECT * FROM ${q(schema)}.${q(table)}`)) as Row[];
+    const types = await this.columns(p, schema, table);
+    // VARIANT columns (JSON in the fake's engine) come back as JSON text
+    const isJson = (k: string) => /JSON|VARIANT/i.test(types.get(k) ?? '');
+    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isJson(k) && typeof v === 'string' ? JSON.parse(v) : v])));
+  },
+  async columns(_p, schema, table) {
+    const cols = (await sfFake!.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' ORDER BY ordinal_position`,
+    )) as Row[];
+    return new Map(cols.map((c) => [String(c['column_name']), String(c['data_type'])]));
+  },
+  async dump() {
+    const tables = (await sfFake!.query(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog')`,
+    )) as Row[];
+    expect(tables.length).toBeGreaterThan(2);
+    let out = '';
+    for (const t of tables) {
+      const rows = (await sfFake!.query(`SELECT * FROM ${q(String(t['table_schema']))}.${q(String(t['table_name']))}`)) as Row[];
+      out += `${t['table_schema']}.${t['table_name']}\n${rows.map(text).join('\n')}\n`;
+    }
+    return out;
+  },
+  // the stage files are purged after COPY; the table dump is the proof
+  files: () => [],
+};
+
+const TARGETS: Target[] = [duckdb, postgres, snowflake];
 
 const TOKEN = 'tok-protect-51c2';
 const SALT = 'pr0tect-salt-e2e';
@@ -238,6 +291,9 @@ afterAll(async () => {
 });
 
 describe.each(TARGETS)('$name: protected columns', (target) => {
+  afterAll(async () => {
+    await target.teardown?.();
+  });
   let p: TestProject;
   let project: Project;
   let contactsTruth: Row[];
@@ -275,6 +331,7 @@ describe.each(TARGETS)('$name: protected columns', (target) => {
       assets: { contacts: fill(contactsAsset), contacts_slim: fill(slimAsset), conversations: fill(conversationsAsset) },
     });
     project = await loadProject({ configFile: p.configFile, assetsDir: p.assetsDir, env: process.env, catalog: tableCatalog });
+    target.prepare?.(project);
     contactsTruth = await exportTable(fake.url, 'contacts');
     conversationsTruth = await exportTable(fake.url, 'conversations');
     expect(contactsTruth.some((c) => c['email'] === ZELDA.email)).toBe(true);
