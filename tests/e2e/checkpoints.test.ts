@@ -7,12 +7,12 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { tableCatalog } from '../../src/intercom/tables/index.js';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import type { ProgressEvent } from '../../src/pipeline/events.js';
 import { query } from '../helpers/duck.js';
 import { exportTable, idMap } from '../helpers/truth.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-ckpt-9d2e';
 let fake: FakeIntercom;
@@ -32,23 +32,7 @@ function project(file: string) {
 }
 
 function contactsAsset(strategy: AssetConfig['strategy']): AssetConfig {
-  const d = tableCatalog.defaults('contacts')!;
-  return {
-    name: 'intercom.contacts',
-    schema: 'intercom',
-    table: 'contacts',
-    file: 'contacts.asset.yml',
-    sourceConnection: 'intercom',
-    sourceTable: 'contacts',
-    destination: 'duckdb',
-    strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns: false,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig('contacts', { strategy });
 }
 
 beforeAll(async () => {

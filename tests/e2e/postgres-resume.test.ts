@@ -6,10 +6,10 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { tableCatalog } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { exportTable, idMap } from '../helpers/truth.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-pg-ckpt-41aa';
 let fake: FakeIntercom;
@@ -33,23 +33,7 @@ function project() {
 }
 
 function contactsAsset(strategy: AssetConfig['strategy']): AssetConfig {
-  const d = tableCatalog.defaults('contacts')!;
-  return {
-    name: 'intercom.contacts',
-    schema: 'intercom',
-    table: 'contacts',
-    file: 'contacts.asset.yml',
-    sourceConnection: 'intercom',
-    sourceTable: 'contacts',
-    destination: 'postgres',
-    strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns: false,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig('contacts', { strategy, destination: 'postgres' });
 }
 
 const q = async (sql: string) => (await client.query(sql)).rows as Array<Record<string, unknown>>;

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { tableCatalog } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { query } from '../helpers/duck.js';
 import { exportTable } from '../helpers/truth.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-ca-71f3';
 const h8 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 8);
@@ -53,23 +53,7 @@ function project(file: string, apiVersion: string) {
 }
 
 function asset(table: string, customAttributeColumns = true): AssetConfig {
-  const d = tableCatalog.defaults(table)!;
-  return {
-    name: `intercom.${table}`,
-    schema: 'intercom',
-    table,
-    file: `${table}.asset.yml`,
-    sourceConnection: 'intercom',
-    sourceTable: table,
-    destination: 'duckdb',
-    strategy: d.strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig(table, { customAttributeColumns });
 }
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -2,7 +2,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import type { FakeIntercom } from '../../src/fake-intercom/index.js';
-import { tableCatalog } from '../../src/intercom/tables/index.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 export type Row = Record<string, unknown>;
 
@@ -101,21 +101,5 @@ export function project(url: string, token: string, apiVersion: string, file: st
 
 /** An asset as `ingest` builds it from a minimal `<table>.asset.yml` (the table's defaults). */
 export function asset(table: string): AssetConfig {
-  const d = tableCatalog.defaults(table)!;
-  return {
-    name: `intercom.${table}`,
-    schema: 'intercom',
-    table,
-    file: `${table}.asset.yml`,
-    sourceConnection: 'intercom',
-    sourceTable: table,
-    destination: 'duckdb',
-    strategy: d.strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns: false,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig(table);
 }

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { EXPORT_TABLES, startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { tableCatalog, tables } from '../../src/intercom/tables/index.js';
+import { tables } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from './fake/server.js';
 import { fakeSnowflake, options } from './helpers.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-sf-e2e-51c0';
 let intercom: FakeIntercom;
@@ -24,23 +25,7 @@ function project() {
 }
 
 function assetFor(table: string): AssetConfig {
-  const d = tableCatalog.defaults(table)!;
-  return {
-    name: `intercom.${table}`,
-    schema: 'intercom',
-    table,
-    file: `${table}.asset.yml`,
-    sourceConnection: 'intercom',
-    sourceTable: table,
-    destination: 'snowflake',
-    strategy: d.strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns: false,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig(table, { destination: 'snowflake' });
 }
 
 /** `key -> updated_at` of a destination table (key: the primary key columns joined by '|'). */

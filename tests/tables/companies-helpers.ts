@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
-import { tableCatalog } from '../../src/intercom/tables/index.js';
 import { runAssets, type RunOptions, type RunResult } from '../../src/pipeline/run.js';
 import type { AssetSummary } from '../../src/pipeline/run-asset.js';
 import { query } from '../helpers/duck.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 export const TOKEN = 'tok-tables-4c1f';
 
@@ -29,23 +29,7 @@ export function project(url: string, file: string, o: { apiVersion?: string; max
 }
 
 export function assetFor(table: string, strategy?: AssetConfig['strategy']): AssetConfig {
-  const d = tableCatalog.defaults(table)!;
-  return {
-    name: `intercom.${table}`,
-    schema: 'intercom',
-    table,
-    file: `${table}.asset.yml`,
-    sourceConnection: 'intercom',
-    sourceTable: table,
-    destination: 'duckdb',
-    strategy: strategy ?? d.strategy,
-    primaryKey: d.primaryKey,
-    incrementalKey: d.incrementalKey,
-    tags: [],
-    customAttributeColumns: false,
-    columns: [],
-    raw: {},
-  };
+  return assetConfig(table, strategy ? { strategy } : {});
 }
 
 /** Runs one asset and returns its summary; fails the test with the run's error if it failed. */

@@ -11,6 +11,7 @@ import type { AssetConfig, DestinationConnection, IntercomConnection } from '../
 import { runAssets } from '../../src/pipeline/run.js';
 import { query } from '../helpers/duck.js';
 import { exportTable } from '../helpers/truth.js';
+import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-conv-51c2';
 let fake: FakeIntercom;
@@ -22,22 +23,7 @@ function project(file: string, apiVersion: string) {
   return { intercom: new Map([['intercom', intercom]]), destinations: new Map([['duckdb', duck]]) };
 }
 
-const asset: AssetConfig = {
-  name: 'intercom.conversations',
-  schema: 'intercom',
-  table: 'conversations',
-  file: 'conversations.asset.yml',
-  sourceConnection: 'intercom',
-  sourceTable: 'conversations',
-  destination: 'duckdb',
-  strategy: 'merge',
-  primaryKey: ['id'],
-  incrementalKey: 'updated_at',
-  tags: [],
-  customAttributeColumns: false,
-  columns: [],
-  raw: {},
-};
+const asset: AssetConfig = assetConfig('conversations');
 
 /** The parts a perfect sync holds: per conversation, the 500 most recent (2.14:L6791-6793). */
 function expectedParts(parts: Record<string, unknown>[]): Set<string> {
