@@ -19,6 +19,8 @@ export interface IngestFlags {
   intervalEnd?: string;
   progress?: ProgressMode;
   parallel?: string | number;
+  checkpointPages?: string | number;
+  checkpointSeconds?: string | number;
   sourceUri?: string;
   sourceTable?: string;
   destUri?: string;
@@ -106,6 +108,8 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     intervalStart: parseTime(f.intervalStart, '--interval-start'),
     intervalEnd: parseTime(f.intervalEnd, '--interval-end'),
     parallel: f.parallel === undefined ? undefined : parseParallel(f.parallel),
+    checkpointPages: positive(f.checkpointPages, '--checkpoint-pages', true),
+    checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
     onEvent: progress.onEvent,
   });
@@ -121,6 +125,13 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
 function parseParallel(v: string | number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError('--parallel', 'value', `'${v}' is not a whole number from 1 to 64`);
+  return n;
+}
+
+function positive(v: string | number | undefined, flag: string, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new ConfigError(flag, 'value', `'${v}' is not a ${integer ? 'whole ' : ''}number above 0`);
   return n;
 }
 

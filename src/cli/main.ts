@@ -45,6 +45,8 @@ export function buildCli() {
     .option('--interval-end <time>', 'Upper bound of the window (ISO date/time or unix seconds)')
     .option('--progress <mode>', 'interactive | log | json (interactive falls back to log without a TTY)', { default: 'interactive' })
     .option('--parallel <n>', 'Assets run at once; they share each Intercom app\'s rate budget (default 4)')
+    .option('--checkpoint-pages <n>', 'Commit rows + cursor every n pages (default 200)')
+    .option('--checkpoint-seconds <s>', 'Commit rows + cursor at least every s seconds (default 30)')
     .option('--source-uri <uri>', "ingestr form: 'intercom://?access_token=…&region=eu'")
     .option('--source-table <table>', 'ingestr form: the Intercom table')
     .option('--dest-uri <uri>', 'ingestr form: duckdb:///file.duckdb | postgresql://… | snowflake://…')
@@ -57,6 +59,7 @@ export function buildCli() {
     .option('--select-columns <columns>', 'ingestr form: load only these columns (plus the keys), comma-separated')
     .example('intercom-elt ingest')
     .example('intercom-elt ingest intercom.contacts --progress log')
+    .example('intercom-elt ingest intercom.conversations --checkpoint-pages 20')
     .example("intercom-elt ingest --source-uri 'intercom://?access_token=$TOKEN&region=eu' --source-table contacts --dest-uri duckdb:///intercom.duckdb --dest-table intercom.contacts")
     .action(async (assets: string[], flags) => {
       const result = await ingestCommand(assets, flags, output, stopSignal());

@@ -31,11 +31,11 @@ export const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'prefer', 'requ
 export const CONNECTION_TYPES = ['intercom', 'duckdb', 'postgres', 'snowflake'] as const;
 
 const TOP_KEYS = ['default_environment', 'environments', 'connections'];
-const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback'];
+const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds'];
 const DUCKDB_KEYS = ['name', 'path'];
 const POSTGRES_KEYS = ['name', 'host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema', 'pool_max_conns'];
 const SNOWFLAKE_KEYS = [
-  'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role',
+  'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role', 'access_url',
 ];
 
 type Connections = Pick<Project, 'configFile' | 'environment' | 'intercom' | 'destinations'>;
@@ -149,6 +149,8 @@ function readIntercom(r: MapReader, name: string, ctx: Ctx): IntercomConnection 
   if (baseUrl !== undefined) conn.baseUrl = readBaseUrl(baseUrl, r.file, r.field('base_url'));
   const maxAttempts = r.number('max_attempts', { min: 1, max: 20, integer: true });
   if (maxAttempts !== undefined) conn.maxAttempts = maxAttempts;
+  const timeout = r.number('timeout_seconds', { min: 1, max: 3600 });
+  if (timeout !== undefined) conn.timeoutSeconds = timeout;
   const lookback = r.get('lookback');
   if (lookback !== undefined) conn.lookbackSeconds = parseDuration(lookback as string | number, r.file, r.field('lookback'));
   return conn;
@@ -251,5 +253,7 @@ function readSnowflake(r: MapReader, name: string, ctx: Ctx): SnowflakeConnectio
     const v = r.optionalString(k);
     if (v !== undefined) conn[field] = v;
   }
+  const accessUrl = r.optionalString('access_url');
+  if (accessUrl !== undefined) conn.accessUrl = readBaseUrl(accessUrl, r.file, r.field('access_url'));
   return conn;
 }

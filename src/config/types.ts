@@ -23,6 +23,8 @@ export interface IntercomConnection {
   maxAttempts?: number;
   /** Default lookback for this connection's assets, seconds (an asset's own lookback wins). */
   lookbackSeconds?: number;
+  /** Seconds to wait for a response's headers and then for each chunk of its body (default 60). */
+  timeoutSeconds?: number;
 }
 
 /** An embedded DuckDB file. */
@@ -67,6 +69,8 @@ export interface SnowflakeConnection {
   schema?: string;
   warehouse?: string;
   role?: string;
+  /** Overrides `https://<account>.snowflakecomputing.com` (PrivateLink, a proxy); no trailing slash. */
+  accessUrl?: string;
 }
 
 export type DestinationConnection = DuckDbConnection | PostgresConnection | SnowflakeConnection;

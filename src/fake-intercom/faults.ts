@@ -14,6 +14,8 @@ export class Faults {
   private rate = 0;
   private kinds: FaultKind[] = [];
   injected = 0;
+  /** Faults injected per kind (`fail_after` for the fail-after trap). */
+  readonly byKind: Partial<Record<FaultKind | 'fail_after', number>> = {};
   private failAfterLeft: number | null = null;
   private failPrefix = '';
 
@@ -42,7 +44,7 @@ export class Faults {
       this.failAfterLeft--;
       return false;
     }
-    this.injected++;
+    this.count('fail_after');
     return true;
   }
 
@@ -53,8 +55,14 @@ export class Faults {
     if (roll >= this.rate) return null;
     const eligible = this.kinds.filter((k) => !SCROLL_ONLY.has(k) || (continuingScroll && path === '/companies/scroll'));
     if (eligible.length === 0) return null;
+    const kind = eligible[Math.floor(this.r() * eligible.length)] as FaultKind;
+    this.count(kind);
+    return kind;
+  }
+
+  private count(kind: FaultKind | 'fail_after'): void {
     this.injected++;
-    return eligible[Math.floor(this.r() * eligible.length)] as FaultKind;
+    this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
   }
 }
 

@@ -30,6 +30,8 @@ export interface Stats {
   byPath: Record<string, number>;
   rateLimited: number;
   faultsInjected: number;
+  /** Faults injected per kind (`fail_after` counts the fail-after trap). */
+  faultsByKind: Record<string, number>;
 }
 
 export class FakeServer implements Controls {
@@ -89,7 +91,7 @@ export class FakeServer implements Controls {
   }
 
   stats(): Stats {
-    return { requests: this.requests, byPath: { ...this.byPath }, rateLimited: this.limiter.rateLimited, faultsInjected: this.faults.injected };
+    return { requests: this.requests, byPath: { ...this.byPath }, rateLimited: this.limiter.rateLimited, faultsInjected: this.faults.injected, faultsByKind: { ...this.faults.byKind } };
   }
 
   // ---- request handling --------------------------------------------------------------------

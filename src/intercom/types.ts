@@ -10,6 +10,12 @@ export interface IntercomRequest {
   body?: unknown;
   /** A 404 is an answer, not an error (e.g. a deleted conversation): resolve with status 404. */
   allow404?: boolean;
+  /**
+   * false: a network failure (reset, timeout, truncated body) is not retried in place but thrown,
+   * because the server may have acted on the request (a scroll page lost in transit advanced the
+   * server-side cursor: asking again with the same scroll_param would skip it).
+   */
+  retryAmbiguous?: boolean;
 }
 
 export interface IntercomResponse<T = unknown> {

@@ -50,6 +50,7 @@ export function clientFor(conn: IntercomConnection, limiter?: RateLimiter): Inte
     apiVersion: conn.apiVersion,
     headroom: conn.headroom,
     maxAttempts: conn.maxAttempts,
+    ...(conn.timeoutSeconds !== undefined && { headersTimeoutMs: conn.timeoutSeconds * 1000, bodyTimeoutMs: conn.timeoutSeconds * 1000 }),
     limiter,
   });
 }

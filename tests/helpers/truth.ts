@@ -13,3 +13,15 @@ export async function exportTable(url: string, table: string): Promise<Record<st
 export function idMap(rows: Record<string, unknown>[], key = 'id', ts = 'updated_at'): Map<string, number | null> {
   return new Map(rows.map((r) => [String(r[key]), r[ts] == null ? null : Number(r[ts])]));
 }
+
+/** The parts Intercom shows of each conversation: its 500 most recent (the 500-part cap, 2.14:L6791-6793). */
+export function apiVisibleParts(parts: Record<string, unknown>[]): Record<string, unknown>[] {
+  const byConv = new Map<string, Record<string, unknown>[]>();
+  for (const p of parts) {
+    const k = String(p['conversation_id']);
+    (byConv.get(k) ?? byConv.set(k, []).get(k)!).push(p);
+  }
+  return [...byConv.values()].flatMap((list) =>
+    list.sort((a, b) => Number(a['created_at']) - Number(b['created_at']) || Number(a['id']) - Number(b['id'])).slice(-500),
+  );
+}

@@ -13,6 +13,7 @@ import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
 import { scrub, sslOption, type PostgresOptions } from './config.js';
 import { COPY_HEADER, COPY_TRAILER, encodeRows, prepareBatch } from './copy.js';
 import { columnTypeOfSql, lockKey, postgresDialect, TRY_CAST_FUNCTION } from './sql.js';
+import { crashPoint } from '../../crash-point.js';
 
 /** The node-postgres client methods we call (a test can hand in another implementation). */
 export interface PgClientApi {
@@ -137,6 +138,7 @@ export class PgSession implements SqlSession {
         encodeRows(prepared, seqStart, start, Math.min(prepared.numRows, start + SLICE_ROWS), (c) => {
           if (failed === undefined && !stream.write(c)) full = true;
         });
+        crashPoint('copy');
       }
       if (failed === undefined) stream.end(COPY_TRAILER);
       await done;

@@ -12,6 +12,7 @@ import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
 import { physicalName, qualified, resolveColumnNames, type NameRules } from './identifiers.js';
 import * as sql from './statements.js';
+import { crashPoint } from '../../crash-point.js';
 import type { PhysicalColumn } from './statements.js';
 
 /** Suffix of the table a replace run fills before swapping it in. */
@@ -135,6 +136,7 @@ export class SqlRunWriter implements RunWriter {
       const fieldOf = t.staging.map((c) => physical.indexOf(c.name));
       if (batch.numRows > 0) {
         await this.session.appendStaging(t.stagingName, t.staging, batch, fieldOf, t.seq);
+        crashPoint('append');
         t.seq += batch.numRows;
         t.stagedRows += batch.numRows;
       }
@@ -199,6 +201,7 @@ export class SqlRunWriter implements RunWriter {
           await this.session.execute(sql.deleteState(this.d, this.metaSchema, this.spec.asset));
         }
         for (const t of work) await this.load(t);
+        crashPoint('before-state');
         if (final && !ddlInside && holdsReplace) {
           // DDL commits implicitly (Snowflake): commit the rows, swap, then write the state in a
           // new transaction, so a crash in between leaves data ahead of state, never behind it
@@ -214,7 +217,9 @@ export class SqlRunWriter implements RunWriter {
         }
         if (final && ddlInside) await this.swapAll();
         if (final) await this.session.execute(sql.updateLoad(this.d, this.metaSchema, this.spec.loadId, summary));
+        crashPoint('before-commit');
         await this.session.execute(this.d.commit);
+        crashPoint('after-commit');
       } catch (err) {
         await this.session.execute(this.d.rollback).catch(() => undefined);
         for (const t of this.tables.values()) t.columns = undefined;
@@ -238,7 +243,10 @@ export class SqlRunWriter implements RunWriter {
   private async swapAll(): Promise<void> {
     for (const t of this.tables.values()) {
       if (!t.replace) continue;
-      for (const s of this.d.swapTables(t.target.schema, t.table, t.writeTable)) await this.session.execute(s);
+      for (const s of this.d.swapTables(t.target.schema, t.table, t.writeTable)) {
+        await this.session.execute(s);
+        crashPoint('swap');
+      }
     }
   }
 

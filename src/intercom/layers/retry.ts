@@ -1,4 +1,5 @@
 /** Retries failed attempts by re-entering the layers below, so every retry goes back through the limiter. */
+import { NetworkError } from '../../errors.js';
 import { decide, type RetryPolicy } from '../retry.js';
 import type { Counters, Layer } from './types.js';
 
@@ -8,6 +9,7 @@ export function retryLayer(policy: RetryPolicy, counters: Counters, random: () =
       try {
         return await next(req);
       } catch (err) {
+        if (req.retryAmbiguous === false && err instanceof NetworkError) throw err;
         const verdict = decide(err, attempt, Date.now(), policy, random);
         if (!verdict.retry) throw err;
         counters.retries++;

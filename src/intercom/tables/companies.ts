@@ -6,11 +6,19 @@ import { nextPageNumber } from '../pagination/page-number.js';
 import { columns, inWindow, MAX_PER_PAGE } from './common.js';
 import { scrollPages } from './scroll.js';
 
-/** The list/scroll threshold, exported (mutable) so tests can lower it. */
+/**
+ * The list/scroll threshold, exported (mutable) so tests can lower it; a CLI process reads it from
+ * INTERCOM_ELT_COMPANIES_LIST_LIMIT (the reliability suite scrolls a small workspace with it).
+ */
 export const COMPANIES_SETTINGS = {
   /** POST /companies/list: "there is a limit of 10,000 Companies that can be returned" (2.14:L3893-3901). */
-  listLimit: 10_000,
+  listLimit: listLimitFromEnv(process.env['INTERCOM_ELT_COMPANIES_LIST_LIMIT']),
 };
+
+function listLimitFromEnv(v: string | undefined): number {
+  const n = Number(v ?? 10_000);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, 10_000) : 10_000;
+}
 
 /** Resume token of the list path (the scroll cannot resume: "It is not possible to continue from a specific point"). */
 interface ListResume {
@@ -58,7 +66,7 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
     return;
   }
   ctx.count('companies_scrolled');
-  for await (const rows of scrollPages(ctx)) yield { rows };
+  for await (const rows of scrollPages(ctx, '/companies/scroll', typeof total === 'number' ? total : undefined)) yield { rows };
 }
 
 async function* listFrom(ctx: ExtractContext, from: IntercomRequest): AsyncIterable<CompaniesPage> {

@@ -1,0 +1,81 @@
+/**
+ * What the reliability suite tries, declared once: the tests read it, and docs/reliability.md is
+ * rendered from it (tests/reliability/report.ts), so the page states exactly what CI proves.
+ */
+import { ALL_FAULT_KINDS, type FaultKind } from '../../src/fake-intercom/index.js';
+import type { CrashPointName } from '../../src/crash-point.js';
+import type { TargetKind } from './harness.js';
+
+/** Assets every fault and kill run loads: search, scroll, fan-out, replace and their relation tables. */
+export const RUN_ASSETS = ['contacts', 'companies', 'conversations', 'tickets', 'tags'] as const;
+
+export const FAULTS = {
+  rate: 0.05,
+  kinds: ALL_FAULT_KINDS as readonly FaultKind[],
+  /** One seed per destination: the faults are Intercom's, the rows land in each kind of warehouse. */
+  seeds: [
+    { seed: 1, target: 'duckdb' },
+    { seed: 2, target: 'postgres' },
+    { seed: 3, target: 'snowflake' },
+  ] as Array<{ seed: number; target: TargetKind }>,
+  /** Client timeout (connections.yml `timeout_seconds`): a hung response is abandoned after it. */
+  timeoutSeconds: 1,
+  /**
+   * The list/scroll threshold lowered (INTERCOM_ELT_COMPANIES_LIST_LIMIT) so the workspace's
+   * companies are read through the scroll API: a 10,000-company scroll is 200 pages, and at 5%
+   * faults no client can finish 200 pages without a restart-forcing fault.
+   */
+  companiesListLimit: 100,
+  workspace: { contacts: 1000, companies: 1500, conversations: 400, tickets: 60 },
+  /**
+   * The scroll on its own (one asset: its requests go one after another, so a seed gives the same
+   * faults every run): 5% of its requests fail with the faults a scroll meets, and it must finish.
+   */
+  scroll: { seed: 6, companiesCreated: 3000, kinds: ['scroll_expire', 'scroll_restart', 'truncated_json', 'connection_reset', 'hang', 'http_503'] as FaultKind[] },
+};
+
+/** A kill: a crash point inside the process (exact moment), or SIGKILL from outside after a delay. */
+export interface Kill {
+  target: TargetKind;
+  /** `INTERCOM_ELT_CRASH_AT=<point>:<n>` */
+  point?: { name: CrashPointName; n: number };
+  /** SIGKILL this many ms after the first progress event. */
+  afterMs?: number;
+  what: string;
+}
+
+export const KILLS: Kill[] = [
+  // DuckDB
+  { target: 'duckdb', point: { name: 'append', n: 3 }, what: 'a batch staged, not committed' },
+  { target: 'duckdb', point: { name: 'before-state', n: 2 }, what: 'between the rows and the state write (one transaction)' },
+  { target: 'duckdb', point: { name: 'before-commit', n: 3 }, what: 'rows and state written, COMMIT not sent' },
+  { target: 'duckdb', point: { name: 'after-commit', n: 4 }, what: 'right after a checkpoint committed' },
+  { target: 'duckdb', point: { name: 'swap', n: 1 }, what: 'during the replace swap' },
+  { target: 'duckdb', afterMs: 150, what: 'kill -9 early in extraction' },
+  { target: 'duckdb', afterMs: 700, what: 'kill -9 mid-run' },
+  { target: 'duckdb', afterMs: 1500, what: 'kill -9 late in the run' },
+  // Postgres
+  { target: 'postgres', point: { name: 'copy', n: 2 }, what: 'a binary COPY half sent' },
+  { target: 'postgres', point: { name: 'append', n: 5 }, what: 'a batch staged, not committed' },
+  { target: 'postgres', point: { name: 'before-state', n: 3 }, what: 'between the rows and the state write (one transaction)' },
+  { target: 'postgres', point: { name: 'before-commit', n: 2 }, what: 'rows and state written, COMMIT not sent' },
+  { target: 'postgres', point: { name: 'swap', n: 2 }, what: 'during the replace swap (DROP done, RENAME not)' },
+  { target: 'postgres', afterMs: 300, what: 'kill -9 early in extraction' },
+  { target: 'postgres', afterMs: 1200, what: 'kill -9 mid-run' },
+  // Snowflake (real snowflake-sdk, fake Snowflake)
+  { target: 'snowflake', point: { name: 'append', n: 2 }, what: 'a batch staged (PUT + COPY done), not merged' },
+  { target: 'snowflake', point: { name: 'before-state', n: 2 }, what: 'between the MERGE and the state write (one transaction)' },
+  { target: 'snowflake', point: { name: 'before-commit', n: 1 }, what: 'rows and state written, COMMIT not sent' },
+  { target: 'snowflake', point: { name: 'swap', n: 1 }, what: 'during the replace swap' },
+  { target: 'snowflake', afterMs: 900, what: 'kill -9 mid-run' },
+];
+
+export const KILL_WORKSPACE = { seed: 41, contacts: 900, companies: 60, conversations: 90, tickets: 20 };
+/** Checkpoint every page in the kill runs, so a kill falls between many commits. */
+export const KILL_CHECKPOINT_PAGES = 1;
+
+export const SIGNALS: Array<{ signal: 'SIGINT' | 'SIGTERM'; target: TargetKind }> = [
+  { signal: 'SIGINT', target: 'duckdb' },
+  { signal: 'SIGTERM', target: 'postgres' },
+  { signal: 'SIGTERM', target: 'snowflake' },
+];
