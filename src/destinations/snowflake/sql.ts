@@ -95,16 +95,19 @@ export function parquetColumn(i: number): string {
  * Parquet value -> Snowflake column. The file carries only plain Parquet types (the writer
  * turns timestamps into epoch microseconds and JSON into text), so the load does not depend
  * on Parquet logical-type handling: JSON is parsed into VARIANT here, in the COPY transform.
+ * Casts are written `CAST(x AS t)`, not `x::t`: both are COPY-transform functions in
+ * Snowflake's docs (data-load-transform, "Supported functions": CAST , ::), and the CAST form
+ * is the one the Snowflake-dialect parser of the SQL tests accepts after `$1:cN`.
  */
 function fromParquet(i: number, type: ColumnType): string {
   const v = `$1:${parquetColumn(i)}`;
   switch (type) {
     case 'json':
-      return `PARSE_JSON(${v}::VARCHAR)`;
+      return `PARSE_JSON(CAST(${v} AS VARCHAR))`;
     case 'timestamp':
-      return `TO_TIMESTAMP_TZ(${v}::NUMBER(38,0), 6)`;
+      return `TO_TIMESTAMP_TZ(CAST(${v} AS NUMBER(38,0)), 6)`;
     default:
-      return `${v}::${TYPES[type]}`;
+      return `CAST(${v} AS ${TYPES[type]})`;
   }
 }
 
