@@ -11,7 +11,19 @@
 import { init, parse } from '@guanmingchiu/sqlparser-ts';
 import { describe, expect, test } from 'vitest';
 import * as shared from '../../src/destinations/shared/statements.js';
-import { copyInto, createStage, put, sessionSetup, snowflakeDialect, stringLiteral } from '../../src/destinations/snowflake/sql.js';
+import {
+  acquireLock,
+  copyInto,
+  createLocksTable,
+  createStage,
+  put,
+  releaseLock,
+  renewLock,
+  selectLock,
+  sessionSetup,
+  snowflakeDialect,
+  stringLiteral,
+} from '../../src/destinations/snowflake/sql.js';
 
 const d = snowflakeDialect('intercom');
 const cols: shared.PhysicalColumn[] = [
@@ -103,6 +115,35 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
     sql: shared.selectState(d, 'intercom', 'intercom.contacts'),
     expected: `SELECT CAST(state AS VARCHAR) AS state FROM "intercom"."_elt_state" WHERE asset = 'intercom.contacts'`,
   },
+  {
+    what: 'lock table (one lease row per asset)',
+    sql: createLocksTable('intercom'),
+    expected: 'CREATE TABLE IF NOT EXISTS "intercom"."_elt_locks" (asset VARCHAR, holder VARCHAR, acquired_at TIMESTAMP_TZ, expires_at TIMESTAMP_TZ)',
+  },
+  {
+    what: 'take the lease: free, expired or already ours (one MERGE: MERGEs on a table run one at a time)',
+    sql: acquireLock('intercom', "intercom.contacts", "host-1:4242:L'1", 600),
+    expected:
+      `MERGE INTO "intercom"."_elt_locks" AS l USING (SELECT 'intercom.contacts' AS asset, 'host-1:4242:L''1' AS holder) AS n ON l.asset = n.asset ` +
+      `WHEN MATCHED AND (l.expires_at <= CURRENT_TIMESTAMP OR l.holder = n.holder) THEN UPDATE SET holder = n.holder, acquired_at = CURRENT_TIMESTAMP, ` +
+      `expires_at = CURRENT_TIMESTAMP + INTERVAL '600 SECONDS' WHEN NOT MATCHED THEN INSERT (asset, holder, acquired_at, expires_at) ` +
+      `VALUES (n.asset, n.holder, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + INTERVAL '600 SECONDS')`,
+  },
+  {
+    what: 'renew the lease (only while still ours)',
+    sql: renewLock('intercom', 'intercom.contacts', 'host-1:4242:L1', 600),
+    expected: `UPDATE "intercom"."_elt_locks" SET expires_at = CURRENT_TIMESTAMP + INTERVAL '600 SECONDS' WHERE asset = 'intercom.contacts' AND holder = 'host-1:4242:L1'`,
+  },
+  {
+    what: 'release the lease (only ours)',
+    sql: releaseLock('intercom', 'intercom.contacts', 'host-1:4242:L1'),
+    expected: `DELETE FROM "intercom"."_elt_locks" WHERE asset = 'intercom.contacts' AND holder = 'host-1:4242:L1'`,
+  },
+  {
+    what: 'who holds the lease, until when',
+    sql: selectLock('intercom', 'intercom.contacts'),
+    expected: `SELECT holder, expires_at FROM "intercom"."_elt_locks" WHERE asset = 'intercom.contacts'`,
+  },
   { what: 'session setup', sql: sessionSetup().join(';'), expected: `ALTER SESSION SET TIMEZONE = 'UTC';ALTER SESSION SET QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE` },
 ];
 
@@ -127,6 +168,10 @@ describe('Snowflake statements', () => {
 
   test('string literals escape quotes and backslashes', () => {
     expect(stringLiteral(`it's a \\ path`)).toBe(`'it''s a \\\\ path'`);
+  });
+
+  test('a lease is a whole number of seconds >= 1 (it is printed into SQL)', () => {
+    for (const bad of [0, -5, 1.5, Number.NaN]) expect(() => renewLock('intercom', 'a', 'h', bad)).toThrow(/whole number of seconds/);
   });
 
   test('a staged file path with a quote is refused, not interpolated', () => {

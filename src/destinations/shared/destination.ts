@@ -85,7 +85,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
         await previous;
         const s = await connector.connect().catch((err: unknown) => fail('connect', err));
         try {
-          await s.lockAsset?.(schema, spec.asset);
+          await s.lockAsset?.(schema, spec.asset, spec.loadId);
           return await SqlRunWriter.open(d, s, spec, schema, release);
         } catch (err) {
           await s.close().catch(() => undefined);
