@@ -6,7 +6,6 @@
  */
 import os from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { createSchema } from '../../src/destinations/shared/statements.js';
 import { connectSdk } from '../../src/destinations/snowflake/driver.js';
 import { createSnowflakeDestination, type SnowflakeOptions } from '../../src/destinations/snowflake/index.js';
@@ -18,7 +17,7 @@ import { batch, oneTable } from '../destinations/harness.js';
 import { assetConfig } from '../helpers/asset-config.js';
 import { exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from './fake/server.js';
-import { fakeSnowflake, options } from './helpers.js';
+import { fakeSnowflake, options, pipelineProject } from './helpers.js';
 
 const LOCKED = /^snowflake: asset (\S+) is locked by (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): another run is loading it \(the lock of a run that died expires then\)$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,11 +177,7 @@ describe('two ingests of one asset at once (the pipeline, the real snowflake-sdk
   });
 
   /** A project of its own per run: its own destination, so its own Snowflake sessions, as another process would have. */
-  function project() {
-    const ic: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion: '2.14', baseUrl: intercom.url };
-    const conn = { type: 'snowflake', name: 'snowflake', ...options(sf) } as DestinationConnection;
-    return { intercom: new Map([['intercom', ic]]), destinations: new Map([['snowflake', conn]]) };
-  }
+  const project = () => pipelineProject(sf, intercom.url, TOKEN);
 
   test('one runs, the other fails with one line naming the asset, the holder and the lease end; never interleaved', async () => {
     sf = await fakeSnowflake();
