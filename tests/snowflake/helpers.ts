@@ -1,4 +1,5 @@
 /** Shared setup of the Snowflake tests: a fake Snowflake and destinations pointed at it. */
+import type { DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { createSnowflakeDestination, type SnowflakeOptions } from '../../src/destinations/snowflake/index.js';
 import type { Destination } from '../../src/destinations/types.js';
 import type { DestinationFactory, Harness } from '../destinations/harness.js';
@@ -35,3 +36,14 @@ export const fakeSnowflakeFactory: DestinationFactory = {
     return h;
   },
 };
+
+/**
+ * The pipeline's project: the fake Intercom as source, the fake Snowflake as destination
+ * `snowflake`. Each call opens its own destination in runAssets, so its own Snowflake sessions.
+ */
+export function pipelineProject(fake: FakeSnowflake, intercomUrl: string, token: string) {
+  const ic: IntercomConnection = { name: 'intercom', accessToken: token, region: 'us', apiVersion: '2.14', baseUrl: intercomUrl };
+  // accessUrl is not a connections.yml field: the destination accepts it to reach the fake
+  const dest = { type: 'snowflake', name: 'snowflake', ...options(fake) } as DestinationConnection;
+  return { intercom: new Map([['intercom', ic]]), destinations: new Map([['snowflake', dest]]) };
+}

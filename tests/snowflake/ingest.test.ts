@@ -4,25 +4,20 @@
  * read back from the fake Snowflake's database and compared with the fake Intercom's export.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
+import type { AssetConfig } from '../../src/config/index.js';
 import { EXPORT_TABLES, startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { tables } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from './fake/server.js';
-import { fakeSnowflake, options } from './helpers.js';
+import { fakeSnowflake, pipelineProject } from './helpers.js';
 import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-sf-e2e-51c0';
 let intercom: FakeIntercom;
 let sf: FakeSnowflake;
 
-function project() {
-  const ic: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion: '2.14', baseUrl: intercom.url };
-  // accessUrl is not a connections.yml field: the destination accepts it to reach the fake
-  const dest = { type: 'snowflake', name: 'snowflake', ...options(sf) } as DestinationConnection;
-  return { intercom: new Map([['intercom', ic]]), destinations: new Map([['snowflake', dest]]) };
-}
+const project = () => pipelineProject(sf, intercom.url, TOKEN);
 
 function assetFor(table: string): AssetConfig {
   return assetConfig(table, { destination: 'snowflake' });

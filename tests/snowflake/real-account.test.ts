@@ -5,8 +5,8 @@
  * as skipped otherwise. Everything lands in a fresh schema that is dropped afterwards.
  *
  * This is the only layer that proves Snowflake itself accepts and executes our SQL: PUT to a real
- * internal stage, COPY's Parquet transform, VARIANT/TIMESTAMP_TZ, MERGE, SWAP WITH, and that
- * DDL outside our transactions leaves them intact.
+ * internal stage, COPY's Parquet transform, VARIANT/TIMESTAMP_TZ, MERGE, SWAP WITH, the asset
+ * lease's SQL, and that DDL outside our transactions leaves them intact.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -102,5 +102,20 @@ describe.skipIf(!configured)('real Snowflake account (SNOWFLAKE_* environment)',
     expect((await q(`SELECT "id" FROM "${schema}"."admins" ORDER BY "id"`)).map((r) => r.id)).toEqual(['c']);
     const tables = await q(`SELECT "TABLE_NAME" AS "t" FROM information_schema.tables WHERE "TABLE_SCHEMA" = '${schema}' AND "TABLE_NAME" LIKE 'admins%'`);
     expect(tables.map((r) => r.t)).toEqual(['admins']);
+  });
+
+  test('the asset lease: a second run is refused while the first holds it, and may run once it finished', async () => {
+    const other = await createSnowflakeDestination(opts());
+    try {
+      const w = await dest.openRun(spec('locked', 'K1', 'merge'));
+      await expect(other.openRun(spec('locked', 'K2', 'merge'))).rejects.toThrow(/is locked by \S+:K1 until \S+Z: another run is loading it/);
+      await w.write('locked', batch([{ id: 'a', updated_at: 1 }], 'K1', COLS));
+      await w.finish({ n: 1 }, { status: 'ok', rows: 1, requests: 1 });
+      const w2 = await other.openRun(spec('locked', 'K2', 'merge'));
+      await w2.finish({ n: 2 }, { status: 'ok', rows: 0, requests: 1 });
+      expect(await q(`SELECT COUNT(*) AS "n" FROM "${schema}"."_elt_locks"`)).toEqual([{ n: 0 }]);
+    } finally {
+      await other.close();
+    }
   });
 });

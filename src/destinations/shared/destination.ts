@@ -1,6 +1,7 @@
 /**
  * The Destination every SQL database shares: state and load history in metadata tables of
- * the destination's schema, one session per run, an in-process lock per asset.
+ * the destination's schema, one session per run, a lock per asset (in process, and across
+ * processes where the session provides one).
  */
 import { DestinationError } from '../../errors.js';
 import type { AssetState, Destination, RunSpec, RunWriter } from '../types.js';
@@ -73,8 +74,8 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
     },
 
     async openRun(spec: RunSpec): Promise<RunWriter> {
-      // in-process lock; across processes the database's own locking applies (a DuckDB
-      // file has one writer process at a time)
+      // in-process lock; across processes the session's lockAsset (Postgres advisory lock,
+      // Snowflake lease) or the database's own locking (a DuckDB file has one writer process)
       if (locked.has(spec.asset)) throw new DestinationError(d.name, `asset ${spec.asset} is already being loaded`, { meta: { asset: spec.asset } });
       locked.add(spec.asset);
       const release = (): void => void locked.delete(spec.asset);
@@ -85,7 +86,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
         await previous;
         const s = await connector.connect().catch((err: unknown) => fail('connect', err));
         try {
-          await s.lockAsset?.(schema, spec.asset);
+          await s.lockAsset?.(schema, spec.asset, spec.loadId);
           return await SqlRunWriter.open(d, s, spec, schema, release);
         } catch (err) {
           await s.close().catch(() => undefined);

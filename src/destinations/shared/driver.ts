@@ -37,9 +37,16 @@ export interface SqlSession {
   ): Promise<void>;
   /**
    * Optional: hold a lock on the asset for the rest of this session, across processes (Postgres
-   * advisory lock); throws DestinationError when another session holds it.
+   * advisory lock, Snowflake lease); throws DestinationError when another session holds it.
+   * `loadId` identifies the run holding it.
    */
-  lockAsset?(schema: string, asset: string): Promise<void>;
+  lockAsset?(schema: string, asset: string, loadId: string): Promise<void>;
+  /**
+   * Optional, for locks that expire (a lease): extend the lock, or throw DestinationError when
+   * it was lost. The loader calls it at the start of each checkpoint and as the last statement
+   * of the checkpoint's transaction, so a run that lost its lock commits nothing.
+   */
+  renewLock?(): Promise<void>;
   close(): Promise<void>;
 }
 

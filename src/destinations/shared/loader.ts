@@ -187,6 +187,8 @@ export class SqlRunWriter implements RunWriter {
     const work = [...this.tables.values()].filter((t) => final || this.first || t.stagedRows > 0 || t.parents.length > 0 || t.deletes.length > 0);
     const holdsReplace = [...this.tables.values()].some((t) => t.replace);
     await this.guard(final ? 'finish' : 'checkpoint', async () => {
+      // a lease lost while extracting stops the run before it changes any table
+      await this.session.renewLock?.();
       for (const t of work) t.ddl = { created: false, added: [] };
       if (!ddlInside) for (const t of work) await this.prepare(t);
       await this.session.execute(this.d.begin);
@@ -217,6 +219,9 @@ export class SqlRunWriter implements RunWriter {
         }
         if (final && ddlInside) await this.swapAll();
         if (final) await this.session.execute(sql.updateLoad(this.d, this.metaSchema, this.spec.loadId, summary));
+        // last, so the lock row is held only to the commit: a run whose lease was taken over
+        // meanwhile rolls back instead of committing alongside the new holder
+        await this.session.renewLock?.();
         crashPoint('before-commit');
         await this.session.execute(this.d.commit);
         crashPoint('after-commit');

@@ -27,7 +27,15 @@ export interface SnowflakeOptions {
   accessUrl?: string;
   /** Folder for the Parquet file of a batch between writing and PUT (default: the OS temp folder). */
   tmpDir?: string;
+  /**
+   * Lease of a run's lock on its asset, in seconds (default 600): renewed at each checkpoint
+   * and while staging; a run killed without releasing it blocks the asset until it expires.
+   */
+  lockLeaseSeconds?: number;
 }
+
+/** Default lease of the asset lock: long against a checkpoint interval (30 s), short against a day. */
+export const DEFAULT_LEASE_SECONDS = 600;
 
 export const DEFAULT_SCHEMA = 'intercom';
 

@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
+import { DestinationError } from '../../errors.js';
 import type { Dialect } from '../shared/dialect.js';
 import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
-import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
-import { sdkOptions, type SnowflakeOptions } from './config.js';
+import { createSchema, SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
+import { DEFAULT_LEASE_SECONDS, sdkOptions, type SnowflakeOptions } from './config.js';
 import { ParquetWriter } from './parquet.js';
 import * as sf from './sql.js';
 
@@ -37,6 +38,8 @@ function loadSdk(): Promise<Sdk> {
 export interface SnowflakeApi {
   /** Run one statement; rows as objects keyed by result column name. */
   run(sqlText: string): Promise<Array<Record<string, unknown>>>;
+  /** Run one INSERT/UPDATE/DELETE/MERGE; the number of rows it changed. */
+  dml(sqlText: string): Promise<number>;
   destroy(): Promise<void>;
 }
 
@@ -54,6 +57,14 @@ export async function connectSdk(opts: SnowflakeOptions): Promise<SnowflakeApi> 
           complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as Array<Record<string, unknown>>)),
         });
       }),
+    dml: (sqlText) =>
+      new Promise((resolve, reject) => {
+        conn.execute({
+          sqlText,
+          // the SDK sums the result row of a DML statement ("number of rows inserted", "… updated", …)
+          complete: (err, stmt) => (err ? reject(err) : resolve(stmt.getNumUpdatedRows() ?? 0)),
+        });
+      }),
     destroy: () => new Promise<void>((resolve, reject) => conn.destroy((err) => (err ? reject(err) : resolve()))),
   };
 }
@@ -68,8 +79,26 @@ function lowerKeys(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** A lock timestamp for a message: ISO 8601 UTC to the second. */
+function isoTime(v: unknown): string {
+  return v instanceof Date ? v.toISOString().replace(/\.\d+Z$/, 'Z') : String(v);
+}
+
+/** The asset lease this session holds (see sql.acquireLock). */
+interface Lease {
+  schema: string;
+  asset: string;
+  holder: string;
+  /** Client clock of the last renewal: only decides when to renew, never who holds the asset. */
+  renewedAt: number;
+}
+
 export class SnowflakeSession implements SqlSession {
   private stageReady = false;
+  private lease: Lease | undefined;
+  private closed = false;
+  /** Called once the session is closed (the connector's bookkeeping). */
+  onClose: () => void = () => undefined;
   private files = 0;
   private readonly stage: string;
   private readonly dir: string;
@@ -80,6 +109,7 @@ export class SnowflakeSession implements SqlSession {
     private readonly schema: string,
     private readonly parquet: ParquetWriter,
     tmpDir: string | undefined,
+    private readonly leaseSeconds: number,
   ) {
     // unique per session: staged file names never repeat, so COPY's load history never skips one
     const id = randomBytes(6).toString('hex');
@@ -87,9 +117,50 @@ export class SnowflakeSession implements SqlSession {
     this.dir = mkdtempSync(path.join(tmpDir ?? os.tmpdir(), `intercom-elt-sf-${id}-`));
   }
 
-  static async create(api: SnowflakeApi, d: Dialect, schema: string, tmpDir?: string): Promise<SnowflakeSession> {
+  static async create(api: SnowflakeApi, d: Dialect, schema: string, opts: Pick<SnowflakeOptions, 'tmpDir' | 'lockLeaseSeconds'> = {}): Promise<SnowflakeSession> {
     for (const s of sf.sessionSetup()) await api.run(s);
-    return new SnowflakeSession(api, d, schema, await ParquetWriter.create(), tmpDir);
+    return new SnowflakeSession(api, d, schema, await ParquetWriter.create(), opts.tmpDir, opts.lockLeaseSeconds ?? DEFAULT_LEASE_SECONDS);
+  }
+
+  /**
+   * Take the asset's lease (sql.acquireLock) for this run; fail at once when another run holds
+   * it, naming the holder and when its lease ends.
+   */
+  async lockAsset(schema: string, asset: string, loadId: string): Promise<void> {
+    await this.api.run(createSchema(schema));
+    await this.api.run(sf.createLocksTable(schema));
+    const holder = `${os.hostname()}:${process.pid}:${loadId}`;
+    // a holder seen in between may release before we read it: then the lease is free, try again
+    for (let attempt = 1; ; attempt++) {
+      if ((await this.api.dml(sf.acquireLock(schema, asset, holder, this.leaseSeconds))) > 0) {
+        this.lease = { schema, asset, holder, renewedAt: Date.now() };
+        return;
+      }
+      const [row] = await this.query(sf.selectLock(schema, asset));
+      if (row === undefined && attempt < 3) continue;
+      const by = row === undefined ? 'another run' : String(row.holder);
+      const until = row === undefined ? 'its lease ends' : isoTime(row.expires_at);
+      throw new DestinationError(
+        'snowflake',
+        `asset ${asset} is locked by ${by} until ${until}: another run is loading it (the lock of a run that died expires then)`,
+        { meta: { asset, holder: by, expires_at: until } },
+      );
+    }
+  }
+
+  async renewLock(): Promise<void> {
+    const l = this.lease;
+    if (!l) return;
+    const renewed = await this.api.dml(sf.renewLock(l.schema, l.asset, l.holder, this.leaseSeconds));
+    if (renewed === 0) {
+      this.lease = undefined;
+      throw new DestinationError(
+        'snowflake',
+        `lost the lock on asset ${l.asset}: the lease of ${l.holder} expired (${this.leaseSeconds} s without a checkpoint) and another run took the asset over; this run commits nothing more`,
+        { meta: { asset: l.asset, holder: l.holder } },
+      );
+    }
+    l.renewedAt = Date.now();
   }
 
   async execute(sql: string): Promise<void> {
@@ -117,6 +188,8 @@ export class SnowflakeSession implements SqlSession {
     fields: readonly number[],
     seqStart: number,
   ): Promise<void> {
+    // a long extraction between checkpoints keeps its lease
+    if (this.lease && Date.now() - this.lease.renewedAt > (this.leaseSeconds * 1000) / 3) await this.renewLock();
     if (!this.stageReady) {
       await this.api.run(sf.createStage(this.schema, this.stage));
       this.stageReady = true;
@@ -136,17 +209,31 @@ export class SnowflakeSession implements SqlSession {
   }
 
   async close(): Promise<void> {
+    // the connector may have ended it already (a destination closed under an open run)
+    if (this.closed) return;
+    this.closed = true;
+    const l = this.lease;
+    this.lease = undefined;
     try {
+      // best effort: a lease not given back (the session already broken) expires on its own
+      if (l) await this.api.run(sf.releaseLock(l.schema, l.asset, l.holder)).catch(() => undefined);
       this.parquet.close();
       rmSync(this.dir, { recursive: true, force: true });
     } finally {
       // ends the session: its temporary tables and stage go with it
-      await this.api.destroy();
+      try {
+        await this.api.destroy();
+      } finally {
+        this.onClose();
+      }
     }
   }
 }
 
 export class SnowflakeConnector implements SqlConnector {
+  /** Every open session: close() ends them all, releasing their asset locks. */
+  private readonly open = new Set<SnowflakeSession>();
+
   constructor(
     private readonly opts: SnowflakeOptions,
     private readonly d: Dialect,
@@ -157,7 +244,10 @@ export class SnowflakeConnector implements SqlConnector {
   async connect(): Promise<SqlSession> {
     const api = await this.connect_(this.opts);
     try {
-      return await SnowflakeSession.create(api, this.d, this.schema, this.opts.tmpDir);
+      const session = await SnowflakeSession.create(api, this.d, this.schema, this.opts);
+      this.open.add(session);
+      session.onClose = () => void this.open.delete(session);
+      return session;
     } catch (err) {
       await api.destroy().catch(() => undefined);
       throw err;
@@ -165,6 +255,10 @@ export class SnowflakeConnector implements SqlConnector {
   }
 
   async close(): Promise<void> {
-    // sessions are closed by their owners; nothing is pooled
+    // sessions are closed by their owners; a destination closed with runs still open ends
+    // them (nothing is pooled): their locks are released now, not at the end of their lease
+    const all = [...this.open];
+    this.open.clear();
+    await Promise.all(all.map((s) => s.close().catch(() => undefined)));
   }
 }

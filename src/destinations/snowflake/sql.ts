@@ -95,16 +95,19 @@ export function parquetColumn(i: number): string {
  * Parquet value -> Snowflake column. The file carries only plain Parquet types (the writer
  * turns timestamps into epoch microseconds and JSON into text), so the load does not depend
  * on Parquet logical-type handling: JSON is parsed into VARIANT here, in the COPY transform.
+ * Casts are written `CAST(x AS t)`, not `x::t`: both are COPY-transform functions in
+ * Snowflake's docs (data-load-transform, "Supported functions": CAST , ::), and the CAST form
+ * is the one the Snowflake-dialect parser of the SQL tests accepts after `$1:cN`.
  */
 function fromParquet(i: number, type: ColumnType): string {
   const v = `$1:${parquetColumn(i)}`;
   switch (type) {
     case 'json':
-      return `PARSE_JSON(${v}::VARCHAR)`;
+      return `PARSE_JSON(CAST(${v} AS VARCHAR))`;
     case 'timestamp':
-      return `TO_TIMESTAMP_TZ(${v}::NUMBER(38,0), 6)`;
+      return `TO_TIMESTAMP_TZ(CAST(${v} AS NUMBER(38,0)), 6)`;
     default:
-      return `${v}::${TYPES[type]}`;
+      return `CAST(${v} AS ${TYPES[type]})`;
   }
 }
 
@@ -162,4 +165,56 @@ export function columnTypeOfSql(dataType: string, numericScale?: unknown): Colum
     default:
       return undefined;
   }
+}
+
+/**
+ * The asset lock (driver.ts): Snowflake has no advisory locks and a session can die without
+ * ending, so a run holds a *lease* on its asset: one row per asset in `_elt_locks`, naming the
+ * holder (`host:pid:load id`) and when the lease expires. Times are the server's
+ * (CURRENT_TIMESTAMP), never the client's clock.
+ */
+export const LOCKS_TABLE = '_elt_locks';
+
+export function createLocksTable(schema: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, LOCKS_TABLE)} (asset VARCHAR, holder VARCHAR, acquired_at TIMESTAMP_TZ, expires_at TIMESTAMP_TZ)`;
+}
+
+function leaseEnd(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds < 1) throw new TypeError(`a lease is a whole number of seconds >= 1, not ${seconds}`);
+  return `CURRENT_TIMESTAMP + INTERVAL '${seconds} SECONDS'`;
+}
+
+/**
+ * Take the asset's lease when it is free, expired, or already ours: one row inserted or updated
+ * means taken, none means another holder's lease is still running. One MERGE, because
+ * Snowflake runs MERGE statements on one table one at a time (they hold the table's lock to
+ * the end of their transaction), so two runs racing for a free lease cannot both take it;
+ * INSERT … WHERE NOT EXISTS would not do (INSERTs run in parallel).
+ */
+export function acquireLock(schema: string, asset: string, holder: string, leaseSeconds: number): string {
+  const end = leaseEnd(leaseSeconds);
+  return (
+    `MERGE INTO ${qualified(schema, LOCKS_TABLE)} AS l USING (SELECT ${stringLiteral(asset)} AS asset, ${stringLiteral(holder)} AS holder) AS n ` +
+    `ON l.asset = n.asset WHEN MATCHED AND (l.expires_at <= CURRENT_TIMESTAMP OR l.holder = n.holder) ` +
+    `THEN UPDATE SET holder = n.holder, acquired_at = CURRENT_TIMESTAMP, expires_at = ${end} ` +
+    `WHEN NOT MATCHED THEN INSERT (asset, holder, acquired_at, expires_at) VALUES (n.asset, n.holder, CURRENT_TIMESTAMP, ${end})`
+  );
+}
+
+/** Extend our lease; no row updated means another run took the asset over (our lease had expired). */
+export function renewLock(schema: string, asset: string, holder: string, leaseSeconds: number): string {
+  return (
+    `UPDATE ${qualified(schema, LOCKS_TABLE)} SET expires_at = ${leaseEnd(leaseSeconds)} ` +
+    `WHERE asset = ${stringLiteral(asset)} AND holder = ${stringLiteral(holder)}`
+  );
+}
+
+/** Give the lease back (only ours: a lease taken over after expiry belongs to its new holder). */
+export function releaseLock(schema: string, asset: string, holder: string): string {
+  return `DELETE FROM ${qualified(schema, LOCKS_TABLE)} WHERE asset = ${stringLiteral(asset)} AND holder = ${stringLiteral(holder)}`;
+}
+
+/** Who holds the asset, until when (for the message of the run that could not take it). */
+export function selectLock(schema: string, asset: string): string {
+  return `SELECT holder, expires_at FROM ${qualified(schema, LOCKS_TABLE)} WHERE asset = ${stringLiteral(asset)}`;
 }

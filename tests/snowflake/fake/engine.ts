@@ -4,15 +4,34 @@
  * in Snowflake), stages as folders, and Snowflake's transaction rules where they differ from
  * DuckDB's: a DDL statement commits the open transaction first and then runs on its own
  * (counted in `implicitCommits`), COMMIT/ROLLBACK without a transaction do nothing.
+ *
+ * Concurrency, as Snowflake documents it (sql-reference/transactions, "Resource locking"):
+ * UPDATE, DELETE and MERGE hold a lock on their table until their transaction ends (at once
+ * under autocommit), so two of them on one table run one after the other: the second waits,
+ * then sees what the first committed. INSERT and COPY take no such lock. DDL statements of
+ * different sessions run one at a time (DuckDB would report a catalog conflict where Snowflake
+ * just runs both). Not modelled: LOCK_TIMEOUT (a waiter waits for ever), deadlock detection,
+ * and read-committed statements *inside* a transaction (DuckDB keeps a transaction's snapshot,
+ * so a row changed by a commit after it began fails with a conflict instead).
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { decodeSql, parse, SnowflakeSqlError, toDuck, unquote, type Parsed } from './rewrite.js';
+import { decodeSql, parse, SnowflakeSqlError, toDuck, unquote, type Parsed, type WriteVerb } from './rewrite.js';
 import { STATUS_OK, tableResult, toJsonResult, type JsonResult } from './results.js';
 
 /** What a statement answers: rows, or (PUT) the upload instructions the driver executes itself. */
-export type Outcome = { kind: 'rows'; result: JsonResult } | { kind: 'upload'; file: string; stageDir: string; autoCompress: boolean; overwrite: boolean };
+export type Outcome =
+  | { kind: 'rows'; result: JsonResult; statementTypeId?: number }
+  | { kind: 'upload'; file: string; stageDir: string; autoCompress: boolean; overwrite: boolean };
+
+/** Snowflake's statement type ids (snowflake-sdk lib/connection/result/statement_type.js) and result columns of DML. */
+const WRITES: Record<WriteVerb, { typeId: number; columns: string[] }> = {
+  INSERT: { typeId: 0x3100, columns: ['number of rows inserted'] },
+  UPDATE: { typeId: 0x3200, columns: ['number of rows updated', 'number of multi-joined rows updated'] },
+  DELETE: { typeId: 0x3300, columns: ['number of rows deleted'] },
+  MERGE: { typeId: 0x3400, columns: ['number of rows inserted', 'number of rows updated', 'number of rows deleted'] },
+};
 
 const MACROS = [
   `CREATE OR REPLACE MACRO main.parse_json(x) AS CAST(x AS JSON)`,
@@ -40,6 +59,8 @@ export class FakeSession {
   readonly stages = new Map<string, string>();
   /** Files each stage has loaded (COPY's load history: a loaded file is skipped). */
   readonly loaded = new Set<string>();
+  /** Tables this session's UPDATE/DELETE/MERGE locked, until its transaction ends. */
+  readonly locks = new Set<string>();
 
   constructor(
     readonly id: number,
@@ -54,6 +75,12 @@ export class Engine {
   private nextSession = 1;
   /** Fault injection: statements matching `re` fail (Snowflake error) `times` times. */
   private faults: Array<{ re: RegExp; times: number }> = [];
+  /** Table -> the session holding its DML lock, and a promise settled when it lets go. */
+  private readonly tableLocks = new Map<string, { owner: FakeSession; released: Promise<void>; release: () => void }>();
+  /** DDL of all sessions, one statement at a time. */
+  private ddlTail: Promise<void> = Promise.resolve();
+  /** Statements that waited for another session's table lock (for tests). */
+  lockWaits = 0;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -79,8 +106,9 @@ export class Engine {
   }
 
   closeSession(s: FakeSession): void {
-    // temporary tables and stages end with the session
+    // temporary tables and stages end with the session; its open transaction rolls back
     s.conn.closeSync();
+    this.unlockTables(s);
     rmSync(s.root, { recursive: true, force: true });
   }
 
@@ -118,20 +146,83 @@ export class Engine {
     return reader.columnCount === 0 ? STATUS_OK() : toJsonResult(reader, sql);
   }
 
-  /** Snowflake DDL: commits the open transaction, then runs in its own. */
+  /** Wait for `table`'s DML lock, then hold it for `s` (until its transaction ends). */
+  private async lockTable(s: FakeSession, table: string): Promise<void> {
+    for (let held = this.tableLocks.get(table); held && held.owner !== s; held = this.tableLocks.get(table)) {
+      this.lockWaits++;
+      await held.released;
+    }
+    if (this.tableLocks.has(table)) return;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.tableLocks.set(table, { owner: s, released, release });
+    s.locks.add(table);
+  }
+
+  private unlockTables(s: FakeSession): void {
+    for (const table of s.locks) {
+      const held = this.tableLocks.get(table);
+      if (held?.owner === s) {
+        this.tableLocks.delete(table);
+        held.release();
+      }
+    }
+    s.locks.clear();
+  }
+
+  /** Snowflake DDL: commits the open transaction, then runs in its own (one session's DDL at a time). */
   private async ddl(s: FakeSession, statements: string[]): Promise<void> {
     if (s.inTxn) {
       await s.conn.run('COMMIT');
       s.inTxn = false;
       this.implicitCommits++;
+      this.unlockTables(s);
     }
-    await s.conn.run('BEGIN TRANSACTION');
+    const previous = this.ddlTail;
+    let done!: () => void;
+    this.ddlTail = new Promise<void>((r) => (done = r));
+    await previous;
     try {
-      for (const st of statements) await s.conn.run(st);
-      await s.conn.run('COMMIT');
-    } catch (err) {
-      await s.conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
+      await s.conn.run('BEGIN TRANSACTION');
+      try {
+        for (const st of statements) await s.conn.run(st);
+        await s.conn.run('COMMIT');
+      } catch (err) {
+        await s.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * INSERT/UPDATE/DELETE/MERGE: UPDATE, DELETE and MERGE lock their (non-temporary) table
+   * first; the answer is Snowflake's: one row of counts ("number of rows inserted", …) and the
+   * statement type, from which snowflake-sdk's getNumUpdatedRows() sums the rows changed.
+   */
+  private async write(s: FakeSession, p: Extract<Parsed, { kind: 'write' }>): Promise<Outcome> {
+    if (p.verb !== 'INSERT' && !s.temps.has(p.table)) await this.lockTable(s, p.table);
+    try {
+      const duck = toDuck(this.resolve(s, p.sql));
+      const counts: Record<string, number> = {};
+      if (p.verb === 'MERGE') {
+        const actions = (await s.conn.runAndReadAll(`${duck} RETURNING merge_action`)).getRows().map((r) => String(r[0]));
+        for (const [action, column] of [['INSERT', 'number of rows inserted'], ['UPDATE', 'number of rows updated'], ['DELETE', 'number of rows deleted']]) {
+          counts[column!] = actions.filter((a) => a === action).length;
+        }
+      } else {
+        counts[WRITES[p.verb].columns[0]!] = Number((await s.conn.runAndReadAll(duck)).getRows()[0]?.[0] ?? 0);
+      }
+      // Snowflake reports "number of rows deleted" of a MERGE only when it has a DELETE clause
+      const columns = WRITES[p.verb].columns.filter((c) => p.verb !== 'MERGE' || c !== 'number of rows deleted' || /\bTHEN\s+DELETE\b/i.test(p.sql));
+      const result = tableResult(
+        columns.map((c) => [c, 'fixed']),
+        [columns.map((c) => counts[c] ?? 0)],
+      );
+      return { kind: 'rows', result, statementTypeId: WRITES[p.verb].typeId };
+    } finally {
+      if (!s.inTxn) this.unlockTables(s);
     }
   }
 
@@ -148,8 +239,12 @@ export class Engine {
         return this.rows(STATUS_OK());
       case 'commit':
       case 'rollback':
-        if (s.inTxn) await s.conn.run(p.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
-        s.inTxn = false;
+        try {
+          if (s.inTxn) await s.conn.run(p.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        } finally {
+          s.inTxn = false;
+          this.unlockTables(s);
+        }
         return this.rows(STATUS_OK());
       case 'create-stage': {
         const dir = path.join(s.root, `stage-${s.stages.size + 1}`);
@@ -190,6 +285,8 @@ export class Engine {
       case 'ddl':
         await this.ddl(s, [toDuck(this.resolve(s, p.sql))]);
         return this.rows(STATUS_OK());
+      case 'write':
+        return this.write(s, p);
       case 'dml':
         return this.rows(await this.query(s, p.sql));
     }

@@ -6,7 +6,9 @@
  * - `$1:cN` (a Parquet column of a staged file) -> cN;
  * - functions (PARSE_JSON, TRY_PARSE_JSON, TO_VARCHAR, TO_TIMESTAMP_TZ) are DuckDB macros (server.ts);
  * - statement shapes DuckDB lacks (SWAP WITH, CREATE … LIKE, stages, PUT, COPY INTO) are
- *   recognised here and executed by the server.
+ *   recognised here and executed by the server;
+ * - INSERT/UPDATE/DELETE/MERGE are recognised with their target table, so the engine can lock
+ *   the table and answer with Snowflake's row counts.
  * Anything else passes through: a statement DuckDB rejects fails as a Snowflake SQL error.
  */
 
@@ -165,7 +167,10 @@ export type Parsed =
   | { kind: 'create-like'; target: string; source: string; ifNotExists: boolean }
   | { kind: 'create-temp-table'; name: string; sql: string }
   | { kind: 'ddl'; sql: string }
+  | { kind: 'write'; verb: WriteVerb; table: string; sql: string }
   | { kind: 'dml'; sql: string };
+
+export type WriteVerb = 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE';
 
 /** Recognise a statement (the exact shapes the destination emits; anything else is plain SQL). */
 export function parse(sqlText: string): Parsed {
@@ -206,6 +211,8 @@ export function parse(sqlText: string): Parsed {
   m = new RegExp(String.raw`^CREATE TEMPORARY TABLE (${QNAME}) `, 'i').exec(sql);
   if (m) return { kind: 'create-temp-table', name: m[1]!, sql };
   if (/^(CREATE|ALTER|DROP) /.test(s)) return { kind: 'ddl', sql };
+  m = new RegExp(String.raw`^(INSERT INTO|UPDATE|DELETE FROM|MERGE INTO) (${QNAME}|${IDENT})[\s(]`, 'i').exec(sql);
+  if (m) return { kind: 'write', verb: m[1]!.split(' ')[0]!.toUpperCase() as WriteVerb, table: m[2]!, sql };
   return { kind: 'dml', sql };
 }
 

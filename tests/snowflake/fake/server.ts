@@ -175,11 +175,12 @@ export async function startFakeSnowflake(opts: FakeSnowflakeOptions = {}): Promi
         });
       }
       const { rowtype, rowset } = out.result;
+      const statementTypeId = out.statementTypeId ?? 0x1000;
       send(res, {
         success: true,
         code: null,
         message: null,
-        data: { queryId, parameters: [], rowtype, rowset, total: rowset.length, returned: rowset.length, version: 1, queryResultFormat: 'json', statementTypeId: 4096 },
+        data: { queryId, parameters: [], rowtype, rowset, total: rowset.length, returned: rowset.length, version: 1, queryResultFormat: 'json', statementTypeId },
       });
     } catch (err) {
       const e = err instanceof SnowflakeSqlError ? err : new SnowflakeSqlError('000603', err instanceof Error ? err.message : String(err), 'XX000');
