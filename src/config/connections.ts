@@ -35,7 +35,7 @@ const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_ur
 const DUCKDB_KEYS = ['name', 'path'];
 const POSTGRES_KEYS = ['name', 'host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema', 'pool_max_conns'];
 const SNOWFLAKE_KEYS = [
-  'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role', 'access_url',
+  'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role', 'access_url', 'lock_lease_seconds',
 ];
 
 type Connections = Pick<Project, 'configFile' | 'environment' | 'intercom' | 'destinations'>;
@@ -253,6 +253,8 @@ function readSnowflake(r: MapReader, name: string, ctx: Ctx): SnowflakeConnectio
     const v = r.optionalString(k);
     if (v !== undefined) conn[field] = v;
   }
+  const lease = r.number('lock_lease_seconds', { min: 3, max: 86_400, integer: true });
+  if (lease !== undefined) conn.lockLeaseSeconds = lease;
   const accessUrl = r.optionalString('access_url');
   if (accessUrl !== undefined) conn.accessUrl = readBaseUrl(accessUrl, r.file, r.field('access_url'));
   return conn;

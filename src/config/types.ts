@@ -71,6 +71,8 @@ export interface SnowflakeConnection {
   role?: string;
   /** Overrides `https://<account>.snowflakecomputing.com` (PrivateLink, a proxy); no trailing slash. */
   accessUrl?: string;
+  /** How long a run's lock on an asset lasts unrenewed, so a killed run blocks others at most this long (default 600). */
+  lockLeaseSeconds?: number;
 }
 
 export type DestinationConnection = DuckDbConnection | PostgresConnection | SnowflakeConnection;

@@ -46,7 +46,7 @@ export interface Target {
 export const SF_PASSWORD_ENV = 'REL_SF_PASSWORD';
 export const PG_PASSWORD_ENV = 'REL_PG_PASSWORD';
 
-export async function openTarget(kind: TargetKind, duckdbPath: () => string): Promise<Target> {
+export async function openTarget(kind: TargetKind, duckdbPath: () => string, opts: { snowflakeLeaseSeconds?: number } = {}): Promise<Target> {
   if (kind === 'duckdb') {
     return {
       kind,
@@ -91,7 +91,9 @@ export async function openTarget(kind: TargetKind, duckdbPath: () => string): Pr
       },
     };
   }
-  const sf: FakeSnowflake = await fakeSnowflake();
+  // a killed run's open transaction is detached: Snowflake rolls it back once it blocks another
+  // and has been idle 5 minutes; the suite's fake does it after 2 s
+  const sf: FakeSnowflake = await fakeSnowflake({ detachedAbortMs: 2000 });
   return {
     kind,
     connection: 'snowflake',
@@ -104,6 +106,7 @@ export async function openTarget(kind: TargetKind, duckdbPath: () => string): Pr
       '          database: analytics',
       '          warehouse: load_wh',
       `          access_url: ${sf.url}`,
+      ...(opts.snowflakeLeaseSeconds ? [`          lock_lease_seconds: ${opts.snowflakeLeaseSeconds}`] : []),
     ].join('\n'),
     env: { [SF_PASSWORD_ENV]: SF_PASSWORD },
     secrets: [SF_PASSWORD],
@@ -215,6 +218,16 @@ export async function expectEqualsExport(fake: FakeIntercom, target: Target, ass
     rows += got.length;
   }
   return rows;
+}
+
+/** No compared table that exists holds a key twice. */
+export async function expectNoDuplicates(target: Target, assets: readonly string[], schema = 'intercom'): Promise<void> {
+  for (const t of comparedTables(assets)) {
+    if (!(await tableExists(target, schema, t.name))) continue;
+    const k = t.key.map((c) => target.text(`"${c}"`)).join(` || '|' || `);
+    const [row] = await target.query(`SELECT count(*) AS n, count(DISTINCT ${k}) AS d FROM "${schema}"."${t.name}"`);
+    expect(Number(row!['n']), `${target.kind} ${t.name}: duplicate keys`).toBe(Number(row!['d']));
+  }
 }
 
 /** `_elt_state` rows: asset -> state JSON text. */

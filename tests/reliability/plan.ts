@@ -34,13 +34,13 @@ export const FAULTS = {
   scroll: { seed: 6, companiesCreated: 3000, kinds: ['scroll_expire', 'scroll_restart', 'truncated_json', 'connection_reset', 'hang', 'http_503'] as FaultKind[] },
 };
 
-/** A kill: a crash point inside the process (exact moment), or SIGKILL from outside after a delay. */
+/** A kill: a crash point inside the process (an exact moment), or `kill -9` from outside after the n-th progress event. */
 export interface Kill {
   target: TargetKind;
   /** `INTERCOM_ELT_CRASH_AT=<point>:<n>` */
   point?: { name: CrashPointName; n: number };
-  /** SIGKILL this many ms after the first progress event. */
-  afterMs?: number;
+  /** SIGKILL from the test right after this many JSON progress events of the run. */
+  afterEvents?: number;
   what: string;
 }
 
@@ -50,29 +50,32 @@ export const KILLS: Kill[] = [
   { target: 'duckdb', point: { name: 'before-state', n: 2 }, what: 'between the rows and the state write (one transaction)' },
   { target: 'duckdb', point: { name: 'before-commit', n: 3 }, what: 'rows and state written, COMMIT not sent' },
   { target: 'duckdb', point: { name: 'after-commit', n: 4 }, what: 'right after a checkpoint committed' },
-  { target: 'duckdb', point: { name: 'swap', n: 1 }, what: 'during the replace swap' },
-  { target: 'duckdb', afterMs: 150, what: 'kill -9 early in extraction' },
-  { target: 'duckdb', afterMs: 700, what: 'kill -9 mid-run' },
-  { target: 'duckdb', afterMs: 1500, what: 'kill -9 late in the run' },
+  { target: 'duckdb', point: { name: 'swap', n: 1 }, what: 'during the replace swap of a table that exists (DROP done, RENAME not)' },
+  { target: 'duckdb', afterEvents: 3, what: 'kill -9 early in extraction' },
+  { target: 'duckdb', afterEvents: 12, what: 'kill -9 mid-run' },
+  { target: 'duckdb', afterEvents: 25, what: 'kill -9 late in the run' },
   // Postgres
   { target: 'postgres', point: { name: 'copy', n: 2 }, what: 'a binary COPY half sent' },
   { target: 'postgres', point: { name: 'append', n: 5 }, what: 'a batch staged, not committed' },
   { target: 'postgres', point: { name: 'before-state', n: 3 }, what: 'between the rows and the state write (one transaction)' },
   { target: 'postgres', point: { name: 'before-commit', n: 2 }, what: 'rows and state written, COMMIT not sent' },
-  { target: 'postgres', point: { name: 'swap', n: 2 }, what: 'during the replace swap (DROP done, RENAME not)' },
-  { target: 'postgres', afterMs: 300, what: 'kill -9 early in extraction' },
-  { target: 'postgres', afterMs: 1200, what: 'kill -9 mid-run' },
+  { target: 'postgres', point: { name: 'swap', n: 1 }, what: 'during the replace swap of a table that exists (DROP done, RENAME not)' },
+  { target: 'postgres', afterEvents: 5, what: 'kill -9 early in extraction' },
+  { target: 'postgres', afterEvents: 18, what: 'kill -9 mid-run' },
   // Snowflake (real snowflake-sdk, fake Snowflake)
   { target: 'snowflake', point: { name: 'append', n: 2 }, what: 'a batch staged (PUT + COPY done), not merged' },
   { target: 'snowflake', point: { name: 'before-state', n: 2 }, what: 'between the MERGE and the state write (one transaction)' },
-  { target: 'snowflake', point: { name: 'before-commit', n: 1 }, what: 'rows and state written, COMMIT not sent' },
-  { target: 'snowflake', point: { name: 'swap', n: 1 }, what: 'during the replace swap' },
-  { target: 'snowflake', afterMs: 900, what: 'kill -9 mid-run' },
+  { target: 'snowflake', point: { name: 'before-commit', n: 1 }, what: 'rows, state and lease renewal written, COMMIT not sent' },
+  { target: 'snowflake', point: { name: 'swap', n: 2 }, what: 'between the SWAP (DDL: it commits) and the state write' },
+  { target: 'snowflake', afterEvents: 10, what: 'kill -9 mid-run' },
 ];
 
-export const KILL_WORKSPACE = { seed: 41, contacts: 900, companies: 60, conversations: 90, tickets: 20 };
+/** The workspace the kill runs load (not mutated: whatever a kill leaves, the rerun must reach the export). */
+export const KILL_WORKSPACE = { seed: 41, contacts: 600, companies: 60, conversations: 50, tickets: 20 };
 /** Checkpoint every page in the kill runs, so a kill falls between many commits. */
 export const KILL_CHECKPOINT_PAGES = 1;
+/** Snowflake `lock_lease_seconds` in the kill runs: the lease a killed run leaves must expire before the rerun. */
+export const KILL_SNOWFLAKE_LEASE_SECONDS = 3;
 
 export const SIGNALS: Array<{ signal: 'SIGINT' | 'SIGTERM'; target: TargetKind }> = [
   { signal: 'SIGINT', target: 'duckdb' },

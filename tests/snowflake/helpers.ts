@@ -11,8 +11,8 @@ export function options(fake: FakeSnowflake, extra: Partial<SnowflakeOptions> = 
   return { account: fake.account.toLowerCase(), username: 'loader', password: PASSWORD, database: 'analytics', warehouse: 'load_wh', accessUrl: fake.url, ...extra };
 }
 
-export async function fakeSnowflake(): Promise<FakeSnowflake> {
-  return startFakeSnowflake({ account: 'xy12345', users: { LOADER: { password: PASSWORD } } });
+export async function fakeSnowflake(opts: { detachedAbortMs?: number } = {}): Promise<FakeSnowflake> {
+  return startFakeSnowflake({ account: 'xy12345', users: { LOADER: { password: PASSWORD } }, ...opts });
 }
 
 /** The shared behaviour suite's harness: the real destination and snowflake-sdk against a fresh fake. */

@@ -10,7 +10,9 @@
  * under autocommit), so two of them on one table run one after the other: the second waits,
  * then sees what the first committed. INSERT and COPY take no such lock. DDL statements of
  * different sessions run one at a time (DuckDB would report a catalog conflict where Snowflake
- * just runs both). Not modelled: LOCK_TIMEOUT (a waiter waits for ever), deadlock detection,
+ * just runs both). A transaction whose client went quiet and that blocks another's lock is
+ * rolled back after `detachedAbortMs` (Snowflake: 5 minutes), which frees the tables a killed
+ * run left locked. Not modelled: LOCK_TIMEOUT (a waiter waits for ever), deadlock detection,
  * and read-committed statements *inside* a transaction (DuckDB keeps a transaction's snapshot,
  * so a row changed by a commit after it began fails with a conflict instead).
  */
@@ -61,6 +63,8 @@ export class FakeSession {
   readonly loaded = new Set<string>();
   /** Tables this session's UPDATE/DELETE/MERGE locked, until its transaction ends. */
   readonly locks = new Set<string>();
+  /** When this session last ran a statement (a detached transaction is one whose client went quiet). */
+  lastActiveMs = Date.now();
 
   constructor(
     readonly id: number,
@@ -85,14 +89,18 @@ export class Engine {
   private constructor(
     readonly instance: DuckDBInstance,
     private readonly stageRoot: string,
+    private readonly detachedAbortMs: number,
   ) {}
 
-  static async create(dbPath: string, stageRoot: string): Promise<Engine> {
+  /** Transactions rolled back because they were detached and blocked another (for tests). */
+  detachedAborts = 0;
+
+  static async create(dbPath: string, stageRoot: string, detachedAbortMs = 300_000): Promise<Engine> {
     const instance = await DuckDBInstance.create(dbPath, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const conn = await instance.connect();
     for (const m of MACROS) await conn.run(m);
     conn.closeSync();
-    return new Engine(instance, stageRoot);
+    return new Engine(instance, stageRoot, detachedAbortMs);
   }
 
   failOn(re: RegExp, times = 1): void {
@@ -113,6 +121,7 @@ export class Engine {
   }
 
   async execute(s: FakeSession, sqlText: string): Promise<Outcome> {
+    s.lastActiveMs = Date.now();
     this.statements.push(sqlText);
     const fault = this.faults.find((f) => f.times > 0 && f.re.test(sqlText));
     if (fault) {
@@ -146,11 +155,33 @@ export class Engine {
     return reader.columnCount === 0 ? STATUS_OK() : toJsonResult(reader, sql);
   }
 
-  /** Wait for `table`'s DML lock, then hold it for `s` (until its transaction ends). */
+  /**
+   * Wait for `table`'s DML lock, then hold it for `s` (until its transaction ends). A holder idle
+   * for `detachedAbortMs` is taken for detached and rolled back: "If it blocks another transaction
+   * from acquiring a lock on the same table and is idle for 5 minutes, it is automatically aborted
+   * and rolled back" (Snowflake docs, sql-reference/transactions, "Aborting transactions").
+   */
   private async lockTable(s: FakeSession, table: string): Promise<void> {
     for (let held = this.tableLocks.get(table); held && held.owner !== s; held = this.tableLocks.get(table)) {
       this.lockWaits++;
-      await held.released;
+      const holder = held.owner;
+      for (;;) {
+        const idleFor = Date.now() - holder.lastActiveMs;
+        if (idleFor >= this.detachedAbortMs) {
+          await holder.conn.run('ROLLBACK').catch(() => undefined);
+          holder.inTxn = false;
+          this.detachedAborts++;
+          this.unlockTables(holder);
+          break;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const waited = await Promise.race([
+          held.released.then(() => true),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.detachedAbortMs - idleFor))),
+        ]);
+        clearTimeout(timer);
+        if (waited) break;
+      }
     }
     if (this.tableLocks.has(table)) return;
     let release!: () => void;

@@ -32,6 +32,11 @@ export interface FakeSnowflakeOptions {
   users?: Record<string, FakeSnowflakeUser>;
   /** DuckDB file of the account (default: in memory). */
   dbPath?: string;
+  /**
+   * A detached transaction (its client gone) that blocks another's lock and is idle this long is
+   * rolled back, as Snowflake does after 5 minutes (default 300,000 ms).
+   */
+  detachedAbortMs?: number;
 }
 
 export interface FakeSnowflake {
@@ -75,7 +80,7 @@ export async function startFakeSnowflake(opts: FakeSnowflakeOptions = {}): Promi
   const account = (opts.account ?? 'fakeacct').toUpperCase();
   const users = opts.users ?? { LOADER: { password: 'pw' } };
   const stageRoot = mkdtempSync(path.join(os.tmpdir(), 'fake-sf-stages-'));
-  const engine = await Engine.create(opts.dbPath ?? ':memory:', stageRoot);
+  const engine = await Engine.create(opts.dbPath ?? ':memory:', stageRoot, opts.detachedAbortMs);
   const tokens = new Map<string, Token>();
   const sessions = new Set<FakeSession>();
   let logins = 0;
