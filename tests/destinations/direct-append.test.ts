@@ -134,7 +134,44 @@ describe('first-load direct append (DuckDB)', () => {
     expect(await rows()).toEqual([['c', 3, 'c3']]);
   });
 
-  it('other strategies, child tables and NULL keys stage', async () => {
+  it('child tables append directly while no parent repeats; a repeated parent replaces its rows through the merge', async () => {
+    const partCols = [
+      { name: 'contact_id', type: 'string' as const },
+      { name: 'id', type: 'string' as const },
+    ];
+    const children: RunSpec = {
+      asset: 'contacts',
+      loadId: 'L1',
+      fullRefresh: false,
+      tables: [{ key: 'tags', schema: 'intercom', table: 'contact_tags', columns: partCols, primaryKey: ['contact_id', 'id'], parentKey: ['contact_id'], strategy: 'merge' }],
+    };
+    const tags = async () => (await query(`SELECT contact_id, id FROM intercom.contact_tags ORDER BY ALL`)).map((r) => [r.contact_id, r.id]);
+    const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
+      w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
+    let { w, rec } = await open(children);
+    await write(w, [{ contact_id: 'c1', id: 't1' }, { contact_id: 'c1', id: 't2' }], ['c1', 'c2']);
+    await w.checkpoint({});
+    await write(w, [{ contact_id: 'c3', id: 't1' }], ['c3']);
+    // c1 again (updated mid-pagination): it now has only t3
+    await write(w, [{ contact_id: 'c1', id: 't3' }, { contact_id: 'c4', id: 't1' }], ['c1', 'c4']);
+    await w.finish({}, { status: 'ok', rows: 5, requests: 1 });
+    expect(rec.direct).toBe(2);
+    expect(await tags()).toEqual([['c1', 't3'], ['c3', 't1'], ['c4', 't1']]);
+    // a row whose parent its batch does not list, or a key twice in a batch, stage from the start
+    for (const [rows, parents] of [
+      [[{ contact_id: 'c9', id: 't1' }], ['c8']],
+      [[{ contact_id: 'c8', id: 't1' }, { contact_id: 'c8', id: 't1' }], ['c8']],
+    ] as const) {
+      await query(`DROP TABLE intercom.contact_tags`);
+      ({ w, rec } = await open({ ...children, loadId: 'L2' }));
+      await write(w, [...rows], [...parents]);
+      await w.finish({}, { status: 'ok', rows: 1, requests: 1 });
+      expect(rec.direct).toBe(0);
+    }
+    expect(await tags()).toEqual([['c8', 't1']]);
+  });
+
+  it('other strategies and NULL keys stage', async () => {
     for (const strategy of ['append', 'delete+insert', 'replace'] as const) {
       const { w, rec } = await open(oneTable(`t_${strategy.replace('+', '_')}`, 'L1', { strategy }));
       await w.write(`t_${strategy.replace('+', '_')}`, batch([{ id: 'a', updated_at: 1 }]));

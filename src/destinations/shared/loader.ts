@@ -10,7 +10,7 @@ import { DELETED_AT_COLUMN, type SoftDeletes } from '../../intercom/tables/spec.
 import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
 import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
-import { KeySet } from './key-set.js';
+import { hashBatch, hashTuples, KeySet } from './key-set.js';
 import { physicalName, qualified, resolveColumnNames, type NameRules } from './identifiers.js';
 import * as sql from './statements.js';
 import type { PhysicalColumn } from './statements.js';
@@ -22,6 +22,8 @@ const META_COLUMNS: PhysicalColumn[] = [
   { name: LOADED_AT_COLUMN, type: 'timestamp' },
   { name: LOAD_ID_COLUMN, type: 'string' },
 ];
+
+type ReplaceChildren = { parentKey: string[]; parents: unknown[][] };
 
 /** Per-table state of a run. */
 class TableRun {
@@ -36,7 +38,8 @@ class TableRun {
   stagedRows = 0;
   /**
    * First-load fast path: the keys written so far while this run appends straight into the
-   * table (which it created); undefined once the table takes the staging path.
+   * table (which it created), or for a child table its parents; undefined once the table
+   * takes the staging path.
    */
   direct: KeySet | undefined;
   /** Rows appended straight into the table since the last commit. */
@@ -110,19 +113,13 @@ export class SqlRunWriter implements RunWriter {
    * A merge table this run creates (or, with --full-refresh, drops and recreates in its first
    * transaction) starts empty: as long as no key repeats within the run, appending its rows
    * straight into it inside the checkpoint transaction gives what staging + dedup + merge
-   * would, for about half of DuckDB's work and without the staging copy. Child tables (rows
-   * replaced per parent) and other strategies always stage.
+   * would, for about half of DuckDB's work and without the staging copy. A child table (rows
+   * replaced per parent) qualifies while no parent repeats: its rows then have nothing to
+   * replace. Other strategies always stage.
    */
   private directEligible(t: TableRun): boolean {
-    const { strategy, primaryKey, parentKey } = t.target;
-    return (
-      this.session.appendDirect !== undefined &&
-      this.d.capabilities.transactionalDdl &&
-      !t.replace &&
-      strategy === 'merge' &&
-      primaryKey.length > 0 &&
-      (parentKey === undefined || parentKey.length === 0)
-    );
+    const { strategy, primaryKey } = t.target;
+    return this.session.appendDirect !== undefined && this.d.capabilities.transactionalDdl && !t.replace && strategy === 'merge' && primaryKey.length > 0;
   }
 
   /** Prepare metadata tables, drop leftovers of a crashed replace, record the 'running' load. */
@@ -139,7 +136,7 @@ export class SqlRunWriter implements RunWriter {
     return w;
   }
 
-  async write(tableKey: string, batch: RecordBatch, replaceChildren?: { parentKey: string[]; parents: unknown[][] }): Promise<void> {
+  async write(tableKey: string, batch: RecordBatch, replaceChildren?: ReplaceChildren): Promise<void> {
     const t = this.tables.get(tableKey);
     if (!t) throw new DestinationError(this.d.name, `write to unknown table '${tableKey}'`, { meta: { asset: this.spec.asset } });
     await this.guard(`stage ${t.target.table}`, async () => {
@@ -166,7 +163,7 @@ export class SqlRunWriter implements RunWriter {
           await this.session.execute(sql.addStagingColumn(this.d, t.stagingName, col));
         }
       }
-      if (t.direct && batch.numRows > 0 && !replaceChildren && (await this.appendDirect(t, batch, physical))) return;
+      if (t.direct && (await this.appendDirect(t, batch, physical, replaceChildren))) return;
       const fieldOf = t.staging.map((c) => physical.indexOf(c.name));
       if (batch.numRows > 0) {
         await this.session.appendStaging(t.stagingName, t.staging, batch, fieldOf, t.seq);
@@ -180,20 +177,41 @@ export class SqlRunWriter implements RunWriter {
   /**
    * The first-load fast path: append `batch` straight into the write table, in the open
    * transaction. False (and the table stages from now on) at the first key seen twice in
-   * this run: from then on the merge resolves duplicates, against the rows appended so far too.
+   * this run: from then on the merge resolves duplicates, against the rows appended so far
+   * too. A child table's batch carries its parents and is keyed by them: a parent seen twice,
+   * a row whose parent is not in its batch or a key repeated within the batch stage instead.
    */
-  private async appendDirect(t: TableRun, batch: RecordBatch, physical: readonly string[]): Promise<boolean> {
-    const keyFields = t.target.primaryKey.map((k) => {
-      const name = this.find(
-        physical.map((p) => ({ name: p, type: 'string' as const })),
-        k,
-      )?.name;
-      return name === undefined ? -1 : physical.indexOf(name);
-    });
-    if (keyFields.includes(-1) || !t.direct!.addBatch(batch, keyFields)) {
+  private async appendDirect(t: TableRun, batch: RecordBatch, physical: readonly string[], children?: ReplaceChildren): Promise<boolean> {
+    const fieldsOf = (logical: readonly string[]) =>
+      logical.map((k) => {
+        const name = this.find(
+          physical.map((p) => ({ name: p, type: 'string' as const })),
+          k,
+        )?.name;
+        return name === undefined ? -1 : physical.indexOf(name);
+      });
+    const keys = fieldsOf(t.target.primaryKey);
+    const parentKey = t.target.parentKey ?? [];
+    let ok = !keys.includes(-1);
+    if (ok && parentKey.length > 0) {
+      const parents = children ? hashTuples(children.parents) : new Float64Array(0);
+      const inBatch = new KeySet();
+      const rowParents = batch.numRows > 0 ? hashBatch(batch, fieldsOf(parentKey)) : new Float64Array(0);
+      ok =
+        parents !== undefined &&
+        rowParents !== undefined &&
+        inBatch.addAll(parents) &&
+        inBatch.hasAll(rowParents) &&
+        (batch.numRows === 0 || new KeySet().addBatch(batch, keys)) &&
+        t.direct!.addAll(parents);
+    } else if (ok) {
+      ok = !children && t.direct!.addBatch(batch, keys);
+    }
+    if (!ok) {
       t.direct = undefined;
       return false;
     }
+    if (batch.numRows === 0) return true;
     await this.openTransaction();
     const cols = await this.prepare(t);
     await this.session.appendDirect!(
