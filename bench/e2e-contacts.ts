@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { fmt, runMeasured, startFakeProcess } from './lib.js';
+import { cpuSeconds, fmt, runSampled, startFakeProcess } from './lib.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 
 // The reference reads the same declared columns with the same types (nested values as JSON).
@@ -64,20 +64,26 @@ for (const n of sizes) {
       `connections:\n  intercom:\n    - name: intercom\n      access_token: ${TOKEN}\n      base_url: ${fake.url}\n  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
     );
     writeFileSync(path.join(dir, 'assets', 'contacts.asset.yml'), 'name: intercom.contacts\nparameters:\n  source_table: contacts\n');
-    const run = await runMeasured(['ingest', '--progress', 'log'], dir);
+    const fakeCpu0 = cpuSeconds(fake.child.pid!);
+    const load0 = os.loadavg()[0]!;
+    const run = await runSampled(['ingest', '--progress', 'log'], dir, undefined, 50);
     if (run.code !== 0) throw new Error(`ingest failed: ${run.stderr}`);
+    const fakeCpu = cpuSeconds(fake.child.pid!) - fakeCpu0;
+    const load1 = os.loadavg()[0]!;
     const ours = n / run.seconds;
+    const us = (s: number) => ((s * 1e6) / n).toFixed(1);
     const file = path.join(dir, 'pages.ndjson');
     const dumped = await dumpPages(fake.url, file);
     const refSeconds = await readJsonReference(file);
     const ref = dumped / refSeconds;
-    const line = `| ${fmt(n)} | ${fmt(run.seconds, 1)} s | ${fmt(ours)} | ${fmt(ref)} | ${fmt(ours / ref, 2)}× | ${fmt(run.peakRssMb)} MB |`;
+    const load = `${load0.toFixed(1)}–${load1.toFixed(1)}`;
+    const line = `| ${fmt(n)} | ${fmt(run.seconds, 1)} s | ${fmt(ours)} | ${fmt(ref)} | ${fmt(ours / ref, 2)}× | ${fmt(run.peakRssMb)} MB | ${us(run.cpuSeconds)} | ${us(fakeCpu)} | ${load} |`;
     results.push(line);
-    console.log(`contacts=${n} seconds=${run.seconds.toFixed(1)} records/s=${Math.round(ours)} read_json records/s=${Math.round(ref)} ratio=${(ours / ref).toFixed(2)} peakRSS=${run.peakRssMb.toFixed(0)}MB`);
+    console.log(`contacts=${n} seconds=${run.seconds.toFixed(1)} records/s=${Math.round(ours)} read_json records/s=${Math.round(ref)} ratio=${(ours / ref).toFixed(2)} peakRSS=${run.peakRssMb.toFixed(0)}MB ingestCPU=${us(run.cpuSeconds)}µs/rec fakeCPU=${us(fakeCpu)}µs/rec load1m=${load}`);
   } finally {
     await fake.stop();
   }
 }
-console.log('\n| contacts | wall time | records/s (ours, end to end) | records/s (read_json of the same pages) | ratio | peak RSS (ingest process) |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('\n| contacts | wall time | records/s (ours, end to end) | records/s (read_json of the same pages) | ratio | peak RSS (ingest process) | ingest CPU µs/record | fake CPU µs/record | load (1 min, start–end) |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) console.log(r);

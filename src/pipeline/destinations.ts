@@ -1,19 +1,22 @@
 /** Opens the destination a connection names. The pipeline is the only place that knows every destination. */
 import type { DestinationConnection } from '../config/index.js';
-import { createDuckDbDestination } from '../destinations/duckdb/index.js';
-import { createPostgresDestination, optionsFromConnection } from '../destinations/postgres/index.js';
-import { createSnowflakeDestination } from '../destinations/snowflake/index.js';
 import type { Destination } from '../destinations/types.js';
 
-/** Metadata tables (`_elt_state`, `_elt_loads`) live in the connection's schema, default `intercom`. */
+/**
+ * Metadata tables (`_elt_state`, `_elt_loads`) live in the connection's schema, default `intercom`.
+ * Each destination's module (and its driver: DuckDB's native addon, pg, snowflake-sdk) loads only
+ * when a connection uses it: importing snowflake-sdk alone costs ~1 s of CPU at every start.
+ */
 export async function openDestination(conn: DestinationConnection): Promise<Destination> {
   switch (conn.type) {
     case 'duckdb':
-      return createDuckDbDestination({ path: conn.path });
-    case 'postgres':
-      return createPostgresDestination(optionsFromConnection(conn));
+      return (await import('../destinations/duckdb/index.js')).createDuckDbDestination({ path: conn.path });
+    case 'postgres': {
+      const pg = await import('../destinations/postgres/index.js');
+      return pg.createPostgresDestination(pg.optionsFromConnection(conn));
+    }
     case 'snowflake':
-      return createSnowflakeDestination(conn);
+      return (await import('../destinations/snowflake/index.js')).createSnowflakeDestination(conn);
     default:
       throw new Error(`the ${(conn as { type: string }).type} destination is not available yet`);
   }

@@ -64,14 +64,28 @@ export class DuckDbSession implements SqlSession {
     return rows.map((r) => String(r.table_name));
   }
 
-  async appendStaging(
+  appendStaging(
     table: string,
     columns: readonly PhysicalColumn[],
     batch: RecordBatch,
     fields: readonly number[],
     seqStart: number,
   ): Promise<void> {
-    const appender = await this.conn.createAppender(table, 'main', 'temp');
+    return this.append(this.conn.createAppender(table, 'main', 'temp'), columns, batch, fields, seqStart);
+  }
+
+  appendDirect(schema: string, table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[]): Promise<void> {
+    return this.append(this.conn.createAppender(table, schema), columns, batch, fields);
+  }
+
+  private async append(
+    opened: Promise<DuckDBAppender>,
+    columns: readonly PhysicalColumn[],
+    batch: RecordBatch,
+    fields: readonly number[],
+    seqStart?: number,
+  ): Promise<void> {
+    const appender = await opened;
     try {
       appendBatch(appender, columns, batch, fields, seqStart);
       appender.flushSync();

@@ -36,6 +36,12 @@ export interface SqlSession {
     seqStart: number,
   ): Promise<void>;
   /**
+   * Optional: bulk-append a batch straight into a table (`columns` are the table's columns in
+   * order, `fields` as for appendStaging), inside the session's open transaction. Where it
+   * exists, the loader appends a merge table's first load directly instead of staging it.
+   */
+  appendDirect?(schema: string, table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[]): Promise<void>;
+  /**
    * Optional: hold a lock on the asset for the rest of this session, across processes (Postgres
    * advisory lock, Snowflake lease); throws DestinationError when another session holds it.
    * `loadId` identifies the run holding it.
