@@ -52,8 +52,8 @@ export const KILLS: Kill[] = [
   { target: 'duckdb', point: { name: 'after-commit', n: 4 }, what: 'right after a checkpoint committed' },
   { target: 'duckdb', point: { name: 'swap', n: 1 }, what: 'during the replace swap of a table that exists (DROP done, RENAME not)' },
   { target: 'duckdb', afterEvents: 3, what: 'kill -9 early in extraction' },
-  { target: 'duckdb', afterEvents: 12, what: 'kill -9 mid-run' },
-  { target: 'duckdb', afterEvents: 25, what: 'kill -9 late in the run' },
+  { target: 'duckdb', afterEvents: 9, what: 'kill -9 mid-run' },
+  { target: 'duckdb', afterEvents: 16, what: 'kill -9 late in the run' },
   // Postgres
   { target: 'postgres', point: { name: 'copy', n: 2 }, what: 'a binary COPY half sent' },
   { target: 'postgres', point: { name: 'append', n: 5 }, what: 'a batch staged, not committed' },
@@ -61,7 +61,7 @@ export const KILLS: Kill[] = [
   { target: 'postgres', point: { name: 'before-commit', n: 2 }, what: 'rows and state written, COMMIT not sent' },
   { target: 'postgres', point: { name: 'swap', n: 1 }, what: 'during the replace swap of a table that exists (DROP done, RENAME not)' },
   { target: 'postgres', afterEvents: 5, what: 'kill -9 early in extraction' },
-  { target: 'postgres', afterEvents: 18, what: 'kill -9 mid-run' },
+  { target: 'postgres', afterEvents: 12, what: 'kill -9 mid-run' },
   // Snowflake (real snowflake-sdk, fake Snowflake)
   { target: 'snowflake', point: { name: 'append', n: 2 }, what: 'a batch staged (PUT + COPY done), not merged' },
   { target: 'snowflake', point: { name: 'before-state', n: 2 }, what: 'between the MERGE and the state write (one transaction)' },
