@@ -77,6 +77,10 @@ export const KILL_CHECKPOINT_PAGES = 1;
 /** Snowflake `lock_lease_seconds` in the kill runs: the lease a killed run leaves must expire before the rerun. */
 export const KILL_SNOWFLAKE_LEASE_SECONDS = 3;
 
+/** The signal runs: a workspace big enough to be mid-run when the signal comes, after this many contacts pages. */
+export const SIGNAL_WORKSPACE = { seed: 43, contacts: 2400, companies: 40, conversations: 60, tickets: 10 };
+export const SIGNAL_AFTER_EVENTS = 3;
+
 export const SIGNALS: Array<{ signal: 'SIGINT' | 'SIGTERM'; target: TargetKind }> = [
   { signal: 'SIGINT', target: 'duckdb' },
   { signal: 'SIGTERM', target: 'postgres' },
