@@ -4,7 +4,7 @@
  */
 import type { CompanyModel } from './data/companies.js';
 import type { ConversationModel } from './data/conversations.js';
-import { conversationAttributes, dataAttributes, me } from './data/workspace.js';
+import { conversationAttributes, me } from './data/workspace.js';
 import type { Obj } from './types.js';
 import { HttpError } from './types.js';
 import { atLeast, renderAdmin, renderArticle, renderContact, renderConversation, renderPart, renderTeam, renderTicket, type Version } from './versions.js';
@@ -64,10 +64,10 @@ export function* exportRows(w: World, table: string, v: Version): Generator<Obj>
       yield* w.activityLogs;
       return;
     case 'data_attributes':
-      yield* dataAttributes(w.g, 'contact');
-      yield* dataAttributes(w.g, 'company');
+      yield* w.dataAttributes('contact');
+      yield* w.dataAttributes('company');
       if (atLeast(v, '2.16')) yield* conversationAttributes(w.g);
-      else yield* dataAttributes(w.g, 'conversation');
+      else yield* w.dataAttributes('conversation');
       return;
     case 'deleted_conversations':
       yield* w.deletedConversations.map((d) => ({ type: 'conversation', id: d.id, metrics_retained: false, deleted_at: d.deleted_at }));

@@ -26,13 +26,16 @@ export interface FakeIntercom {
   mergeContacts(fromId: string, intoId: string): void;
   createConversation(partial?: object): object;
   updateConversation(id: string, patch?: object): object;
-  addConversationParts(id: string, n: number): void;
+  /** n new parts; `patch` (e.g. `{body}`) merged into each. */
+  addConversationParts(id: string, n: number, patch?: object): void;
   deleteConversation(id: string): void;
   createCompany(partial?: object): object;
   updateCompany(id: string, patch?: object): object;
   createTicket(partial?: object): object;
   updateTicket(id: string, patch?: object): object;
   deleteTicket(id: string): void;
+  /** A custom data attribute as POST /data_attributes makes it: `{name, model: 'contact'|'company', data_type, options?}`. */
+  createDataAttribute(req: object): object;
   setFaults(opts: { rate: number; kinds?: FaultKind[] }): void;
   /** Respond 500 to every request after `n` more requests whose path starts with `pathPrefix` (default '/'); n < 0 disarms. */
   failAfter(n: number, pathPrefix?: string): void;
@@ -101,13 +104,14 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     mergeContacts: (a, b) => w.mergeContacts(a, b),
     createConversation: (p) => w.createConversation((p ?? {}) as Obj),
     updateConversation: (id, p) => w.updateConversation(id, (p ?? {}) as Obj),
-    addConversationParts: (id, n) => w.addConversationParts(id, n),
+    addConversationParts: (id, n, p) => w.addConversationParts(id, n, (p ?? {}) as Obj),
     deleteConversation: (id) => w.deleteConversation(id),
     createCompany: (p) => w.createCompany((p ?? {}) as Obj),
     updateCompany: (id, p) => w.updateCompany(id, (p ?? {}) as Obj),
     createTicket: (p) => w.createTicket((p ?? {}) as Obj),
     updateTicket: (id, p) => w.updateTicket(id, (p ?? {}) as Obj),
     deleteTicket: (id) => w.deleteTicket(id),
+    createDataAttribute: (r) => w.createDataAttribute(r as Obj),
     setFaults: (o) => s.setFaults(o),
     failAfter: (n, prefix) => s.failAfter(n, prefix),
     setRateLimit: (n) => s.setRateLimit(n),

@@ -10,7 +10,7 @@ import { activityLogs, articles, collections, newsItems } from './data/content.j
 import { type ConversationModel, baseConversation, basePart, newPart, statistics } from './data/conversations.js';
 import { CONVERSATION_ID_BASE, PART_STRIDE, TICKET_ID_BASE, digitIndex, objectId, objectIdIndex } from './data/ids.js';
 import { type TicketModel, baseTicket, ticketParts, ticketState } from './data/tickets.js';
-import { admins, segments, tags, teams } from './data/workspace.js';
+import { admins, createdDataAttribute, dataAttributes, segments, tags, teams } from './data/workspace.js';
 import { hash32, hex } from './prng.js';
 import { Table } from './table.js';
 import { HttpError, type Obj, type Settings } from './types.js';
@@ -51,6 +51,8 @@ export class World {
   readonly deletedConversations: DeletedConversation[] = [];
   /** merged-away contact id -> surviving contact id (2.16 merge_history). */
   readonly merges = new Map<string, { into: string; at: number; role: string }>();
+  /** Custom data attributes created through createDataAttribute, in creation order. */
+  readonly createdAttributes: Obj[] = [];
   private userCounts: { version: number; counts: Map<string, number> } | null = null;
 
   constructor(readonly settings: Settings) {
@@ -176,6 +178,39 @@ export class World {
     return { ...m.obj, ticket_parts: ticketParts(this.g, m) };
   }
 
+  /** GET /data_attributes items of a model: standard, generated custom, then created ones. */
+  dataAttributes(model: 'contact' | 'company' | 'conversation'): Obj[] {
+    return [...dataAttributes(this.g, model), ...this.createdAttributes.filter((a) => a.model === model)];
+  }
+
+  // ---- mutations (data attributes) -----------------------------------------------------
+
+  /**
+   * POST /data_attributes (2.14 `create_data_attribute_request`): `name`, `model` (contact |
+   * company) and `data_type` (string | integer | float | boolean | datetime | date | options,
+   * the last with at least two `options: [{value}]`) required. A name already used by the model
+   * is refused; names differing only in case are distinct attributes.
+   */
+  createDataAttribute(req: Obj): Obj {
+    const { name, model, data_type: dataType, options } = req;
+    const bad = (msg: string) => new HttpError(400, 'parameter_invalid', msg);
+    if (typeof name !== 'string' || name === '') throw bad('name is required');
+    if (model !== 'contact' && model !== 'company') throw bad('model must be one of contact, company');
+    const types = ['string', 'integer', 'float', 'boolean', 'datetime', 'date', 'options'];
+    if (typeof dataType !== 'string' || !types.includes(dataType)) throw bad(`data_type must be one of ${types.join(', ')}`);
+    let values: string[] | undefined;
+    if (dataType === 'options') {
+      if (!Array.isArray(options) || options.length < 2 || !options.every((o) => typeof (o as Obj)?.value === 'string')) {
+        throw bad('options must list at least two {"value": string} objects');
+      }
+      values = options.map((o) => (o as Obj).value as string);
+    }
+    if (this.dataAttributes(model).some((a) => a.name === name)) throw bad(`You already have '${name}' in your workspace`);
+    const attr = createdDataAttribute(model, name, dataType, values, typeof req.description === 'string' ? req.description : undefined, req.messenger_writable === true, this.createdAttributes.length, this.clock.now());
+    this.createdAttributes.push(attr);
+    return attr;
+  }
+
   // ---- mutations (contacts) ------------------------------------------------------------
 
   createContact(partial: Obj = {}): Obj {
@@ -270,14 +305,21 @@ export class World {
     return this.conversationObj(i, true);
   }
 
-  /** Appends n parts at clock.now(); bumps updated_at and statistics.count_conversation_parts. */
-  addConversationParts(id: string, n: number): void {
+  /**
+   * Appends n parts at clock.now(); bumps updated_at and statistics.count_conversation_parts.
+   * `patch` (e.g. `{body}`, as a reply would carry) is merged into each new part.
+   */
+  addConversationParts(id: string, n: number, patch: Obj = {}): void {
     const i = this.need(this.conversationIndex(id), 'Conversation');
     const model = clone(this.conversations.get(i) as ConversationModel);
     const now = this.clock.now();
     const total = this.partCount(model);
     if (total + n > PART_STRIDE) throw new HttpError(422, 'data_invalid', `a conversation holds at most ${PART_STRIDE} parts in the fake`);
-    for (let k = 0; k < n; k++) model.extraParts.push(newPart(this.g, model, total + k, now));
+    for (let k = 0; k < n; k++) {
+      const part = newPart(this.g, model, total + k, now);
+      applyPatch(part, patch);
+      model.extraParts.push(part);
+    }
     model.obj.updated_at = now;
     model.obj.statistics = { ...(model.obj.statistics as Obj), count_conversation_parts: total + n };
     this.conversations.put(model);

@@ -19,6 +19,9 @@ beforeAll(async () => {
   const all = (await c.get('/contacts?per_page=150')).body.data as Json[];
   contactWithMany = (all.find((x) => x.tags.has_more && x.companies.has_more && x.notes.has_more) as Json).id;
   bigConversation = '100007'; // index 7: > 500 parts
+  // created custom attributes are listed by GET /data_attributes in the documented shape
+  fake.createDataAttribute({ model: 'contact', name: `it's "quoted"; \\ 🚀 ${'n'.repeat(280)}`, data_type: 'datetime' });
+  fake.createDataAttribute({ model: 'company', name: 'Tier', data_type: 'options', options: [{ value: 'a' }, { value: 'b' }] });
   const conv = fake.createConversation({});
   fake.deleteConversation((conv as Json).id);
 });

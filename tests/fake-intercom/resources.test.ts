@@ -128,7 +128,17 @@ describe('the /_fake HTTP API and the export', () => {
       expect(created.created_at).toBe(1_780_000_005);
       const updated = (await post(`/_fake/contacts/${created.id}`, { custom_attributes: { seats: 9 } })).body;
       expect(updated.custom_attributes.seats).toBe(9);
-      await post(`/_fake/conversations/100000/parts`, { count: 2 });
+      await post(`/_fake/conversations/100000/parts`, { count: 2, part: { body: '<p>it\'s "mine"</p>' } });
+      const parts = (await c.get('/conversations/100000')).body.conversation_parts.conversation_parts as Json[];
+      expect(parts.slice(-2).map((x) => x.body)).toEqual(['<p>it\'s "mine"</p>', '<p>it\'s "mine"</p>']);
+      // custom data attributes: created as POST /data_attributes makes them, names case-sensitive, duplicates refused
+      const plan = (await post('/_fake/data_attributes', { model: 'contact', name: 'Plan', data_type: 'options', options: [{ value: 'a' }, { value: 'b' }] })).body;
+      expect(plan).toMatchObject({ type: 'data_attribute', model: 'contact', name: 'Plan', full_name: 'custom_attributes.Plan', data_type: 'string', options: ['a', 'b'], custom: true });
+      expect((await post('/_fake/data_attributes', { model: 'contact', name: 'plan', data_type: 'datetime' })).body.data_type).toBe('date');
+      expect((await post('/_fake/data_attributes', { model: 'contact', name: 'Plan', data_type: 'string' })).status).toBe(400);
+      expect((await post('/_fake/data_attributes', { model: 'conversation', name: 'x', data_type: 'string' })).status).toBe(400);
+      const listedAttrs = (await c.get('/data_attributes?model=contact')).body.data as Json[];
+      expect(listedAttrs.slice(-2).map((a) => a.name)).toEqual(['Plan', 'plan']);
       expect((await fetch(`${f.url}/_fake/conversations/100003`, { method: 'DELETE' })).status).toBe(200);
       const other = (await post('/_fake/contacts', {})).body;
       expect((await post(`/_fake/contacts/${other.id}/merge_into/${created.id}`)).status).toBe(200);

@@ -130,6 +130,34 @@ function attr(g: Gen, model: string, d: AttrDef, k: number, custom: boolean): Ob
   return out;
 }
 
+/**
+ * A custom attribute made by POST /data_attributes (2.14 `create_data_attribute_request`): the
+ * request's `options` data type is answered as a `string` with its option values, `datetime` as
+ * `date` (the `data_attribute` schema's data_type enum); `n` numbers the created attributes.
+ */
+export function createdDataAttribute(model: 'contact' | 'company', name: string, dataType: string, options: string[] | undefined, description: string | undefined, messengerWritable: boolean, n: number, now: number): Obj {
+  const out: Obj = {
+    type: 'data_attribute',
+    model,
+    name,
+    full_name: `custom_attributes.${name}`,
+    label: name,
+    description: description ?? '',
+    data_type: dataType === 'options' ? 'string' : dataType === 'datetime' ? 'date' : dataType,
+    api_writable: true,
+    messenger_writable: messengerWritable,
+    ui_writable: true,
+    custom: true,
+    archived: false,
+    id: ATTR_ID_BASE + 1000 + n,
+    created_at: now,
+    updated_at: now,
+    admin_id: String(adminId(0)),
+  };
+  if (options) out.options = options;
+  return out;
+}
+
 export function dataAttributes(g: Gen, model: 'contact' | 'company' | 'conversation'): Obj[] {
   const std = model === 'contact' ? CONTACT_STANDARD : model === 'company' ? COMPANY_STANDARD : [];
   const custom = model === 'contact' ? CONTACT_ATTRS : model === 'company' ? COMPANY_ATTRS : CONVERSATION_ATTRS;

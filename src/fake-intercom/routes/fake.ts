@@ -42,10 +42,11 @@ const routes: [string, RegExp, FakeHandler][] = [
   ['POST', /^\/_fake\/conversations\/([^/]+)\/parts$/, (k, b, p) => {
     const n = Number(b.count ?? 1);
     if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'parameter_invalid', 'count must be a positive integer');
-    k.w.addConversationParts(id(p), n);
+    k.w.addConversationParts(id(p), n, b.part && typeof b.part === 'object' ? (b.part as Obj) : {});
     return ok;
   }],
   ['DELETE', /^\/_fake\/conversations\/([^/]+)$/, (k, _b, p) => (k.w.deleteConversation(id(p)), ok)],
+  ['POST', /^\/_fake\/data_attributes$/, (k, b) => k.w.createDataAttribute(b)],
   ['POST', /^\/_fake\/tickets$/, (k, b) => k.w.createTicket(b)],
   ['POST', /^\/_fake\/tickets\/([^/]+)$/, (k, b, p) => k.w.updateTicket(id(p), b)],
   ['DELETE', /^\/_fake\/tickets\/([^/]+)$/, (k, _b, p) => (k.w.deleteTicket(id(p)), ok)],

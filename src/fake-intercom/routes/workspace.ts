@@ -1,5 +1,5 @@
 /** Workspace-level endpoints: /me, admins, teams, tags, segments, data attributes, help center, news, activity logs. */
-import { dataAttributes, me } from '../data/workspace.js';
+import { me } from '../data/workspace.js';
 import { nextPageUrl, numberPages, pageNumber, perPage } from '../pagination.js';
 import { contactSegmentIds } from '../targets.js';
 import { HttpError, type Obj } from '../types.js';
@@ -59,7 +59,7 @@ function dataAttrs(c: Ctx): unknown {
     throw new HttpError(400, 'parameter_invalid', `model must be one of contact, company, conversation`);
   }
   const models = model ? [model] : atLeast(c.v, '2.16') ? ['contact', 'company'] : ['contact', 'company', 'conversation'];
-  return { type: 'list', data: models.flatMap((m) => dataAttributes(c.w.g, m as 'contact')) };
+  return { type: 'list', data: models.flatMap((m) => c.w.dataAttributes(m as 'contact')) };
 }
 
 /** Page-number lists ordered by updated_at descending (articles 2.14:L995-999, collections L2329). */
