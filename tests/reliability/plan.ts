@@ -86,3 +86,15 @@ export const SIGNALS: Array<{ signal: 'SIGINT' | 'SIGTERM'; target: TargetKind }
   { signal: 'SIGTERM', target: 'postgres' },
   { signal: 'SIGTERM', target: 'snowflake' },
 ];
+
+/** Two processes on one asset: what the second must say. */
+export const CONCURRENCY = {
+  workspace: { seed: 47, contacts: 3000, companies: 20, conversations: 10, tickets: 5 },
+  /** Per-request latency of the fake, so the first run is still loading when the second starts. */
+  latencyMs: 400,
+  cases: [
+    { target: 'duckdb', message: /warehouse\.duckdb.*(in use|lock)/i },
+    { target: 'postgres', message: /another run of intercom\.contacts holds the lock/ },
+    { target: 'snowflake', message: /asset intercom\.contacts is locked by .* until/ },
+  ] as Array<{ target: TargetKind; message: RegExp }>,
+};
