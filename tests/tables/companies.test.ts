@@ -113,6 +113,27 @@ describe('companies', () => {
     });
   }
 
+  test('a scroll page lost in transit (truncated body) is asked again; the gap it left is found by count and read again', async () => {
+    COMPANIES_SETTINGS.listLimit = 10;
+    const f = await fake({ companies: 200, contacts: 400, scrollPageSize: 20 });
+    const file = tempDb('companies-lost-page');
+    // one truncated response, on the 4th scroll page: the fake had moved its cursor past it
+    const t = setInterval(() => {
+      if (f.stats().faultsInjected > 0) f.setFaults({ rate: 0 });
+      else if (scrollRequests(f) >= 3) f.setFaults({ rate: 1, kinds: ['truncated_json'] });
+    }, 1);
+    let s;
+    try {
+      s = await runOk(f.url, file, 'companies');
+    } finally {
+      clearInterval(t);
+    }
+    expect(f.stats().faultsByKind).toEqual({ truncated_json: 1 });
+    expect(s.counters['scroll_pages_lost']).toBe(1);
+    expect(s.counters['scroll_restarts']).toBe(1);
+    await expectSameAsTruth(f, file);
+  });
+
   test('a restart loop gives up after maxRestarts with a clear error', async () => {
     COMPANIES_SETTINGS.listLimit = 10;
     SCROLL_SETTINGS.maxRestarts = 2;
