@@ -6,7 +6,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,6 +14,7 @@ import { restrictingProxy } from '../cli/restricting-proxy.js';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { query as duckQuery } from '../helpers/duck.js';
+import { freePort } from '../setup/postgres.js';
 import { fakeSnowflake } from '../snowflake/helpers.js';
 import type { FakeSnowflake } from '../snowflake/fake/server.js';
 import { asset, BAD_INPUT_CASES, PG_NO_CREATE_PASSWORD, PG_PASSWORD, PG_PASSWORD_ENV, SECRETS, TOKEN, TOKEN_ENV, WRONG_PG_PASSWORD, WRONG_SF_PASSWORD, type BadInputCase, type CaseContext } from './bad-input-cases.js';
@@ -27,17 +27,6 @@ let pgConn = '';
 /** Why the mount cases cannot run here (undefined: they can). */
 let mountSkip: string | undefined;
 const mounts: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function tryMount(args: string[]): string | undefined {
   try {
