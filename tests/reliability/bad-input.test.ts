@@ -233,7 +233,8 @@ describe('bad input on a mount', () => {
     const ok = await runCli(p.args, { cwd: p.dir, env: p.env });
     expect(ok.code, ok.stderr).toBe(0);
     const dir = path.dirname(ctx.readOnlyDuckdb!);
-    execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+    const remount = tryMount(['-o', 'remount,ro,bind', dir]);
+    if (remount) t.skip(remount);
     const before = readFileSync(ctx.readOnlyDuckdb!);
     fake.clock.set(fake.clock.now() + 3600);
     const r = await runCli(p.args, { cwd: p.dir, env: p.env });
