@@ -86,6 +86,15 @@ export class DestinationError extends EltError {
   }
 }
 
+/**
+ * A destination error as the user wrote it: prefixed with the connection name from
+ * connections.yml (the destination itself knows only its kind, e.g. "postgres: ...").
+ */
+export function inDestination(err: unknown, connection: string): unknown {
+  if (!(err instanceof DestinationError) || err.meta['connection'] !== undefined) return err;
+  return new DestinationError(`destination '${connection}'`, err.message, { cause: err, meta: { ...err.meta, connection } });
+}
+
 /** The run was interrupted (SIGINT/SIGTERM) after committing its last checkpoint. */
 export class InterruptedError extends EltError {
   constructor(signal: string) {

@@ -61,6 +61,18 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
     throw new ConfigError('--incremental-strategy', 'value', `'${f.incrementalStrategy}' is not one of ${strategies.join(', ')}, create+replace`);
   }
   const pk = list(f.primaryKey);
+  if (f.primaryKey !== undefined && pk.length === 0) throw new ConfigError('--primary-key', 'value', 'names no column');
+  const notColumn = pk.find((c) => defaults.columns !== undefined && !defaults.columns.includes(c));
+  if (notColumn !== undefined) throw new ConfigError('--primary-key', 'value', `'${notColumn}' is not a column of table ${f.sourceTable}`);
+  if (f.incrementalKey !== undefined && f.incrementalKey !== defaults.incrementalKey) {
+    throw new ConfigError(
+      '--incremental-key',
+      'value',
+      defaults.incrementalKey === undefined
+        ? `table ${f.sourceTable} cannot be read incrementally (it is always read in full); remove --incremental-key`
+        : `table ${f.sourceTable} is read incrementally by "${defaults.incrementalKey}" only, got '${f.incrementalKey}'`,
+    );
+  }
   const asset: AssetConfig = {
     name: `${schema}.${table}`,
     schema: schema!,

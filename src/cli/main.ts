@@ -11,6 +11,9 @@ import { fakeIntercomCommand } from './fake.js';
 import { registerCommands } from './commands/index.js';
 import type { Output } from './render.js';
 
+// snowflake-sdk's AWS SDK warns about Node versions on stderr; not the user's concern here
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 const output: Output = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),

@@ -117,6 +117,10 @@ export function parseAsset(raw: unknown, file: string, rel: string, conns: Conne
 
   const columns = readColumns(r);
   const marked = columns.filter((c) => c.primaryKey === true).map((c) => c.name);
+  const unknownKey = marked.find((c) => defaults.columns !== undefined && !defaults.columns.includes(c));
+  if (unknownKey !== undefined) {
+    throw fail(file, `columns[${columns.findIndex((c) => c.name === unknownKey)}].primary_key`, `${show(unknownKey)} is not a column of table ${sourceTable}${suggestion(unknownKey, defaults.columns!)}`);
+  }
   const primaryKey = marked.length > 0 ? marked : [...defaults.primaryKey];
   if ((strategy === 'merge' || strategy === 'delete+insert') && primaryKey.length === 0) {
     throw fail(file, strategyField, `strategy ${strategy} needs a primary key: mark a column with primary_key: true (table ${sourceTable} has none by default)`);

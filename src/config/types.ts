@@ -81,7 +81,8 @@ export type DestinationType = DestinationConnection['type'];
 /** The defaults an Intercom table declares; injected so config does not import the table registry. */
 export interface TableCatalog {
   names(): string[];
-  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy } | undefined;
+  /** `columns`: the table's declared columns, when known (a primary key must be one of them). */
+  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy; columns?: string[] } | undefined;
 }
 
 /** One asset (one destination table), with the table's defaults applied. */

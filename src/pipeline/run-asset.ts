@@ -8,7 +8,7 @@ import { BatchBuilder } from '../arrow/index.js';
 import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
 import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
-import { EltError, InterruptedError } from '../errors.js';
+import { EltError, inDestination, InterruptedError } from '../errors.js';
 import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
 import type { ProgressEvent } from './events.js';
@@ -232,7 +232,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     await writer.finish({ ...baseState, cursor: plan.nextCursor ?? baseState.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
     emit({ type: 'asset_end', asset: asset.name, summary });
     return summary;
-  } catch (err) {
+  } catch (caught) {
+    const err = inDestination(caught, asset.destination);
     finishStats();
     summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
     summary.error = err as Error;

@@ -1,5 +1,5 @@
 /** Run a set of assets: one Intercom client (and rate limiter) per Intercom app, one destination per connection. */
-import { ConfigError } from '../errors.js';
+import { ConfigError, inDestination } from '../errors.js';
 import type { AssetConfig, IntercomConnection, Project } from '../config/index.js';
 import type { Destination } from '../destinations/types.js';
 import { createIntercomClient } from '../intercom/client.js';
@@ -71,7 +71,12 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
   };
   const destinationFor = (name: string) => {
     let d = destinations.get(name);
-    if (!d) destinations.set(name, (d = openDestination(project.destinations.get(name)!)));
+    if (!d) {
+      d = openDestination(project.destinations.get(name)!).catch((err: unknown) => {
+        throw inDestination(err, name);
+      });
+      destinations.set(name, d);
+    }
     return d;
   };
   let next = 0;

@@ -28,6 +28,6 @@ export const tableCatalog = {
   names: (): string[] => [...byName.keys()],
   defaults: (name: string) => {
     const t = byName.get(name);
-    return t && { primaryKey: t.primaryKey, incrementalKey: t.incrementalKey, strategy: t.defaultStrategy };
+    return t && { primaryKey: t.primaryKey, incrementalKey: t.incrementalKey, strategy: t.defaultStrategy, columns: t.columns.map((c) => c.name) };
   },
 };
