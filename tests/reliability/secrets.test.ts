@@ -1,14 +1,17 @@
 /**
- * Issue #7, secrets: a successful run with --debug in each --progress mode (log and json), into
+ * Issue #7, secrets: a successful run with --debug in each --progress mode (log, json, and
+ * interactive in a pseudo-terminal made by `script`), into
  * DuckDB, Postgres and Snowflake, shows the access token and the database password nowhere: not in
  * stdout or stderr, not in any file the run writes in its project folder (the DuckDB file's bytes
  * included), not in `_elt_loads` or `_elt_state`. (The failing runs are checked in bad-input.test.ts.)
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { pgClient } from '../destinations/harness.js';
+import { repoRoot } from '../helpers/cli.js';
 import { ingest, openTarget, PG_PASSWORD_ENV, project, TARGETS, type Target } from './harness.js';
 
 const TOKEN = 'tok-rel-secrets-6a2e9f04b7c1';
@@ -44,12 +47,26 @@ async function target(kind: Target['kind'], duckdb: () => string): Promise<Targe
   return { ...t, yaml: t.yaml.replace(/username: .*/, `username: ${ROLE}`), env: { [PG_PASSWORD_ENV]: PG_PASSWORD }, secrets: [PG_PASSWORD] };
 }
 
+/** The CLI on a pseudo-terminal (util-linux `script`), so `--progress interactive` redraws live lines; the terminal's output. */
+function ingestOnTty(configFile: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+  const cmd = [process.execPath, path.join(repoRoot, 'dist/cli/main.js'), 'ingest', '--config', configFile, '--progress', 'interactive', '--debug', '--full-refresh'].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, ...env, TERM: 'xterm', COLUMNS: '160' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe('no secret in a successful --debug run', () => {
-  test.concurrent.each(TARGETS)('%s: log and json progress', async (kind) => {
+  test.concurrent.each(TARGETS)('%s: log, json and interactive progress', async (kind) => {
     let p: ReturnType<typeof project> | undefined;
     const t = await target(kind, () => p!.duckdbPath);
     p = project(fake, TOKEN, t, ASSETS);
@@ -66,6 +83,10 @@ describe('no secret in a successful --debug run', () => {
         expect(r.stderr, `${kind} ${mode}: stderr`).not.toContain(s);
       }
     }
+    const tty = await ingestOnTty(p.configFile, { ...t.env, TEST_INTERCOM_TOKEN: TOKEN });
+    expect(tty.code, tty.out).toBe(0);
+    expect(tty.out).toMatch(/\x1b\[\d*F/); // live lines redrawn in place: interactive mode really ran
+    for (const s of secrets) expect(tty.out, `${kind} interactive: terminal`).not.toContain(s);
     const own = new Set([p.configFile, ...readdirSync(p.assetsDir).map((f) => path.join(p!.assetsDir, f))]);
     const written = files(p.dir).filter((f) => !own.has(f));
     if (kind === 'duckdb') expect(written).toContain(p.duckdbPath);
