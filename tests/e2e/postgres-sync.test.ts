@@ -9,7 +9,7 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/in
 import { tables } from '../../src/intercom/tables/index.js';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { runCli } from '../helpers/cli.js';
-import { asset, makeProject, type TestProject } from '../helpers/project.js';
+import { asset, makeProject, postgresConnectionYaml, type TestProject } from '../helpers/project.js';
 import { exportTable } from '../helpers/truth.js';
 
 const TOKEN = 'tok-pg-e2e-8d2b';
@@ -21,21 +21,10 @@ let db: { name: string; drop(): Promise<void> };
 let client: pg.Client;
 
 function project(): TestProject {
-  const o = pgOptions(db.name);
-  const postgres = [
-    '      postgres:',
-    '        - name: postgres',
-    `          host: ${o.host}`,
-    `          port: ${o.port}`,
-    `          database: ${db.name}`,
-    `          username: ${o.user}`,
-    '          password: ${TEST_PG_PASSWORD}',
-    '          ssl_mode: disable',
-  ].join('\n');
   return makeProject({
     url: fake.url,
     token: TOKEN,
-    extraConnections: postgres,
+    extraConnections: postgresConnectionYaml(pgOptions(db.name), 'TEST_PG_PASSWORD'),
     assets: Object.fromEntries(TABLES.map((t) => [t, asset(t, { destination: 'postgres' })])),
   });
 }

@@ -53,3 +53,17 @@ export function asset(table: string, params: Record<string, string> = {}): strin
     '',
   ].join('\n');
 }
+
+/** A `postgres` connection (named `postgres`) for makeProject's extraConnections; the password comes from `${passwordEnv}`. */
+export function postgresConnectionYaml(o: { host: string; port?: number; database: string; user: string }, passwordEnv: string): string {
+  return [
+    '      postgres:',
+    '        - name: postgres',
+    `          host: ${o.host}`,
+    `          port: ${o.port ?? 5432}`,
+    `          database: ${o.database}`,
+    `          username: ${o.user}`,
+    `          password: \${${passwordEnv}}`,
+    '          ssl_mode: disable',
+  ].join('\n');
+}

@@ -15,7 +15,7 @@ import { getTable } from '../../src/intercom/tables/index.js';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { repoRoot, type CliResult } from '../helpers/cli.js';
 import { query as duckQuery } from '../helpers/duck.js';
-import { asset, makeProject, type TestProject } from '../helpers/project.js';
+import { asset, makeProject, postgresConnectionYaml, type TestProject } from '../helpers/project.js';
 import { apiVisibleParts, exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from '../snowflake/fake/server.js';
 import { fakeSnowflake, PASSWORD as SF_PASSWORD } from '../snowflake/helpers.js';
@@ -67,16 +67,7 @@ export async function openTarget(kind: TargetKind, duckdbPath: () => string, opt
     return {
       kind,
       connection: 'postgres',
-      yaml: [
-        '      postgres:',
-        '        - name: postgres',
-        `          host: ${o.host}`,
-        `          port: ${o.port}`,
-        `          database: ${db.name}`,
-        `          username: ${o.user}`,
-        `          password: \${${PG_PASSWORD_ENV}}`,
-        '          ssl_mode: disable',
-      ].join('\n'),
+      yaml: postgresConnectionYaml(o, PG_PASSWORD_ENV),
       env: { [PG_PASSWORD_ENV]: o.password! },
       secrets: [o.password!],
       async query(sql) {
