@@ -10,7 +10,15 @@ export interface IntercomRequest {
   body?: unknown;
   /** A 404 is an answer, not an error (e.g. a deleted conversation): resolve with status 404. */
   allow404?: boolean;
+  /**
+   * 'high': a step of a serial chain (the next page of a cursor) that later work waits on; it
+   * goes ahead of queued 'normal' requests in the shared rate limiter. Same budget, same bound.
+   */
+  priority?: RequestPriority;
 }
+
+/** Queue lane of a request in the shared rate limiter (see `IntercomRequest.priority`). */
+export type RequestPriority = 'high' | 'normal';
 
 export interface IntercomResponse<T = unknown> {
   status: number;

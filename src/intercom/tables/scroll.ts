@@ -94,7 +94,7 @@ async function readScroll(ctx: ExtractContext, path: string, buf: Buffer, stop: 
     const req: IntercomRequest = { method: 'GET', path, query: param === undefined ? {} : { scroll_param: param } };
     let body: unknown;
     try {
-      body = (await ctx.client.request(req)).body;
+      body = (await ctx.client.request({ ...req, priority: 'high' })).body; // a serial chain
     } catch (err) {
       if (!(err instanceof IntercomHttpError)) throw err;
       if (param === undefined && err.status === 400 && err.code === 'scroll_exists') {
