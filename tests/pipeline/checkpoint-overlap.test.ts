@@ -46,6 +46,17 @@ function around(real: Destination, wrap: (w: RunWriter) => Partial<RunWriter>): 
   });
 }
 
+/** A contacts run into `destination` (closed afterwards with the client). */
+async function contactsInto(destination: Destination, o: { checkpointPages: number; batchRows?: number }) {
+  const client = clientFor(conn());
+  try {
+    return await runAsset({ asset: assetConfig('contacts'), table: getTable('contacts')!, client, destination, apiVersion: '2.14', fullRefresh: false, ...o });
+  } finally {
+    await client.close();
+    await destination.close();
+  }
+}
+
 describe('checkpoint commits behind the fetching', () => {
   test('pages keep being read while a slow checkpoint commits; every row and the state land', async () => {
     const file = path.join(dir, 'slow.duckdb');
@@ -59,18 +70,7 @@ describe('checkpoint commits behind the fetching', () => {
         await w.checkpoint(state);
       },
     }));
-    const client = clientFor(conn());
-    const summary = await runAsset({
-      asset: assetConfig('contacts'),
-      table: getTable('contacts')!,
-      client,
-      destination: slow,
-      apiVersion: '2.14',
-      fullRefresh: false,
-      checkpointPages: 15,
-    });
-    await client.close();
-    await real.close();
+    const summary = await contactsInto(slow, { checkpointPages: 15 });
     expect(summary.status).toBe('ok');
     expect(summary.checkpoints).toBe(2); // after pages 15 and 30
     // The first commit (after page 15) took 1.5 s: meanwhile the loop went on to page 30 (where
@@ -94,20 +94,8 @@ describe('checkpoint commits behind the fetching', () => {
         await w.write(...a);
       },
     }));
-    const client = clientFor(conn());
     const before = searches();
-    const summary = await runAsset({
-      asset: assetConfig('contacts'),
-      table: getTable('contacts')!,
-      client,
-      destination: failing,
-      apiVersion: '2.14',
-      fullRefresh: false,
-      checkpointPages: 2,
-      batchRows: 150, // a write per table per page
-    });
-    await client.close();
-    await real.close();
+    const summary = await contactsInto(failing, { checkpointPages: 2, batchRows: 150 }); // a write per table per page
     expect(summary.status).toBe('failed');
     expect(summary.error?.message).toBe('disk full (test)');
     // stopped at the next page (+ the read-ahead in flight), not after reading all 40
