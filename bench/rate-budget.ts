@@ -101,6 +101,19 @@ function windows(stderr: string): Record<string, Window | undefined> {
   return out;
 }
 
+/** Checkpoint commits per asset from the CLI's log lines: count, total and longest commit seconds. */
+function commits(stderr: string): Record<string, { n: number; total: number; max: number }> {
+  const out: Record<string, { n: number; total: number; max: number }> = {};
+  for (const m of stderr.matchAll(/^(\S+): checkpoint at .* committed in ([\d.]+) s/gm)) {
+    const c = (out[m[1]!] ??= { n: 0, total: 0, max: 0 });
+    const sec = Number(m[2]);
+    c.n++;
+    c.total += sec;
+    c.max = Math.max(c.max, sec);
+  }
+  return out;
+}
+
 interface Truth { contacts: Row[]; companies: Row[]; conversations: Row[]; tickets: Row[] }
 async function truth(url: string): Promise<Truth> {
   const [contacts, companies, conversations, tickets] = await Promise.all(['contacts', 'companies', 'conversations', 'tickets'].map((t) => exportTable(url, t)));
@@ -263,6 +276,7 @@ async function main(): Promise<void> {
       console.log(`\n### repeat ${rep} (load average ${load} before, ${os.loadavg()[0]!.toFixed(2)} after; ${os.cpus().length} CPUs)`);
       console.log('\nfull sync summary (CLI):');
       for (const l of full.summary) console.log(`    ${l}`);
+      for (const [a, c] of Object.entries(commits(full.stderr))) console.log(`    ${a}: ${c.n} checkpoints, commits ${fmt(c.total, 1)} s in all, longest ${fmt(c.max, 1)} s (behind the fetching)`);
       console.log(`\nfirst request reached the fake ≤ ${fmt(full.firstRequestS, 0)} s after spawn; last ≤ ${fmt(full.lastRequestS, 0)} s; process exit ${fmt(full.seconds, 1)} s`);
       if (alone) console.log(`contacts alone (full budget to itself): ${fmt(alone.seconds, 1)} s, ${fmt(alone.requests)} requests = ${fmt(alone.requests / alone.seconds, 1)}/s (budget 166.7/s), last request ≤ ${fmt(alone.lastRequestS, 0)} s`);
       console.log('\nfull sync per 10-second rate-limit window (budget 1,667):\n\n| window (UTC) | requests | 429s | fake CPU | ingest CPU |\n| --- | ---: | ---: | ---: | ---: |');

@@ -95,6 +95,9 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
           lastLog = Date.now();
           o.err(text);
         }
+      } else if (e.type === 'checkpoint' && effective === 'log') {
+        // commits run behind the fetching; a slow one shows here, not as a stalled request rate
+        o.err(`${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` + (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''));
       } else if (e.type === 'asset_end') {
         clear();
         live.delete(e.asset);

@@ -17,10 +17,14 @@
  *   skew instead of starting a burst of 429s.
  * - A 429 blocks every request until its Reset (+ jitter), never a blind sleep.
  * - In-flight concurrency is bounded (`maxInFlight`) whatever the budget says.
+ * - Two lanes: a 'high' request (the next page of a cursor chain, which everything after it
+ *   waits on) goes ahead of every queued 'normal' one (fan-out GETs, which are elastic). The
+ *   budget and the bound are the same for both; only the order of the queue changes.
  * - A server that sends no rate-limit headers at all (first response without them, none seen
  *   before) leaves only the concurrency bound.
  */
 import { EltError } from '../errors.js';
+import type { RequestPriority } from './types.js';
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
@@ -109,6 +113,8 @@ export class RateLimiter {
   private skewMs = 0;
   private skewLo = 0;
   private skewHi = Infinity;
+  /** Waiting requests of the 'high' lane, served before `queue`. */
+  private urgent: Waiter[] = [];
   private queue: Waiter[] = [];
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
@@ -126,11 +132,14 @@ export class RateLimiter {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Resolves when a request may be sent, within the budget and the in-flight bound. */
-  acquire(): Promise<Ticket> {
+  /**
+   * Resolves when a request may be sent, within the budget and the in-flight bound. 'high' jumps
+   * the queue of 'normal' requests (FIFO within each lane).
+   */
+  acquire(priority: RequestPriority = 'normal'): Promise<Ticket> {
     if (this.closed) return Promise.reject(new EltError('limiter_closed', 'the Intercom client was closed'));
     return new Promise<Ticket>((resolve, reject) => {
-      this.queue.push({ resolve, reject });
+      (priority === 'high' ? this.urgent : this.queue).push({ resolve, reject });
       this.pump();
     });
   }
@@ -150,7 +159,7 @@ export class RateLimiter {
       remaining: this.lastRemaining,
       estimate: m.kind === 'known' ? Math.max(0, this.available(m)) : undefined,
       inFlight: this.inFlight,
-      queued: this.queue.length,
+      queued: this.urgent.length + this.queue.length,
       ...this.counts,
       skewMs: this.skewMs,
     };
@@ -161,7 +170,7 @@ export class RateLimiter {
     this.closed = true;
     this.clearTimer();
     const err = new EltError('limiter_closed', 'the Intercom client was closed');
-    for (const w of this.queue.splice(0)) w.reject(err);
+    for (const w of [...this.urgent.splice(0), ...this.queue.splice(0)]) w.reject(err);
   }
 
   private available(m: Extract<Mode, { kind: 'known' }>): number {
@@ -245,7 +254,7 @@ export class RateLimiter {
 
   /** Dispatch queued requests while allowed; otherwise arm a timer or wait for a release. */
   private pump(): void {
-    while (this.queue.length > 0 && !this.closed) {
+    while (this.urgent.length + this.queue.length > 0 && !this.closed) {
       const now = this.now();
       const verdict = this.check(now);
       if (verdict === 'go' || verdict === 'probe') {
@@ -256,7 +265,7 @@ export class RateLimiter {
         const probe = verdict === 'probe';
         this.inFlight++;
         if (probe) this.probesInFlight++;
-        this.queue.shift()!.resolve({ seq: ++this.dispatched, sentAt: now, probe });
+        (this.urgent.shift() ?? this.queue.shift())!.resolve({ seq: ++this.dispatched, sentAt: now, probe });
         continue;
       }
       if (verdict !== 'release') {

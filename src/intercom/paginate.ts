@@ -47,7 +47,9 @@ export async function* paginate(
   const nextOf = NEXT_PAGE[style];
   let req: IntercomRequest | undefined = opts.resume ?? first;
   while (req) {
-    const res = await client.request(req);
+    // the chain's next step: ahead of queued fan-out GETs, which can wait (the copy keeps the
+    // resume token, `next`, free of it)
+    const res = await client.request({ ...req, priority: 'high' });
     const records = recordsOf(req, res.body, opts.recordsKey);
     const next = nextOf(req, res.body, opts.recordsKey);
     // A cursor that does not move would loop forever; say so instead.

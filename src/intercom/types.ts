@@ -16,7 +16,15 @@ export interface IntercomRequest {
    * server-side cursor: asking again with the same scroll_param would skip it).
    */
   retryAmbiguous?: boolean;
+  /**
+   * 'high': a step of a serial chain (the next page of a cursor) that later work waits on; it
+   * goes ahead of queued 'normal' requests in the shared rate limiter. Same budget, same bound.
+   */
+  priority?: RequestPriority;
 }
+
+/** Queue lane of a request in the shared rate limiter (see `IntercomRequest.priority`). */
+export type RequestPriority = 'high' | 'normal';
 
 export interface IntercomResponse<T = unknown> {
   status: number;

@@ -5,5 +5,6 @@ import type { AssetSummary } from './run-asset.js';
 export type ProgressEvent =
   | { type: 'asset_start'; asset: string; table: string; window?: { start: number; end: number }; resumed: boolean }
   | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats }
-  | { type: 'checkpoint'; asset: string; rows: number; pages: number }
+  /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
+  | { type: 'checkpoint'; asset: string; rows: number; pages: number; commitSeconds: number; queuedSeconds: number }
   | { type: 'asset_end'; asset: string; summary: AssetSummary };

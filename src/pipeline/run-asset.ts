@@ -134,6 +134,9 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
 
   const loadId = randomUUID();
   let writer: RunWriter | undefined;
+  // the destination's queued work (see `queue` below) and its first failure
+  let chain: Promise<void> = Promise.resolve();
+  let writeFailure: { error: unknown } | undefined;
   try {
     const ws = await workspace(client);
     const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
@@ -161,7 +164,18 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     const baseState: AssetState = { ...(state ?? {}), cursor: state?.cursor };
     delete baseState.inProgress;
 
-    const stage = async (key: string, force: boolean) => {
+    // Destination work runs in order on one chain, behind the page loop: a commit (seconds on a
+    // big DuckDB table) does not stop the pages from being fetched meanwhile. What goes into a
+    // batch or a checkpoint is fixed when it is queued (builders flush synchronously); at most
+    // one checkpoint waits in the chain, so memory stays bounded by ~two checkpoint intervals.
+    const queue = (op: () => Promise<void>): Promise<void> => {
+      chain = chain.then(op);
+      // a failure stops the page loop at its next page (and every later op is skipped)
+      chain.catch((error: unknown) => (writeFailure ??= { error }));
+      return chain;
+    };
+    let checkpointQueued: Promise<void> | undefined;
+    const stage = (key: string, force: boolean) => {
       const b = builders.get(key)!;
       const parents = pendingParents.get(key);
       if (!force && b.length < batchRows) return;
@@ -169,15 +183,25 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       // batch carries the parent list
       if (b.length === 0 && !parents?.parents.length) return;
       const batch = b.flush() ?? emptyBatch(b.columns);
-      await writer!.write(key, batch, parents);
       pendingParents.delete(key);
+      void queue(() => writer!.write(key, batch, parents));
     };
-    const checkpoint = async (resume: unknown) => {
-      for (const key of builders.keys()) await stage(key, true);
+    const checkpoint = async (resume: unknown, wait: boolean) => {
+      // the previous checkpoint must be committed before another is queued (bounded memory)
+      if (checkpointQueued) await checkpointQueued;
+      for (const key of builders.keys()) stage(key, true);
       // The cursor stays where it was: only a finished window moves it (state never runs ahead of data).
-      await writer!.checkpoint({ ...baseState, inProgress: plan.window ? { window: plan.window, resume, loadId } : undefined });
-      summary.checkpoints++;
-      emit({ type: 'checkpoint', asset: asset.name, rows: summary.rows, pages: summary.pages });
+      const state: AssetState = { ...baseState, inProgress: plan.window ? { window: plan.window, resume, loadId } : undefined };
+      const rows = summary.rows;
+      const pages = summary.pages;
+      const queuedAt = Date.now();
+      checkpointQueued = queue(async () => {
+        const t0 = Date.now();
+        await writer!.checkpoint(state);
+        summary.checkpoints++;
+        emit({ type: 'checkpoint', asset: asset.name, rows, pages, commitSeconds: (Date.now() - t0) / 1000, queuedSeconds: (t0 - queuedAt) / 1000 });
+      });
+      if (wait) await checkpointQueued;
     };
 
     let pagesSinceCheckpoint = 0;
@@ -196,6 +220,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       signal: o.stop,
     }), 2);
     for await (const page of pages) {
+      if (writeFailure) throw writeFailure.error;
       summary.pages++;
       for (const [key, extracted] of Object.entries(page.rows)) {
         const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
@@ -211,21 +236,23 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
         pendingParents.set(key, p);
       }
       for (const [key, d] of Object.entries(page.deletes ?? {})) {
-        if (builders.has(key)) await writer.markDeleted(key, d);
+        if (builders.has(key)) void queue(() => writer!.markDeleted(key, d));
       }
       // child batches carry the parent list accumulated since their last batch
-      for (const key of builders.keys()) await stage(key, false);
+      for (const key of builders.keys()) stage(key, false);
       pagesSinceCheckpoint++;
       emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
       const stopping = o.stop?.aborted === true;
       if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
-        await checkpoint(page.resume);
+        // stopping: committed before the InterruptedError below
+        await checkpoint(page.resume, stopping);
         pagesSinceCheckpoint = 0;
         lastCheckpoint = Date.now();
       }
       if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
     }
-    for (const key of builders.keys()) await stage(key, true);
+    for (const key of builders.keys()) stage(key, true);
+    await chain;
     for (const b of builders.values()) if (b.coercions) counters['values_coerced'] = (counters['values_coerced'] ?? 0) + b.coercions;
     for (const t of transforms) for (const [k, v] of Object.entries(t.counters?.() ?? {})) counters[k] = (counters[k] ?? 0) + v;
     finishStats();
@@ -237,6 +264,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     finishStats();
     summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
     summary.error = err as Error;
+    // nothing of the chain may still run when the run is aborted
+    await chain.catch(() => undefined);
     if (writer) {
       await writer
         .abort({ status: summary.status, rows: summary.rows, requests: summary.requests, error: (err as Error).message })

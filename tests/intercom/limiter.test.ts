@@ -78,3 +78,36 @@ describe('rate limiter against a windowed server (60 per 1-s window)', () => {
     expect(elapsed).toBeLessThan(1_500); // not throttled beyond the bound: ~10 rounds of 30 ms
   });
 });
+
+describe('rate limiter lanes', () => {
+  it("serves a queued 'high' request (a cursor chain's next page) before queued 'normal' ones", async () => {
+    const limiter = new RateLimiter({ maxInFlight: 1 });
+    const order: string[] = [];
+    const take = (name: string, priority?: 'high' | 'normal') =>
+      limiter.acquire(priority).then((t) => {
+        order.push(name);
+        return t;
+      });
+    const first = await take('first');
+    const waiting = [take('fan-out 1'), take('fan-out 2'), take('chain', 'high'), take('fan-out 3')];
+    expect(limiter.stats().queued).toBe(4);
+    let t = first;
+    for (let i = 0; i < 4; i++) {
+      limiter.release(t, { status: 200, headers: {} });
+      t = await waiting[[2, 0, 1, 3][i]!]!;
+    }
+    limiter.release(t);
+    limiter.close();
+    expect(order).toEqual(['first', 'chain', 'fan-out 1', 'fan-out 2', 'fan-out 3']);
+  });
+
+  it('close() rejects the waiting requests of both lanes', async () => {
+    const limiter = new RateLimiter({ maxInFlight: 1 });
+    await limiter.acquire();
+    const a = limiter.acquire('high');
+    const b = limiter.acquire();
+    limiter.close();
+    await expect(a).rejects.toThrow(/closed/);
+    await expect(b).rejects.toThrow(/closed/);
+  });
+});

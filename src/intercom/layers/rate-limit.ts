@@ -4,7 +4,7 @@ import type { Counters, Layer } from './types.js';
 
 export function rateLimitLayer(limiter: RateLimiter, counters: Counters): Layer {
   return (next) => async (req) => {
-    const ticket = await limiter.acquire();
+    const ticket = await limiter.acquire(req.priority);
     let res;
     try {
       res = await next(req);

@@ -57,7 +57,7 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
     return;
   }
   const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
-  const res = await ctx.client.request(first);
+  const res = await ctx.client.request({ ...first, priority: 'high' }); // the chain's first step
   const total = envelope(first, res.body).total_count;
   if (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit) {
     const next = nextPageNumber(first, res.body, 'data');

@@ -119,7 +119,7 @@ async function readScroll(ctx: ExtractContext, path: string, buf: Buffer, stop: 
     const req: IntercomRequest = param === undefined ? { method: 'GET', path, query: {} } : { method: 'GET', path, query: { scroll_param: param }, retryAmbiguous: false };
     let body: unknown;
     try {
-      body = (await ctx.client.request(req)).body;
+      body = (await ctx.client.request({ ...req, priority: 'high' })).body; // a serial chain
     } catch (err) {
       if (param !== undefined && err instanceof NetworkError) {
         ctx.count('scroll_pages_lost');
