@@ -19,7 +19,8 @@ import { exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from './fake/server.js';
 import { fakeSnowflake, options, pipelineProject } from './helpers.js';
 
-const LOCKED = /^snowflake: asset (\S+) is locked by (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): another run is loading it \(the lock of a run that died expires then\)$/;
+// through the pipeline the message is prefixed with the connection it came from
+const LOCKED = /^(?:destination '[^']+': )?snowflake: asset (\S+) is locked by (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): another run is loading it \(the lock of a run that died expires then\)$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sf: FakeSnowflake;
