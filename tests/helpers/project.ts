@@ -16,6 +16,8 @@ export function makeProject(opts: {
   apiVersion?: string;
   assets: Record<string, string>;
   extraConnections?: string;
+  /** More keys of the intercom connection (e.g. timeout_seconds, max_attempts). */
+  intercom?: Record<string, string | number | undefined>;
 }): TestProject {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-'));
   const assetsDir = path.join(dir, 'assets');
@@ -33,6 +35,7 @@ export function makeProject(opts: {
       '          access_token: ${TEST_INTERCOM_TOKEN:-' + opts.token + '}',
       `          base_url: ${opts.url}`,
       `          api_version: "${opts.apiVersion ?? '2.14'}"`,
+      ...Object.entries(opts.intercom ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [`          ${k}: ${v}`])),
       '      duckdb:',
       '        - name: duckdb',
       '          path: ./warehouse.duckdb',

@@ -25,3 +25,8 @@ export function apiVisibleParts(parts: Record<string, unknown>[]): Record<string
     list.sort((a, b) => Number(a['created_at']) - Number(b['created_at']) || Number(a['id']) - Number(b['id'])).slice(-500),
   );
 }
+
+/** `conversation_id|id` of the parts Intercom shows (apiVisibleParts), the key a synced table must hold. */
+export function visiblePartKeys(parts: Record<string, unknown>[]): Set<string> {
+  return new Set(apiVisibleParts(parts).map((p) => `${p['conversation_id']}|${p['id']}`));
+}

@@ -13,6 +13,9 @@ import { FAULTS, RUN_ASSETS } from './plan.js';
 const TOKEN = 'tok-rel-faults-7c1d9e';
 const open: Array<{ close(): Promise<void> }> = [];
 const injected: Record<string, number> = {};
+const count = (byKind: Record<string, number>): void => {
+  for (const [k, n] of Object.entries(byKind)) injected[k] = (injected[k] ?? 0) + n;
+};
 afterAll(async () => {
   for (const o of open.reverse()) await o.close();
 });
@@ -35,7 +38,7 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     const stats = fake.stats();
     fake.setFaults({ rate: 0 });
     console.log(`faults seed ${seed} (${kind}): ${stats.requests} requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
-    for (const [k, n] of Object.entries(stats.faultsByKind)) injected[k] = (injected[k] ?? 0) + n;
+    count(stats.faultsByKind);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     // the faults were real: about 5% of the requests, the scroll among them
     expect(stats.faultsInjected).toBeGreaterThanOrEqual(Math.floor(stats.requests * FAULTS.rate * 0.5));
@@ -50,7 +53,7 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     const r = await ingest(p, target, ['intercom.companies'], { INTERCOM_ELT_COMPANIES_LIST_LIMIT: String(FAULTS.companiesListLimit) });
     const stats = fake.stats();
     fake.setFaults({ rate: 0 });
-    for (const [k, n] of Object.entries(stats.faultsByKind)) injected[k] = (injected[k] ?? 0) + n;
+    count(stats.faultsByKind);
     console.log(`scroll seed ${FAULTS.scroll.seed}: ${stats.byPath['/companies/scroll']} scroll requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/scroll_restarts=\d/);

@@ -5,7 +5,6 @@
  * kill, and the comparison of every loaded table with the fake Intercom's ground truth.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { expect } from 'vitest';
@@ -110,21 +109,14 @@ export async function openTarget(kind: TargetKind, duckdbPath: () => string, opt
 
 /** A project loading `tables` from the fake Intercom into the target. */
 export function project(fake: FakeIntercom, token: string, target: Target, tables: readonly string[], opts: { timeoutSeconds?: number; apiVersion?: string; maxAttempts?: number } = {}): TestProject {
-  const p = makeProject({
+  return makeProject({
     url: fake.url,
     token,
     apiVersion: opts.apiVersion,
     extraConnections: target.yaml,
+    intercom: { timeout_seconds: opts.timeoutSeconds, max_attempts: opts.maxAttempts },
     assets: Object.fromEntries(tables.map((t) => [t, asset(t, { destination: target.connection })])),
   });
-  let conn = readFileSync(p.configFile, 'utf8');
-  const extra = [
-    opts.timeoutSeconds !== undefined ? `          timeout_seconds: ${opts.timeoutSeconds}` : '',
-    opts.maxAttempts !== undefined ? `          max_attempts: ${opts.maxAttempts}` : '',
-  ].filter(Boolean);
-  if (extra.length) conn = conn.replace(/(          api_version: .*\n)/, `$1${extra.join('\n')}\n`);
-  writeFileSync(p.configFile, conn);
-  return p;
 }
 
 /** The CLI in a child process, killable; resolves when it exits. */

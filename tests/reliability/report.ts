@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CRASH_POINTS } from '../../src/crash-point.js';
 import { BAD_INPUT_CASES } from './bad-input-cases.js';
+import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
 import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS } from './plan.js';
 
@@ -49,7 +50,7 @@ export function renderReliabilityDoc(): string {
     `| Two processes, one asset | ${CONCURRENCY.cases.length} destinations | the second exits 1 naming the lock; the first completes; one load recorded |`,
     `| Bad input | ${BAD_INPUT_CASES.length} cases | one line naming file and field (or connection), exit 1, no stack trace without \`--debug\` |`,
     `| Secrets | every bad-input case, and successful runs with \`--debug\` in each \`--progress\` mode on each destination | the token and passwords appear in no output, file, \`_elt_loads\` or \`_elt_state\` |`,
-    `| Hostile data | ${HOSTILE_CASES.length} names and values on ${3} destinations | land intact (JSON and typed columns), no SQL error, no injection |`,
+    `| Hostile data | ${HOSTILE_CASES.length} names and values on ${TARGETS.length} destinations | land intact (JSON and typed columns), no SQL error, no injection |`,
     '',
     '## Faults',
     '',

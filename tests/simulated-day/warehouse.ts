@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import type { FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assetConfig } from '../helpers/asset-config.js';
+import { visiblePartKeys } from '../helpers/truth.js';
 
 export type Row = Record<string, unknown>;
 
@@ -77,20 +78,9 @@ export async function truth(source: TruthSource): Promise<Record<TableName, Map<
   return out;
 }
 
-/** Per conversation, the 500 most recent parts (what GET /conversations/{id} can show, 2.14:L6791-6793). */
+/** Per conversation, the 500 most recent parts (what GET /conversations/{id} can show), but of conversations in `skip`. */
 export function expectedParts(parts: Row[], skip: Set<string>): Set<string> {
-  const byConv = new Map<string, Row[]>();
-  for (const p of parts) {
-    const k = String(p['conversation_id']);
-    if (skip.has(k)) continue;
-    (byConv.get(k) ?? byConv.set(k, []).get(k)!).push(p);
-  }
-  const out = new Set<string>();
-  for (const [conv, list] of byConv) {
-    list.sort((a, b) => Number(a['created_at']) - Number(b['created_at']) || Number(a['id']) - Number(b['id']));
-    for (const p of list.slice(-500)) out.add(`${conv}|${p['id']}`);
-  }
-  return out;
+  return visiblePartKeys(parts.filter((p) => !skip.has(String(p['conversation_id']))));
 }
 
 export function project(url: string, token: string, apiVersion: string, file: string) {

@@ -8,7 +8,7 @@ import type { AssetConfig } from '../../src/config/index.js';
 import { EXPORT_TABLES, startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { tables } from '../../src/intercom/tables/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
-import { exportTable } from '../helpers/truth.js';
+import { apiVisibleParts, exportTable } from '../helpers/truth.js';
 import type { FakeSnowflake } from './fake/server.js';
 import { fakeSnowflake, pipelineProject } from './helpers.js';
 import { assetConfig } from '../helpers/asset-config.js';
@@ -28,18 +28,6 @@ async function destKeys(table: string, key: string[], ts?: string): Promise<Map<
   const k = key.map((c) => `"${c}"::varchar`).join(` || '|' || `);
   const rows = await sf.query(`select ${k} as k, ${ts ? `epoch("${ts}")::bigint` : 'null'} as t from "intercom"."${table}"`);
   return new Map(rows.map((r) => [String(r.k), r.t == null ? null : Number(r.t)]));
-}
-
-/** Intercom returns the 500 most recent parts of a conversation (intercom-api-notes: the 500-part cap). */
-function apiVisibleParts(parts: Record<string, unknown>[]): Record<string, unknown>[] {
-  const byConv = new Map<string, Record<string, unknown>[]>();
-  for (const p of parts) {
-    const k = String(p.conversation_id);
-    (byConv.get(k) ?? byConv.set(k, []).get(k)!).push(p);
-  }
-  return [...byConv.values()].flatMap((list) =>
-    list.sort((a, b) => Number(a.created_at) - Number(b.created_at) || Number(a.id) - Number(b.id)).slice(-500),
-  );
 }
 
 async function truthKeys(table: string, key: string[], ts?: string): Promise<Map<string, number | null>> {

@@ -10,7 +10,7 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/in
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { query } from '../helpers/duck.js';
-import { exportTable } from '../helpers/truth.js';
+import { exportTable, visiblePartKeys } from '../helpers/truth.js';
 import { assetConfig } from '../helpers/asset-config.js';
 
 const TOKEN = 'tok-conv-51c2';
@@ -24,21 +24,6 @@ function project(file: string, apiVersion: string) {
 }
 
 const asset: AssetConfig = assetConfig('conversations');
-
-/** The parts a perfect sync holds: per conversation, the 500 most recent (2.14:L6791-6793). */
-function expectedParts(parts: Record<string, unknown>[]): Set<string> {
-  const byConv = new Map<string, Record<string, unknown>[]>();
-  for (const p of parts) {
-    const k = String(p['conversation_id']);
-    (byConv.get(k) ?? byConv.set(k, []).get(k)!).push(p);
-  }
-  const out = new Set<string>();
-  for (const [conv, list] of byConv) {
-    list.sort((a, b) => Number(a['created_at']) - Number(b['created_at']) || Number(a['id']) - Number(b['id']));
-    for (const p of list.slice(-500)) out.add(`${conv}|${p['id']}`);
-  }
-  return out;
-}
 
 beforeAll(async () => {
   fake = await startFakeIntercom({ seed: 21, token: TOKEN, contacts: 50, companies: 5, conversations: 450, tickets: 5 });
@@ -59,7 +44,7 @@ describe('conversations with parts', () => {
 
     const allParts = await exportTable(fake.url, 'conversation_parts');
     const gotParts = await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts`);
-    expect(new Set(gotParts.map((p) => String(p['k'])))).toEqual(expectedParts(allParts));
+    expect(new Set(gotParts.map((p) => String(p['k'])))).toEqual(visiblePartKeys(allParts));
     expect(gotParts.length).toBe(new Set(gotParts.map((p) => p['k'])).size);
 
     const counts = new Map<string, number>();
@@ -96,7 +81,7 @@ describe('conversations with parts', () => {
     const r = await runAssets(project(file, '2.16'), [asset]);
     expect(r.summaries[0]!.error?.message).toBeUndefined();
     const allParts = await exportTable(fake.url, 'conversation_parts');
-    const want = [...expectedParts(allParts)].filter((k) => k.startsWith(`${grow}|`)).sort();
+    const want = [...visiblePartKeys(allParts)].filter((k) => k.startsWith(`${grow}|`)).sort();
     const have = (await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts where conversation_id = '${grow}'`)).map((x) => String(x['k'])).sort();
     expect(have).toEqual(want);
     const [dead] = await query(file, `select _elt_deleted_at is not null d from intercom.conversations where id = '${victim}'`);
