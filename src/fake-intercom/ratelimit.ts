@@ -8,6 +8,8 @@
 import { HttpError } from './types.js';
 
 const WINDOW_MS = 10_000;
+/** The window budget an unlimited fake advertises. */
+const UNLIMITED_WINDOW = 1_000_000;
 
 export class RateLimiter {
   private windowStart = 0;
@@ -20,9 +22,13 @@ export class RateLimiter {
     this.perMinute = perMinute;
   }
 
-  /** Budget of one 10-second window; an unlimited fake still advertises the default. */
+  /**
+   * Budget of one 10-second window. Intercom sends the headers on every answer, so an unlimited
+   * fake sends them too, as an app whose budget no client can spend (a client that trusts the
+   * headers must run unthrottled against it, as a benchmark with the limit off expects).
+   */
   get limit(): number {
-    return Math.ceil((this.perMinute || 10_000) / 6);
+    return this.perMinute ? Math.ceil(this.perMinute / 6) : UNLIMITED_WINDOW;
   }
 
   private roll(nowMs: number): void {
@@ -34,10 +40,9 @@ export class RateLimiter {
   }
 
   private headers(): Record<string, string> {
-    const unlimited = !this.perMinute;
     return {
       'x-ratelimit-limit': String(this.limit),
-      'x-ratelimit-remaining': String(unlimited ? this.limit : Math.max(0, this.limit - this.used)),
+      'x-ratelimit-remaining': String(Math.max(0, this.limit - this.used)),
       'x-ratelimit-reset': String((this.windowStart + WINDOW_MS) / 1000),
     };
   }
