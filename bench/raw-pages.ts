@@ -1,0 +1,125 @@
+/**
+ * Issue #3, the next step measured before it is built: how fast contacts could land in DuckDB if
+ * the records were never parsed in JS. Same fake as bench/e2e-contacts.ts (its own process, rate
+ * limit off, no latency), same declared columns and types, same checkpoint interval; the pages go
+ *
+ *   HTTP bytes -> scanPage (src/intercom/raw-page.ts: record ranges + id/updated_at/nested lists)
+ *   -> one record per line into a temporary NDJSON file every `--file-pages` pages
+ *   -> INSERT INTO contacts SELECT … FROM read_json(file, columns = declared types), in a
+ *      transaction committed every 200 pages, while the next pages are fetched.
+ *
+ * It is a ceiling, not the product: no limiter, retries, hydration requests, child tables, schema
+ * evolution or state table. Prints records/s, CPU µs per record of this process (DuckDB's threads
+ * included) and of the fake, and peak RSS.
+ *
+ *   node --import tsx bench/raw-pages.ts [--sizes=100000,1000000] [--file-pages=10]
+ *   (RAW_DUCKDB_SETTINGS='{"memory_limit":"64MB"}' adds DuckDB settings over the product's)
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Pool } from 'undici';
+import { cpuSeconds, fmt, startFakeProcess } from './lib.js';
+import { contacts } from '../src/intercom/tables/contacts.js';
+import { scanPage } from '../src/intercom/raw-page.js';
+import { instanceOptions } from '../src/destinations/duckdb/config.js';
+
+const TOKEN = 'bench-token';
+const arg = (name: string, dflt: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
+const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
+const filePages = Number(arg('file-pages', '10'));
+const CHECKPOINT_PAGES = 200;
+
+const READ_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
+const TABLE_TYPES = { ...READ_TYPES, timestamp: 'TIMESTAMPTZ' } as const;
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const readColumns = `{${contacts.columns.map((c) => `'${c.name}': '${READ_TYPES[c.type]}'`).join(', ')}}`;
+const select = contacts.columns.map((c) => (c.type === 'timestamp' ? `to_timestamp(${q(c.name)})` : q(c.name))).join(', ');
+
+async function run(n: number): Promise<string> {
+  const fake = await startFakeProcess(['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', TOKEN]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-raw-'));
+  try {
+    // the product's instance settings (memory limit, checkpoint threshold, no extension loading)
+    const file = path.join(dir, 'raw.duckdb');
+    const db = await DuckDBInstance.create(file, instanceOptions({ path: file, settings: JSON.parse(process.env.RAW_DUCKDB_SETTINGS ?? '{}') as Record<string, string> }));
+    const conn = await db.connect();
+    await conn.run(`CREATE TABLE contacts (${contacts.columns.map((c) => `${q(c.name)} ${TABLE_TYPES[c.type]}`).join(', ')}, _elt_loaded_at TIMESTAMPTZ, _elt_load_id VARCHAR)`);
+    const pool = new Pool(fake.url, { connections: 2 });
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const fakeCpu0 = cpuSeconds(fake.child.pid!);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+
+    let chain: Promise<void> = conn.run('BEGIN').then(() => undefined);
+    let lines: Buffer[] = [];
+    let files = 0;
+    let pages = 0;
+    let records = 0;
+    let scanMs = 0;
+    const NL = Buffer.from('\n');
+    const load = () => {
+      const file = path.join(dir, `pages-${files++ % 4}.ndjson`);
+      writeFileSync(file, Buffer.concat(lines));
+      lines = [];
+      const commit = pages % CHECKPOINT_PAGES < filePages;
+      chain = chain.then(async () => {
+        await conn.run(`INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${readColumns})`);
+        if (commit) await conn.run('COMMIT; BEGIN');
+      });
+      return chain;
+    };
+    let startingAfter: string | undefined;
+    do {
+      const res = await pool.request({
+        method: 'POST',
+        path: '/contacts/search',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': '2.14' },
+        body: JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } }),
+      });
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      const s0 = performance.now();
+      const page = scanPage(bytes, 'data', ['id', 'updated_at', 'tags', 'companies']);
+      scanMs += performance.now() - s0;
+      for (let k = 0; k < page.starts.length; k++) lines.push(bytes.subarray(page.starts[k], page.ends[k]), NL);
+      records += page.starts.length;
+      pages++;
+      startingAfter = (page.envelope.pages as { next?: { starting_after?: string } } | undefined)?.next?.starting_after;
+      // at most one file waits for DuckDB while the next pages are fetched
+      if (pages % filePages === 0) {
+        const previous = chain;
+        await previous;
+        void load();
+      }
+    } while (startingAfter);
+    if (lines.length) void load();
+    await chain;
+    await conn.run('COMMIT');
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const fakeCpu = cpuSeconds(fake.child.pid!) - fakeCpu0;
+    clearInterval(sampler);
+    const [row] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS c, count(DISTINCT id)::INTEGER AS d FROM contacts')).getRowObjectsJS();
+    if (row!.c !== records || row!.d !== n) throw new Error(`loaded ${String(row!.c)} rows (${String(row!.d)} ids), expected ${n}`);
+    conn.closeSync();
+    db.closeSync();
+    await pool.close();
+    const us = (s: number) => ((s * 1e6) / n).toFixed(1);
+    const load1 = os.loadavg()[0]!.toFixed(1);
+    console.log(
+      `contacts=${n} seconds=${seconds.toFixed(1)} records/s=${Math.round(n / seconds)} cpu=${us((cpu.user + cpu.system) / 1e6)}µs/rec scan=${us(scanMs / 1000)}µs/rec fakeCPU=${us(fakeCpu)}µs/rec peakRSS=${(peakRss / 1048576).toFixed(0)}MB load1m=${load1}`,
+    );
+    return `| ${fmt(n)} | ${fmt(seconds, 1)} s | ${fmt(n / seconds)} | ${us((cpu.user + cpu.system) / 1e6)} | ${us(scanMs / 1000)} | ${us(fakeCpu)} | ${fmt(peakRss / 1048576)} MB | ${load1} |`;
+  } finally {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows: string[] = [];
+for (const n of sizes) rows.push(await run(n));
+console.log(`\n| contacts | wall | records/s | CPU µs/record (all threads) | of which scanPage | fake CPU µs/record | peak RSS | load (1 min) |`);
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) console.log(r);
