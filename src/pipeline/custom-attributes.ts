@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { METADATA_COLUMNS, toMicros } from '../arrow/index.js';
 import { EltError } from '../errors.js';
+import { cutBytes } from '../destinations/shared/identifiers.js';
 import type { ColumnDef, ColumnType, Row } from '../intercom/tables/spec.js';
 import { atLeast } from '../intercom/tables/versions.js';
 import type { IntercomClient } from '../intercom/types.js';
@@ -87,19 +88,6 @@ export function snakeCase(name: string): string {
 
 function hashHex(name: string, len: number): string {
   return createHash('sha256').update(name, 'utf8').digest('hex').slice(0, len);
-}
-
-/** `s` cut to at most `maxBytes` UTF-8 bytes without splitting a code point. */
-function cutBytes(s: string, maxBytes: number): string {
-  let bytes = 0;
-  let out = '';
-  for (const ch of s) {
-    const b = Buffer.byteLength(ch, 'utf8');
-    if (bytes + b > maxBytes) break;
-    bytes += b;
-    out += ch;
-  }
-  return out;
 }
 
 /** `<base cut to fit>_<hash of the ORIGINAL name>`, at most `maxBytes` bytes. */

@@ -26,7 +26,7 @@ function hash8(name: string): string {
 }
 
 /** Cut `s` to at most `maxBytes` UTF-8 bytes without splitting a character. */
-function cutBytes(s: string, maxBytes: number): string {
+export function cutBytes(s: string, maxBytes: number): string {
   let bytes = 0;
   let out = '';
   for (const ch of s) {
