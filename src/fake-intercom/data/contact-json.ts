@@ -164,6 +164,40 @@ function ascii(buf: Buffer, p: number, t: string): number {
   return p + n;
 }
 
+/**
+ * A string that JSON.stringify leaves as is (printable ASCII but `"` and `\`), or -1 (nothing
+ * usable written) for any other string.
+ */
+function plain(buf: Buffer, p: number, t: string): number {
+  const n = t.length;
+  for (let k = 0; k < n; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) return -1;
+    buf[p + k] = c;
+  }
+  return p + n;
+}
+
+/**
+ * A positive number with at most two decimals below 1e9 (mrr: `round(r·100000)/100`) as
+ * String(x) prints it — the shortest decimal that reads back as x, which for n/100 is n/100's
+ * own digits without trailing zeros — or -1 for any other number. Number-to-string of a
+ * fraction is the slowest field of a contact otherwise.
+ */
+function cents(buf: Buffer, p: number, x: number): number {
+  if (!(x > 0 && x < 1e9)) return -1;
+  const n = Math.round(x * 100);
+  if (n / 100 !== x) return -1;
+  const whole = Math.floor(n / 100);
+  const frac = n - whole * 100;
+  p = digits(buf, p, whole);
+  if (frac === 0) return p;
+  buf[p++] = 46; // '.'
+  buf[p++] = 48 + Math.floor(frac / 10);
+  if (frac % 10 !== 0) buf[p++] = 48 + (frac % 10);
+  return p;
+}
+
 /** A copy of `n` bytes written earlier at `from` (the contact id, repeated in every URL). */
 function again(buf: Buffer, p: number, from: number, n: number): number {
   for (let k = 0; k < n; k++) buf[p + k] = buf[from + k] as number;
@@ -223,6 +257,7 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
   p = digits(buf, p, d.browserVersion);
   p = put(buf, p, OS[d.os] as Uint8Array);
   const attrs = d.attrs;
+  let q: number;
   for (let k = 0; k < attrs.length; k++) {
     const x = attrs[k];
     if (x === null || x === undefined) p = put(buf, p, ATTR_NULL[k] as Uint8Array);
@@ -231,9 +266,10 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
     else if (typeof x === 'number' && x >= 0 && Number.isSafeInteger(x)) {
       p = put(buf, p, ATTR_KEY[k] as Uint8Array);
       p = digits(buf, p, x);
-    } else if (typeof x === 'string' && PLAIN.test(x)) {
-      p = put(buf, p, ATTR_STR[k] as Uint8Array);
-      p = ascii(buf, p, x);
+    } else if (typeof x === 'number' && (q = cents(buf, put(buf, p, ATTR_KEY[k] as Uint8Array), x)) > 0) {
+      p = q;
+    } else if (typeof x === 'string' && (q = plain(buf, put(buf, p, ATTR_STR[k] as Uint8Array), x)) > 0) {
+      p = q;
       buf[p++] = 34;
     } else {
       // Fractions (mrr) and anything unusual: the writer's exact path, then back to the local buffer.
@@ -304,6 +340,3 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
   buf[p++] = 125;
   w.pos = p;
 }
-
-/** Printable ASCII that JSON.stringify leaves as is (no `"`, `\`, control chars). */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
