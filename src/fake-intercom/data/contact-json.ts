@@ -263,7 +263,7 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
     if (x === null || x === undefined) p = put(buf, p, ATTR_NULL[k] as Uint8Array);
     else if (x === true) p = put(buf, p, ATTR_TRUE[k] as Uint8Array);
     else if (x === false) p = put(buf, p, ATTR_FALSE[k] as Uint8Array);
-    else if (typeof x === 'number' && x >= 0 && Number.isSafeInteger(x)) {
+    else if (typeof x === 'number' && x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) {
       p = put(buf, p, ATTR_KEY[k] as Uint8Array);
       p = digits(buf, p, x);
     } else if (typeof x === 'number' && (q = cents(buf, put(buf, p, ATTR_KEY[k] as Uint8Array), x)) > 0) {
