@@ -8,9 +8,9 @@
 import { type ByteWriter, lit } from '../bytes.js';
 import type { Variant } from '../json.js';
 import { companyId } from './companies.js';
-import { drawContact, emailLocal } from './contacts.js';
+import { CONTACT_KIND, drawContact, emailLocal } from './contacts.js';
 import type { Gen } from './context.js';
-import { NOTE_ID_BASE } from './ids.js';
+import { NOTE_ID_BASE, objectId } from './ids.js';
 import { BROWSERS, CONTACT_ATTRS, COUNTRIES, DOMAINS, FIRST, LAST, OSES } from './names.js';
 import { tagId } from './workspace.js';
 
@@ -101,6 +101,8 @@ const item = (type: string, id: string, url: string) => lit(s({ type, id, url })
 interface WorkspacePieces {
   /** `","workspace_id":"<app id>"`. */
   workspace: Uint8Array;
+  /** The middle 8 hex digits of this workspace's contact ids (ids.objectId). */
+  contactTag: Uint8Array;
   /** `{"type":"tag","id":…,"url":…}` per tag index. */
   tags: Uint8Array[];
   /** The same per company index (filled on first use). */
@@ -114,6 +116,7 @@ function workspacePieces(g: Gen): WorkspacePieces {
   if (!x) {
     x = {
       workspace: lit(`","workspace_id":${s(g.appId)}`),
+      contactTag: lit(objectId(0, g.seed, CONTACT_KIND, 0).slice(8, 16)),
       tags: Array.from({ length: g.counts.tags }, (_, k) => item('tag', tagId(k), `/tags/${tagId(k)}`)),
       companies: [],
     };
@@ -144,18 +147,28 @@ function put(buf: Buffer, p: number, b: Uint8Array): number {
   return p + n;
 }
 
-/** A non-negative safe integer, as JSON.stringify prints it. */
+/** A non-negative safe integer, as JSON.stringify prints it (two digits per division). */
 function digits(buf: Buffer, p: number, x: number): number {
-  let n = 1;
-  for (let t = x; t >= 10; t = Math.floor(t / 10)) n++;
+  const n = x < 1e8
+    ? (x < 1e4 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1e6 ? (x < 1e5 ? 5 : 6) : x < 1e7 ? 7 : 8)
+    : x < 1e10 ? (x < 1e9 ? 9 : 10) : String(x).length;
   let q = p + n;
-  do {
-    const d = Math.floor(x / 10);
-    buf[--q] = 48 + x - d * 10;
+  while (x >= 100) {
+    const d = Math.floor(x / 100);
+    const r = (x - d * 100) * 2;
+    buf[--q] = PAIRS[r + 1] as number;
+    buf[--q] = PAIRS[r] as number;
     x = d;
-  } while (x > 0);
+  }
+  if (x >= 10) {
+    buf[--q] = PAIRS[x * 2 + 1] as number;
+    buf[--q] = PAIRS[x * 2] as number;
+  } else buf[--q] = 48 + x;
   return p + n;
 }
+
+/** "00".."99" as bytes. */
+const PAIRS = lit(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).join(''));
 
 /** ASCII text already known to need no escaping (ids, generated words). */
 function ascii(buf: Buffer, p: number, t: string): number {
@@ -198,6 +211,18 @@ function cents(buf: Buffer, p: number, x: number): number {
   return p;
 }
 
+/** hex(x, 8) of ids.ts: the low 32 bits of x as 8 lowercase hex digits. */
+function hex8(buf: Buffer, p: number, x: number): number {
+  let v = x >>> 0;
+  for (let q = p + 7; q >= p; q--) {
+    buf[q] = HEX[v & 15] as number;
+    v >>>= 4;
+  }
+  return p + 8;
+}
+
+const HEX = lit('0123456789abcdef');
+
 /** A copy of `n` bytes written earlier at `from` (the contact id, repeated in every URL). */
 function again(buf: Buffer, p: number, from: number, n: number): number {
   for (let k = 0; k < n; k++) buf[p + k] = buf[from + k] as number;
@@ -210,13 +235,16 @@ const RECORD_MAX = 16384;
 /** Writes base contact `i` rendered for variant `v`. */
 export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): void {
   const d = drawContact(g, i);
-  const { t, id, rel } = d;
+  const { t, rel } = d;
   const ws = workspacePieces(g);
   w.reserve(RECORD_MAX);
   let buf = w.buf;
   let p = put(buf, w.pos, OPEN);
+  // The id: contactId = objectId(created_at, seed, CONTACT_KIND, i), its 24 hex digits written here.
   const idAt = p;
-  p = ascii(buf, p, id);
+  p = hex8(buf, p, t.created_at);
+  p = put(buf, p, ws.contactTag);
+  p = hex8(buf, p, i);
   const idLen = p - idAt;
   p = put(buf, p, ws.workspace);
   if (t.signed_up_at !== null) {

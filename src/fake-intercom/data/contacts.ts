@@ -81,7 +81,6 @@ export interface ContactDraw {
   i: number;
   t: ReturnType<typeof baseContactTimes>;
   rel: ReturnType<typeof baseContactRelations>;
-  id: string;
   first: number;
   last: number;
   domain: number;
@@ -108,7 +107,7 @@ export function drawContact(g: Gen, i: number): ContactDraw {
   const t = baseContactTimes(g, i);
   const rel = baseContactRelations(g, i);
   const r = rng(g.seed, STREAM.contact, i, 3);
-  const id = contactId(g, i, t.created_at);
+  // The id (contactId of created_at) is not drawn: baseContact builds it, contact-json writes its bytes.
   // Same order of r() calls as the object literal this replaced: do not reorder.
   const first = idx(r, FIRST.length);
   const last = idx(r, LAST.length);
@@ -128,7 +127,7 @@ export function drawContact(g: Gen, i: number): ContactDraw {
   const attrs: ContactDraw['attrs'] = [];
   for (let k = 0; k < CONTACT_ATTRS.length; k++) attrs.push(attrValue(r, CONTACT_ATTRS[k] as AttrDef, t.updated_at));
   const avatar = r() < 0.5;
-  return { i, t, rel, id, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
+  return { i, t, rel, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
 }
 
 /** Local part of a base contact's email: the first name lowercased, letters only. */
@@ -138,7 +137,8 @@ export function emailLocal(first: string): string {
 
 export function baseContact(g: Gen, i: number): ContactModel {
   const d = drawContact(g, i);
-  const { t, rel, id } = d;
+  const { t, rel } = d;
+  const id = contactId(g, i, t.created_at);
   const first = FIRST[d.first] as string;
   const last = LAST[d.last] as string;
   const domain = DOMAINS[d.domain] as string;
