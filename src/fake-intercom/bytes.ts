@@ -14,8 +14,14 @@ export class ByteWriter {
   buf: Buffer;
   pos = 0;
 
-  constructor(size = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** `buf`: a buffer to write into (e.g. a pooled one, json.ts) instead of a new one of `size` bytes. */
+  constructor(size = 1 << 16, buf?: Buffer) {
+    this.buf = buf ?? Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for n more bytes (a record writer that writes into `buf` directly calls this first). */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
   }
 
   private grow(n: number): void {

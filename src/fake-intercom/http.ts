@@ -1,7 +1,7 @@
 /** Low-level HTTP helpers: JSON replies, error bodies, request bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { bodyBuffer } from './json.js';
+import { RawJson, bodyBuffer, releaseBuffer } from './json.js';
 import { HttpError } from './types.js';
 
 export interface Reply {
@@ -28,7 +28,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'content-length': buf.length,
     ...headers,
   });
-  res.end(buf);
+  // A pooled page buffer goes back to the pool once the socket has taken all of it ('finish');
+  // a response that never finishes (socket gone) just leaves its buffer to the GC.
+  const pooled = body instanceof RawJson ? body.pooled : null;
+  if (pooled) res.end(buf, () => releaseBuffer(pooled));
+  else res.end(buf);
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {

@@ -7,6 +7,10 @@
  * straight from the generated values into one buffer (bytes.ts), from pieces encoded once at
  * module load; records that live in the overlay (mutated) still go through JSON.stringify.
  * tests/fake-intercom/fast-json.test.ts holds both paths to the same bytes.
+ *
+ * The page buffers themselves are reused: a fresh 450 KB buffer per contacts page cost page
+ * faults and garbage collections, so sendJson hands a RawJson's buffer back to a small pool
+ * once its response has been written (`finish`), and the next page is written into it.
  */
 import { ByteWriter, lit } from './bytes.js';
 import type { Obj } from './types.js';
@@ -14,7 +18,39 @@ import { atLeast, type Version } from './versions.js';
 
 /** A body that is already JSON bytes; sendJson writes it as is. */
 export class RawJson {
-  constructor(readonly buf: Buffer) {}
+  /** `pooled`: the whole buffer `buf` is a view of, to hand back with releaseBuffer once written. */
+  constructor(readonly buf: Buffer, readonly pooled: Buffer | null = null) {}
+}
+
+/** Bounded pool of response buffers: at most POOL_SIZE buffers of at most POOL_BYTES each. */
+const POOL_SIZE = 8;
+const POOL_BYTES = 2 << 20;
+const pool: Buffer[] = [];
+
+/** A buffer of at least `size` bytes: a pooled one when one is large enough, else a new one. */
+function takeBuffer(size: number): Buffer {
+  for (let k = pool.length - 1; k >= 0; k--) {
+    const b = pool[k] as Buffer;
+    if (b.length >= size) {
+      pool[k] = pool[pool.length - 1] as Buffer;
+      pool.pop();
+      return b;
+    }
+  }
+  return Buffer.allocUnsafe(size);
+}
+
+/** Returns a RawJson's buffer to the pool; only call once nothing reads the buffer any more. */
+export function releaseBuffer(b: Buffer): void {
+  if (b.length <= POOL_BYTES && pool.length < POOL_SIZE) pool.push(b);
+}
+
+function pooledWriter(size: number): ByteWriter {
+  return new ByteWriter(size, takeBuffer(size));
+}
+
+function pooledResult(w: ByteWriter): RawJson {
+  return new RawJson(w.result(), w.buf);
 }
 
 /** Response body bytes for either a RawJson or a plain object. */
@@ -35,7 +71,7 @@ const piece = (s: string) => {
  * the object the routes used to build (same key order). `record(w, i)` writes record i.
  */
 export function rawListPage(type: string, key: string, indexes: number[], record: (w: ByteWriter, i: number) => void, total: number, pages: Obj): RawJson {
-  const w = new ByteWriter(indexes.length * 3072 + 512);
+  const w = pooledWriter(indexes.length * 3072 + 16384);
   w.bytes(piece(`{"type":${JSON.stringify(type)},${JSON.stringify(key)}:[`));
   for (let k = 0; k < indexes.length; k++) {
     if (k) w.byte(COMMA);
@@ -46,14 +82,14 @@ export function rawListPage(type: string, key: string, indexes: number[], record
   w.bytes(piece(',"pages":'));
   w.json(pages);
   w.byte(125); // '}'
-  return new RawJson(w.result());
+  return pooledResult(w);
 }
 
 /** One record as a body. */
 export function rawRecord(write: (w: ByteWriter) => void, sizeHint = 4096): RawJson {
-  const w = new ByteWriter(sizeHint);
+  const w = pooledWriter(sizeHint);
   write(w);
-  return new RawJson(w.result());
+  return pooledResult(w);
 }
 
 /** Shape variants of a record across API versions (versions.ts decides the shapes; these flags mirror its branches). */

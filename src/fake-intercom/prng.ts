@@ -62,12 +62,26 @@ export function distinct(r: Rng, n: number, m: number): number[] {
     const x = Math.floor(r() * m);
     if (!out.includes(x)) out.push(x);
   }
-  return out.sort((a, b) => a - b);
+  // Insertion sort: the values are distinct, so the order is sort()'s; a comparator sort costs more on ≤ 25 numbers.
+  for (let k = 1; k < out.length; k++) {
+    const v = out[k] as number;
+    let j = k - 1;
+    while (j >= 0 && (out[j] as number) > v) {
+      out[j + 1] = out[j] as number;
+      j--;
+    }
+    out[j + 1] = v;
+  }
+  return out;
 }
 
 export function hex(n: number, width: number): string {
+  // The 8-digit case (every object id, twice) from a byte table: toString(16) + padStart costs more.
+  if (width === 8) return (HEX2[n >>> 24] as string) + (HEX2[(n >>> 16) & 255] as string) + (HEX2[(n >>> 8) & 255] as string) + (HEX2[n & 255] as string);
   return (n >>> 0).toString(16).padStart(width, '0').slice(-width);
 }
+
+const HEX2 = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** RFC 4122-looking v4 UUID from a PRNG (deterministic, not secure — it is a fake). */
 export function uuidFrom(r: Rng): string {

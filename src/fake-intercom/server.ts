@@ -55,12 +55,21 @@ export class FakeServer implements Controls {
     this.server = http.createServer((req, res) => {
       // Intercom's `Date` header is Intercom's clock; here it is the fake's controllable clock, so a
       // client that freezes its upper bound from it (as intercom-elt does) sees simulated time.
-      res.setHeader('date', new Date(this.w.clock.now() * 1000).toUTCString());
+      res.setHeader('date', this.dateHeader());
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody('server_error', String((err as Error)?.message ?? err)));
       });
     });
     this.server.keepAliveTimeout = 30_000;
+  }
+
+  private date = { at: Number.NaN, text: '' };
+
+  /** The `Date` header of the fake clock's current second (formatted once per second, not per request). */
+  private dateHeader(): string {
+    const now = this.w.clock.now();
+    if (now !== this.date.at) this.date = { at: now, text: new Date(now * 1000).toUTCString() };
+    return this.date.text;
   }
 
   async listen(): Promise<void> {

@@ -11,13 +11,23 @@ const KNOWN = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '
 
 export function parseVersion(raw: string | undefined, def: string): Version {
   const v = (raw ?? def).trim() || def;
+  const known = parsed.get(v);
+  if (known) return { ...known }; // a copy: callers own their Version
   if (!KNOWN.has(v)) {
     throw new HttpError(400, 'intercom_version_invalid', `Requested version ${v} is not a valid Intercom API version.`);
   }
-  if (v === 'Preview') return { raw: v, major: 2, minor: 99, preview: true };
-  const [a, b] = v.split('.').map(Number) as [number, number];
-  return { raw: v, major: a, minor: b, preview: false };
+  let out: Version;
+  if (v === 'Preview') out = { raw: v, major: 2, minor: 99, preview: true };
+  else {
+    const [a, b] = v.split('.').map(Number) as [number, number];
+    out = { raw: v, major: a, minor: b, preview: false };
+  }
+  parsed.set(v, out);
+  return { ...out };
 }
+
+/** Versions parsed so far (a header is parsed on every request; at most the KNOWN ones are kept). */
+const parsed = new Map<string, Version>();
 
 /** v >= "2.12" etc. (numeric per component, so 2.9 < 2.10). */
 export function atLeast(v: Version, spec: string): boolean {

@@ -2,6 +2,8 @@
  * The fast serialisation of hot pages (src/fake-intercom/json.ts, bytes.ts, data/contact-json.ts)
  * must produce exactly the bytes JSON.stringify gives for the generated objects.
  */
+import { once } from 'node:events';
+import net from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../src/fake-intercom/bytes.js';
@@ -9,6 +11,7 @@ import { writeBaseContact } from '../../src/fake-intercom/data/contact-json.js';
 import { baseContact, contactObject } from '../../src/fake-intercom/data/contacts.js';
 import { resolveSettings } from '../../src/fake-intercom/index.js';
 import { variantOf } from '../../src/fake-intercom/json.js';
+import { distinct, hex, rng } from '../../src/fake-intercom/prng.js';
 import { parseVersion, renderContact } from '../../src/fake-intercom/versions.js';
 import { World } from '../../src/fake-intercom/world.js';
 import { type Json, exportTable, withFake } from './helpers.js';
@@ -130,5 +133,80 @@ describe('hot pages over HTTP equal the object path (the export)', () => {
         expect(JSON.parse(await rawGet(f.url, '/conversations/100007', v)).conversation_parts.conversation_parts).toHaveLength(500);
       }
     });
+  });
+});
+
+describe('pooled page buffers (json.ts) under concurrent requests', () => {
+  it('every page in flight at once keeps its own bytes (a buffer is reused only after its response was written)', async () => {
+    await withFake({ contacts: 3000, conversations: 0 }, async (f) => {
+      const page = (cursor?: string) => rawPost(f.url, '/contacts/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: cursor } }, '2.14');
+      // The pages one after another: the reference bytes and every page's cursor.
+      const sequential: string[] = [];
+      const cursors: (string | undefined)[] = [undefined];
+      for (;;) {
+        const text = await page(cursors[cursors.length - 1]);
+        sequential.push(text);
+        const next = (JSON.parse(text) as Json).pages.next?.starting_after as string | undefined;
+        if (!next) break;
+        cursors.push(next);
+      }
+      expect(sequential).toHaveLength(20);
+      // Every page pipelined on each of three sockets that read nothing until all requests were
+      // sent: once the kernel's socket buffers are full (a few MB on loopback) the server still
+      // holds the unsent part of a page while it writes pages for the other sockets.
+      const { port } = new URL(f.url);
+      const sockets = [0, 1, 2].map(() => {
+        const sock = net.connect(Number(port), '127.0.0.1');
+        sock.pause();
+        cursors.forEach((c, k) => {
+          const body = JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: c } });
+          sock.write(`POST /contacts/search HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer fake-token\r\ncontent-type: application/json\r\n`
+            + `intercom-version: 2.14\r\nconnection: ${k === cursors.length - 1 ? 'close' : 'keep-alive'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        });
+        return sock;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const perSocket = await Promise.all(sockets.map(async (sock) => {
+        const chunks: Buffer[] = [];
+        sock.on('data', (b: Buffer) => chunks.push(b));
+        sock.resume();
+        await once(sock, 'end');
+        const raw = Buffer.concat(chunks);
+        const bodies: string[] = [];
+        for (let at = 0; at < raw.length;) {
+          const headEnd = raw.indexOf('\r\n\r\n', at);
+          const length = Number(/content-length: (\d+)/i.exec(raw.subarray(at, headEnd).toString('latin1'))?.[1]);
+          bodies.push(raw.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8'));
+          at = headEnd + 4 + length;
+        }
+        return bodies;
+      }));
+      const concurrent = perSocket.flat();
+      expect(concurrent).toHaveLength(3 * cursors.length);
+      concurrent.forEach((text, k) => expect(text).toBe(sequential[k % cursors.length]));
+    });
+  });
+});
+
+describe('prng helpers keep their results', () => {
+  it('hex(n, 8) equals the toString(16) form for any number', () => {
+    const slow = (n: number) => (n >>> 0).toString(16).padStart(8, '0').slice(-8);
+    const xs = [0, 1, 255, 256, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, -1, -12345, 1.7e9, 1.5, 2 ** 40 + 3, 1e15 + 7, Number.NaN];
+    for (let k = 0; k < 2000; k++) xs.push(Math.floor((k * 2654435761) % 2 ** 40) - 2 ** 39);
+    for (const n of xs) expect(hex(n, 8)).toBe(slow(n));
+    expect(hex(0xabc, 4)).toBe('0abc');
+  });
+
+  it('distinct returns ascending distinct values, the same draws as before', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const a = distinct(rng(seed), 25, 30);
+      const r = rng(seed);
+      const b: number[] = [];
+      while (b.length < 25) {
+        const x = Math.floor(r() * 30);
+        if (!b.includes(x)) b.push(x);
+      }
+      expect(a).toEqual([...b].sort((x, y) => x - y));
+    }
   });
 });

@@ -8,206 +8,363 @@
 import { type ByteWriter, lit } from '../bytes.js';
 import type { Variant } from '../json.js';
 import { companyId } from './companies.js';
-import { drawContact, emailLocal, noteId } from './contacts.js';
+import { CONTACT_KIND, drawContact, emailLocal } from './contacts.js';
 import type { Gen } from './context.js';
+import { NOTE_ID_BASE, objectId } from './ids.js';
 import { BROWSERS, CONTACT_ATTRS, COUNTRIES, DOMAINS, FIRST, LAST, OSES } from './names.js';
 import { tagId } from './workspace.js';
 
-const json = (x: unknown) => lit(JSON.stringify(x));
-const NAMES = FIRST.flatMap((f) => LAST.map((l) => json(`${f} ${l}`)));
-const EMAIL_LOCAL = FIRST.map((f) => emailLocal(f));
-const DOMAIN_RAW = DOMAINS.map((d) => lit(d));
-const DOMAIN_STR = DOMAINS.map(json);
-const BROWSER_STR = BROWSERS.map(json);
-const OS_STR = OSES.map(json);
-const LOCATION = COUNTRIES.map(([country, country_code, continent_code, region, city]) =>
-  json({ type: 'location', country, region, city, country_code, continent_code }));
-/** `"name":` of each custom attribute, the first without a leading comma. */
-const ATTR_KEYS = CONTACT_ATTRS.map((a, k) => lit((k ? ',' : '') + JSON.stringify(a.name) + ':'));
-
-const P = {
-  open: lit('{"type":"contact","id":"'),
-  workspace: lit('","workspace_id":'),
-  extIdUser: lit(',"external_id":"ext-'),
-  extIdLead: lit(',"external_id":null,"role":"lead","email":"'),
-  roleUser: lit('","role":"user","email":"'),
-  emailDomain: lit('","email_domain":'),
-  phone: lit(',"phone":'),
-  phonePrefix: lit('"+1555'),
-  name: lit(',"name":'),
-  owner: lit(',"owner_id":'),
-  hard: lit(',"has_hard_bounced":'),
-  spam: lit(',"marked_email_as_spam":'),
-  unsub: lit(',"unsubscribed_from_emails":'),
-  created: lit(',"created_at":'),
-  updated: lit(',"updated_at":'),
-  signedUp: lit(',"signed_up_at":'),
-  lastSeen: lit(',"last_seen_at":'),
-  lastReplied: lit(',"last_replied_at":'),
-  lastContacted: lit(',"last_contacted_at":'),
-  nulls1: lit(',"last_email_opened_at":null,"last_email_clicked_at":null,"language_override":null,"browser":'),
-  browserVersion: lit(',"browser_version":"'),
-  os: lit('.0.0","browser_language":"en","os":'),
-  nulls2: lit(',"android_app_name":null,"android_app_version":null,"android_device":null,"android_os_version":null,'
-    + '"android_sdk_version":null,"android_last_seen_at":null,"ios_app_name":null,"ios_app_version":null,"ios_device":null,'
-    + '"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null,"custom_attributes":{'),
-  avatarUrl: lit('},"avatar":{"type":"avatar","image_url":"https://static.intercomassets.test/avatars/'),
-  avatarUrlEnd: lit('.png"},"location":'),
-  avatarNull: lit('},"avatar":{"type":"avatar","image_url":null},"location":'),
-  subsOut: lit(',"social_profiles":{"type":"list","data":[]},"opted_out_subscription_types":{"type":"list","data":[],"url":"/contacts/'),
-  subsEnd: lit('/subscriptions","total_count":0,"has_more":false}'),
-  subsIn: lit(',"opted_in_subscription_types":{"type":"list","data":[],"url":"/contacts/'),
-  nulls3: lit(',"utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"referrer":null,"enabled_push_messaging":null,"tags":'),
-  listOpen: lit('{"type":"list","data":['),
-  listUrl: lit('],"url":"/contacts/'),
-  total: lit('","total_count":'),
-  hasMore: lit(',"has_more":'),
-  notes: lit(',"notes":'),
-  companies: lit(',"companies":'),
-  formattedPhone: lit(',"formatted_phone":'),
-  null: lit('null'),
-  q: lit('"'),
-};
-
-interface Sub {
-  item: Uint8Array;
-  url: Uint8Array;
-  close: Uint8Array;
-  suffix: string;
-}
-const sub = (type: string, path: string, suffix: string): Sub => ({
-  item: lit(`{"type":"${type}","id":"`),
-  url: lit(`","url":"${path}`),
-  close: lit('"}'),
-  suffix,
-});
-const TAGS = sub('tag', '/tags/', '/tags');
-const NOTES = sub('note', '/notes/', '/notes');
-const COMPANIES = sub('company', '/companies/', '/companies');
-
-const companyIds = new WeakMap<Gen, string[]>();
-
-/** Company ids are hashes of the company's creation time: memoised per workspace (few companies, many contacts). */
-function companyIdOf(g: Gen, j: number): string {
-  let ids = companyIds.get(g);
-  if (!ids) companyIds.set(g, (ids = []));
-  return (ids[j] ??= companyId(g, j));
-}
-
-/** `{"type":"list","data":[...≤10],"url":…,"total_count":n,"has_more":…}` (2.14:L16607-16632). */
-function truncated(w: ByteWriter, ids: string[], s: Sub, id: string): void {
-  w.bytes(P.listOpen);
-  const k = Math.min(10, ids.length);
-  for (let x = 0; x < k; x++) {
-    if (x) w.byte(44);
-    const v = ids[x] as string;
-    w.bytes(s.item);
-    w.ascii(v);
-    w.bytes(s.url);
-    w.ascii(v);
-    w.bytes(s.close);
+const cat = (...xs: (string | Uint8Array)[]) => {
+  const parts = xs.map((x) => (typeof x === 'string' ? lit(x) : x));
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let p = 0;
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
   }
-  w.bytes(P.listUrl);
-  w.ascii(id);
-  w.ascii(s.suffix);
-  w.bytes(P.total);
-  w.num(ids.length);
-  w.bytes(P.hasMore);
-  w.bool(ids.length > 10);
-  w.byte(125);
+  return out;
+};
+const s = (x: unknown) => JSON.stringify(x);
+
+/*
+ * The record is copied from pre-encoded pieces. Where a field has few possible values, the
+ * value is fused with the constant text around it (e.g. one piece per browser holding
+ * `…"language_override":null,"browser":"chrome","browser_version":"`), so a record is about
+ * fifty copies and a dozen numbers. Each piece's text is listed in field order below.
+ */
+const OPEN = lit('{"type":"contact","id":"');
+const EXT_USER = lit(',"external_id":"ext-');
+const ROLE_USER = lit('","role":"user","email":"');
+const EXT_LEAD = lit(',"external_id":null,"role":"lead","email":"');
+/** `<local>.` of the email, per first name. */
+const EMAIL_LOCAL = FIRST.map((f) => lit(`${emailLocal(f)}.`));
+/** `@<domain>","email_domain":"<domain>","phone":`, per domain. */
+const EMAIL_DOMAIN = DOMAINS.map((d) => cat(`@${d}`, '","email_domain":', s(d), ',"phone":'));
+const PHONE_NULL_NAME = lit('null,"name":');
+const PHONE_OPEN = lit('"+1555');
+const PHONE_CLOSE_NAME = lit('","name":');
+/** `"<first> <last>","owner_id":` per name (first × last), and the unnamed one. */
+const NAME_OWNER = FIRST.flatMap((f) => LAST.map((l) => cat(s(`${f} ${l}`), ',"owner_id":')));
+const NULL_NAME_OWNER = lit('null,"owner_id":');
+const NULL = lit('null');
+const TRUE = lit('true');
+const FALSE = lit('false');
+const Q = lit('"');
+/** `,"has_hard_bounced":…,"marked_email_as_spam":…,"unsubscribed_from_emails":…,"created_at":`, by the three flags as bits. */
+const FLAGS = Array.from({ length: 8 }, (_, k) =>
+  lit(`,"has_hard_bounced":${!!(k & 4)},"marked_email_as_spam":${!!(k & 2)},"unsubscribed_from_emails":${!!(k & 1)},"created_at":`));
+const UPDATED = lit(',"updated_at":');
+const SIGNED_UP = lit(',"signed_up_at":');
+const LAST_SEEN = lit(',"last_seen_at":');
+const LAST_REPLIED = lit(',"last_replied_at":');
+const LAST_CONTACTED = lit(',"last_contacted_at":');
+/** Up to `"browser_version":"`, per browser. */
+const BROWSER = BROWSERS.map((b) => cat(',"last_email_opened_at":null,"last_email_clicked_at":null,"language_override":null,"browser":', s(b), ',"browser_version":"'));
+/** From `.0.0"` to the first custom attribute's key, per OS. */
+const OS = OSES.map((o) => cat('.0.0","browser_language":"en","os":', s(o), ',"android_app_name":null,"android_app_version":null,"android_device":null,"android_os_version":null,'
+  + '"android_sdk_version":null,"android_last_seen_at":null,"ios_app_name":null,"ios_app_version":null,"ios_device":null,'
+  + '"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null,"custom_attributes":{'));
+/** `"name":` of each custom attribute, the first without a leading comma; and with each constant value. */
+const ATTR_KEY = CONTACT_ATTRS.map((a, k) => lit((k ? ',' : '') + s(a.name) + ':'));
+const ATTR_NULL = ATTR_KEY.map((k) => cat(k, 'null'));
+const ATTR_TRUE = ATTR_KEY.map((k) => cat(k, 'true'));
+const ATTR_FALSE = ATTR_KEY.map((k) => cat(k, 'false'));
+const ATTR_STR = ATTR_KEY.map((k) => cat(k, '"'));
+const AVATAR_URL = lit('},"avatar":{"type":"avatar","image_url":"https://static.intercomassets.test/avatars/');
+const SOCIAL_SUBS = ',"social_profiles":{"type":"list","data":[]},"opted_out_subscription_types":{"type":"list","data":[],"url":"/contacts/';
+const locationOf = ([country, country_code, continent_code, region, city]: (typeof COUNTRIES)[number]) =>
+  s({ type: 'location', country, region, city, country_code, continent_code });
+/** From the avatar URL's end to the first subscriptions URL's contact id, per country. */
+const AVATAR_END = COUNTRIES.map((c) => cat('.png"},"location":', locationOf(c), SOCIAL_SUBS));
+/** The same for a contact without avatar. */
+const AVATAR_NULL = COUNTRIES.map((c) => cat('},"avatar":{"type":"avatar","image_url":null},"location":', locationOf(c), SOCIAL_SUBS));
+const SUBS_END = '/subscriptions","total_count":0,"has_more":false}';
+const SUBS_IN = lit(SUBS_END + ',"opted_in_subscription_types":{"type":"list","data":[],"url":"/contacts/');
+const LIST_OPEN = '{"type":"list","data":[';
+const SUBS_TAGS = lit(SUBS_END + ',"utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"referrer":null,"enabled_push_messaging":null,"tags":' + LIST_OPEN);
+const LIST_URL = lit('],"url":"/contacts/');
+const TAGS_TOTAL = lit('/tags","total_count":');
+const NOTES_TOTAL = lit('/notes","total_count":');
+const COMPANIES_TOTAL = lit('/companies","total_count":');
+/** `,"has_more":…}` and the next list's opening, by has_more. */
+const MORE_NOTES = [lit(`,"has_more":false},"notes":${LIST_OPEN}`), lit(`,"has_more":true},"notes":${LIST_OPEN}`)];
+const MORE_COMPANIES = [lit(`,"has_more":false},"companies":${LIST_OPEN}`), lit(`,"has_more":true},"companies":${LIST_OPEN}`)];
+const MORE_END = [lit(',"has_more":false}'), lit(',"has_more":true}')];
+const NOTE_ITEM = lit('{"type":"note","id":"');
+const NOTE_URL = lit('","url":"/notes/');
+const ITEM_CLOSE = lit('"}');
+const FORMATTED_PHONE = lit(',"formatted_phone":');
+const PLUS1555 = lit('"+1555');
+const item = (type: string, id: string, url: string) => lit(s({ type, id, url }));
+
+/** Pieces that depend on the workspace (its id, tags, companies), built once per workspace. */
+interface WorkspacePieces {
+  /** `","workspace_id":"<app id>"`. */
+  workspace: Uint8Array;
+  /** The middle 8 hex digits of this workspace's contact ids (ids.objectId). */
+  contactTag: Uint8Array;
+  /** `{"type":"tag","id":…,"url":…}` per tag index. */
+  tags: Uint8Array[];
+  /** The same per company index (filled on first use). */
+  companies: Uint8Array[];
 }
 
-function writePhone(w: ByteWriter, digits: string | null): void {
-  if (digits === null) return w.bytes(P.null);
-  w.bytes(P.phonePrefix);
-  w.ascii(digits);
-  w.bytes(P.q);
+const pieces = new WeakMap<Gen, WorkspacePieces>();
+
+function workspacePieces(g: Gen): WorkspacePieces {
+  let x = pieces.get(g);
+  if (!x) {
+    x = {
+      workspace: lit(`","workspace_id":${s(g.appId)}`),
+      contactTag: lit(objectId(0, g.seed, CONTACT_KIND, 0).slice(8, 16)),
+      tags: Array.from({ length: g.counts.tags }, (_, k) => item('tag', tagId(k), `/tags/${tagId(k)}`)),
+      companies: [],
+    };
+    pieces.set(g, x);
+  }
+  return x;
 }
+
+function companyItem(g: Gen, x: WorkspacePieces, j: number): Uint8Array {
+  let b = x.companies[j];
+  if (!b) {
+    const id = companyId(g, j);
+    x.companies[j] = b = item('company', id, `/companies/${id}`);
+  }
+  return b;
+}
+
+// ---- writing into the buffer: each helper takes the position and returns the new one ----
+
+function put(buf: Buffer, p: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n > 16) {
+    buf.set(b, p);
+    return p + n;
+  }
+  // Short pieces: a plain loop beats TypedArray#set's per-call overhead.
+  for (let k = 0; k < n; k++) buf[p + k] = b[k] as number;
+  return p + n;
+}
+
+/** A non-negative safe integer, as JSON.stringify prints it (two digits per division). */
+function digits(buf: Buffer, p: number, x: number): number {
+  const n = x < 1e8
+    ? (x < 1e4 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1e6 ? (x < 1e5 ? 5 : 6) : x < 1e7 ? 7 : 8)
+    : x < 1e10 ? (x < 1e9 ? 9 : 10) : String(x).length;
+  let q = p + n;
+  while (x >= 100) {
+    const d = Math.floor(x / 100);
+    const r = (x - d * 100) * 2;
+    buf[--q] = PAIRS[r + 1] as number;
+    buf[--q] = PAIRS[r] as number;
+    x = d;
+  }
+  if (x >= 10) {
+    buf[--q] = PAIRS[x * 2 + 1] as number;
+    buf[--q] = PAIRS[x * 2] as number;
+  } else buf[--q] = 48 + x;
+  return p + n;
+}
+
+/** "00".."99" as bytes. */
+const PAIRS = lit(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).join(''));
+
+/** ASCII text already known to need no escaping (ids, generated words). */
+function ascii(buf: Buffer, p: number, t: string): number {
+  const n = t.length;
+  for (let k = 0; k < n; k++) buf[p + k] = t.charCodeAt(k);
+  return p + n;
+}
+
+/**
+ * A string that JSON.stringify leaves as is (printable ASCII but `"` and `\`), or -1 (nothing
+ * usable written) for any other string.
+ */
+function plain(buf: Buffer, p: number, t: string): number {
+  const n = t.length;
+  for (let k = 0; k < n; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) return -1;
+    buf[p + k] = c;
+  }
+  return p + n;
+}
+
+/**
+ * A positive number with at most two decimals below 1e9 (mrr: `round(r·100000)/100`) as
+ * String(x) prints it — the shortest decimal that reads back as x, which for n/100 is n/100's
+ * own digits without trailing zeros — or -1 for any other number. Number-to-string of a
+ * fraction is the slowest field of a contact otherwise.
+ */
+function cents(buf: Buffer, p: number, x: number): number {
+  if (!(x > 0 && x < 1e9)) return -1;
+  const n = Math.round(x * 100);
+  if (n / 100 !== x) return -1;
+  const whole = Math.floor(n / 100);
+  const frac = n - whole * 100;
+  p = digits(buf, p, whole);
+  if (frac === 0) return p;
+  buf[p++] = 46; // '.'
+  buf[p++] = 48 + Math.floor(frac / 10);
+  if (frac % 10 !== 0) buf[p++] = 48 + (frac % 10);
+  return p;
+}
+
+/** hex(x, 8) of ids.ts: the low 32 bits of x as 8 lowercase hex digits. */
+function hex8(buf: Buffer, p: number, x: number): number {
+  let v = x >>> 0;
+  for (let q = p + 7; q >= p; q--) {
+    buf[q] = HEX[v & 15] as number;
+    v >>>= 4;
+  }
+  return p + 8;
+}
+
+const HEX = lit('0123456789abcdef');
+
+/** A copy of `n` bytes written earlier at `from` (the contact id, repeated in every URL). */
+function again(buf: Buffer, p: number, from: number, n: number): number {
+  for (let k = 0; k < n; k++) buf[p + k] = buf[from + k] as number;
+  return p + n;
+}
+
+/** Upper bound of one record's bytes: about 2.8 KB plain, under 5 KB with 10 items in each sub-list. */
+const RECORD_MAX = 16384;
 
 /** Writes base contact `i` rendered for variant `v`. */
 export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): void {
   const d = drawContact(g, i);
-  const { t, id, rel } = d;
-  w.bytes(P.open);
-  w.ascii(id);
-  w.bytes(P.workspace);
-  w.str(g.appId);
+  const { t, rel } = d;
+  const ws = workspacePieces(g);
+  w.reserve(RECORD_MAX);
+  let buf = w.buf;
+  let p = put(buf, w.pos, OPEN);
+  // The id: contactId = objectId(created_at, seed, CONTACT_KIND, i), its 24 hex digits written here.
+  const idAt = p;
+  p = hex8(buf, p, t.created_at);
+  p = put(buf, p, ws.contactTag);
+  p = hex8(buf, p, i);
+  const idLen = p - idAt;
+  p = put(buf, p, ws.workspace);
   if (t.signed_up_at !== null) {
-    w.bytes(P.extIdUser);
-    w.num(i);
-    w.bytes(P.roleUser);
-  } else w.bytes(P.extIdLead);
-  w.ascii(EMAIL_LOCAL[d.first] as string);
-  w.byte(46); // '.'
-  w.num(i);
-  w.byte(64); // '@'
-  w.bytes(DOMAIN_RAW[d.domain] as Uint8Array);
-  w.bytes(P.emailDomain);
-  w.bytes(DOMAIN_STR[d.domain] as Uint8Array);
-  w.bytes(P.phone);
-  writePhone(w, d.phone);
-  w.bytes(P.name);
-  w.bytes(d.hasName ? (NAMES[d.first * LAST.length + d.last] as Uint8Array) : P.null);
-  w.bytes(P.owner);
-  if (d.ownerId === null) w.bytes(P.null);
-  else if (v.v216) w.str(String(d.ownerId)); // 2.16: owner_id is a string (notes §5)
-  else w.num(d.ownerId);
-  w.bytes(P.hard);
-  w.bool(d.hardBounced);
-  w.bytes(P.spam);
-  w.bool(d.spam);
-  w.bytes(P.unsub);
-  w.bool(d.unsubscribed);
-  w.bytes(P.created);
-  w.num(t.created_at);
-  w.bytes(P.updated);
-  w.num(t.updated_at);
-  w.bytes(P.signedUp);
-  w.numOrNull(t.signed_up_at);
-  w.bytes(P.lastSeen);
-  w.numOrNull(t.last_seen_at);
-  w.bytes(P.lastReplied);
-  w.numOrNull(d.lastRepliedAt);
-  w.bytes(P.lastContacted);
-  w.numOrNull(d.lastContactedAt);
-  w.bytes(P.nulls1);
-  w.bytes(BROWSER_STR[d.browser] as Uint8Array);
-  w.bytes(P.browserVersion);
-  w.num(d.browserVersion);
-  w.bytes(P.os);
-  w.bytes(OS_STR[d.os] as Uint8Array);
-  w.bytes(P.nulls2);
-  for (let k = 0; k < ATTR_KEYS.length; k++) {
-    w.bytes(ATTR_KEYS[k] as Uint8Array);
-    const x = d.attrs[k];
-    if (x === null || x === undefined) w.bytes(P.null);
-    else if (typeof x === 'string') w.str(x);
-    else if (typeof x === 'number') w.num(x);
-    else w.bool(x);
+    p = put(buf, p, EXT_USER);
+    p = digits(buf, p, i);
+    p = put(buf, p, ROLE_USER);
+  } else p = put(buf, p, EXT_LEAD);
+  p = put(buf, p, EMAIL_LOCAL[d.first] as Uint8Array);
+  p = digits(buf, p, i);
+  p = put(buf, p, EMAIL_DOMAIN[d.domain] as Uint8Array);
+  if (d.phone === null) p = put(buf, p, PHONE_NULL_NAME);
+  else {
+    p = put(buf, p, PHONE_OPEN);
+    p = ascii(buf, p, d.phone);
+    p = put(buf, p, PHONE_CLOSE_NAME);
+  }
+  p = put(buf, p, d.hasName ? (NAME_OWNER[d.first * LAST.length + d.last] as Uint8Array) : NULL_NAME_OWNER);
+  if (d.ownerId === null) p = put(buf, p, NULL);
+  else if (v.v216) {
+    // 2.16: owner_id is a string (notes §5)
+    buf[p++] = 34;
+    p = digits(buf, p, d.ownerId);
+    buf[p++] = 34;
+  } else p = digits(buf, p, d.ownerId);
+  p = put(buf, p, FLAGS[(d.hardBounced ? 4 : 0) | (d.spam ? 2 : 0) | (d.unsubscribed ? 1 : 0)] as Uint8Array);
+  p = digits(buf, p, t.created_at);
+  p = put(buf, p, UPDATED);
+  p = digits(buf, p, t.updated_at);
+  p = put(buf, p, SIGNED_UP);
+  p = t.signed_up_at === null ? put(buf, p, NULL) : digits(buf, p, t.signed_up_at);
+  p = put(buf, p, LAST_SEEN);
+  p = t.last_seen_at === null ? put(buf, p, NULL) : digits(buf, p, t.last_seen_at);
+  p = put(buf, p, LAST_REPLIED);
+  p = d.lastRepliedAt === null ? put(buf, p, NULL) : digits(buf, p, d.lastRepliedAt);
+  p = put(buf, p, LAST_CONTACTED);
+  p = d.lastContactedAt === null ? put(buf, p, NULL) : digits(buf, p, d.lastContactedAt);
+  p = put(buf, p, BROWSER[d.browser] as Uint8Array);
+  p = digits(buf, p, d.browserVersion);
+  p = put(buf, p, OS[d.os] as Uint8Array);
+  const attrs = d.attrs;
+  let q: number;
+  for (let k = 0; k < attrs.length; k++) {
+    const x = attrs[k];
+    if (x === null || x === undefined) p = put(buf, p, ATTR_NULL[k] as Uint8Array);
+    else if (x === true) p = put(buf, p, ATTR_TRUE[k] as Uint8Array);
+    else if (x === false) p = put(buf, p, ATTR_FALSE[k] as Uint8Array);
+    else if (typeof x === 'number' && x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) {
+      p = put(buf, p, ATTR_KEY[k] as Uint8Array);
+      p = digits(buf, p, x);
+    } else if (typeof x === 'number' && (q = cents(buf, put(buf, p, ATTR_KEY[k] as Uint8Array), x)) > 0) {
+      p = q;
+    } else if (typeof x === 'string' && (q = plain(buf, put(buf, p, ATTR_STR[k] as Uint8Array), x)) > 0) {
+      p = q;
+      buf[p++] = 34;
+    } else {
+      // Fractions (mrr) and anything unusual: the writer's exact path, then back to the local buffer.
+      p = put(buf, p, ATTR_KEY[k] as Uint8Array);
+      w.pos = p;
+      if (typeof x === 'number') w.num(x);
+      else w.str(x as string);
+      w.reserve(RECORD_MAX);
+      buf = w.buf;
+      p = w.pos;
+    }
   }
   if (d.avatar) {
-    w.bytes(P.avatarUrl);
-    w.num(i);
-    w.bytes(P.avatarUrlEnd);
-  } else w.bytes(P.avatarNull);
-  w.bytes(LOCATION[d.country] as Uint8Array);
-  w.bytes(P.subsOut);
-  w.ascii(id);
-  w.bytes(P.subsEnd);
-  w.bytes(P.subsIn);
-  w.ascii(id);
-  w.bytes(P.subsEnd);
-  w.bytes(P.nulls3);
-  truncated(w, rel.tags.map(tagId), TAGS, id);
-  w.bytes(P.notes);
-  const notes: string[] = [];
-  for (let k = 0; k < rel.notes; k++) notes.push(noteId(i, k));
-  truncated(w, notes, NOTES, id);
-  w.bytes(P.companies);
-  truncated(w, rel.companies.map((j) => companyIdOf(g, j)), COMPANIES, id);
-  if (v.legacyPhone) {
-    w.bytes(P.formattedPhone); // ≤2.11 (notes §5), appended last as versions.renderContact does
-    writePhone(w, d.phone);
+    p = put(buf, p, AVATAR_URL);
+    p = digits(buf, p, i);
+    p = put(buf, p, AVATAR_END[d.country] as Uint8Array);
+  } else p = put(buf, p, AVATAR_NULL[d.country] as Uint8Array);
+  p = again(buf, p, idAt, idLen);
+  p = put(buf, p, SUBS_IN);
+  p = again(buf, p, idAt, idLen);
+  p = put(buf, p, SUBS_TAGS);
+  // tags, notes, companies: "Up to 10 will be displayed here. Use the url to get more." (2.14:L16607-16632)
+  const tags = rel.tags;
+  for (let x = 0; x < tags.length && x < 10; x++) {
+    if (x) buf[p++] = 44;
+    p = put(buf, p, ws.tags[tags[x] as number] as Uint8Array);
   }
-  w.byte(125);
+  p = put(buf, p, LIST_URL);
+  p = again(buf, p, idAt, idLen);
+  p = put(buf, p, TAGS_TOTAL);
+  p = digits(buf, p, tags.length);
+  p = put(buf, p, MORE_NOTES[tags.length > 10 ? 1 : 0] as Uint8Array);
+  const notes = rel.notes;
+  for (let k = 0; k < notes && k < 10; k++) {
+    if (k) buf[p++] = 44;
+    p = put(buf, p, NOTE_ITEM);
+    const at = p;
+    p = digits(buf, p, NOTE_ID_BASE + i * 32 + k); // = noteId(i, k)
+    const n = p - at;
+    p = put(buf, p, NOTE_URL);
+    p = again(buf, p, at, n);
+    p = put(buf, p, ITEM_CLOSE);
+  }
+  p = put(buf, p, LIST_URL);
+  p = again(buf, p, idAt, idLen);
+  p = put(buf, p, NOTES_TOTAL);
+  p = digits(buf, p, notes);
+  p = put(buf, p, MORE_COMPANIES[notes > 10 ? 1 : 0] as Uint8Array);
+  const companies = rel.companies;
+  for (let x = 0; x < companies.length && x < 10; x++) {
+    if (x) buf[p++] = 44;
+    p = put(buf, p, companyItem(g, ws, companies[x] as number));
+  }
+  p = put(buf, p, LIST_URL);
+  p = again(buf, p, idAt, idLen);
+  p = put(buf, p, COMPANIES_TOTAL);
+  p = digits(buf, p, companies.length);
+  p = put(buf, p, MORE_END[companies.length > 10 ? 1 : 0] as Uint8Array);
+  if (v.legacyPhone) {
+    p = put(buf, p, FORMATTED_PHONE); // ≤2.11 (notes §5), appended last as versions.renderContact does
+    if (d.phone === null) p = put(buf, p, NULL);
+    else {
+      p = put(buf, p, PLUS1555);
+      p = ascii(buf, p, d.phone);
+      buf[p++] = 34;
+    }
+  }
+  buf[p++] = 125;
+  w.pos = p;
 }

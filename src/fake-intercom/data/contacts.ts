@@ -7,7 +7,7 @@ import type { Obj } from '../types.js';
 import { companyId } from './companies.js';
 import type { Gen } from './context.js';
 import { NOTE_ID_BASE, objectId } from './ids.js';
-import { BROWSERS, CONTACT_ATTRS, COUNTRIES, DOMAINS, FIRST, LAST, OSES } from './names.js';
+import { type AttrDef, BROWSERS, CONTACT_ATTRS, COUNTRIES, DOMAINS, FIRST, LAST, OSES } from './names.js';
 import { MAX_LAG, baseUpdatedAt } from './timeline.js';
 import { attrValue } from './values.js';
 import { adminId, tagId } from './workspace.js';
@@ -46,7 +46,8 @@ export function baseContactRelations(g: Gen, i: number): { tags: number[]; compa
   const nCompanies = many ? int(r, 11, 14) : int(r, 0, 2);
   const nNotes = many ? int(r, 11, 15) : int(r, 0, 2);
   const populated = populatedCompanyCount(g);
-  const picks = distinct(r, Math.min(nCompanies, populated), populated).map((k) => populatedCompany(g, k));
+  const picks = distinct(r, Math.min(nCompanies, populated), populated);
+  for (let k = 0; k < picks.length; k++) picks[k] = populatedCompany(g, picks[k] as number);
   return { tags: distinct(r, Math.min(nTags, g.counts.tags), g.counts.tags), companies: picks, notes: nNotes };
 }
 
@@ -80,7 +81,6 @@ export interface ContactDraw {
   i: number;
   t: ReturnType<typeof baseContactTimes>;
   rel: ReturnType<typeof baseContactRelations>;
-  id: string;
   first: number;
   last: number;
   domain: number;
@@ -107,7 +107,7 @@ export function drawContact(g: Gen, i: number): ContactDraw {
   const t = baseContactTimes(g, i);
   const rel = baseContactRelations(g, i);
   const r = rng(g.seed, STREAM.contact, i, 3);
-  const id = contactId(g, i, t.created_at);
+  // The id (contactId of created_at) is not drawn: baseContact builds it, contact-json writes its bytes.
   // Same order of r() calls as the object literal this replaced: do not reorder.
   const first = idx(r, FIRST.length);
   const last = idx(r, LAST.length);
@@ -124,9 +124,10 @@ export function drawContact(g: Gen, i: number): ContactDraw {
   const browser = idx(r, BROWSERS.length);
   const browserVersion = int(r, 90, 130);
   const os = idx(r, OSES.length);
-  const attrs = CONTACT_ATTRS.map((d) => attrValue(r, d, t.updated_at));
+  const attrs: ContactDraw['attrs'] = [];
+  for (let k = 0; k < CONTACT_ATTRS.length; k++) attrs.push(attrValue(r, CONTACT_ATTRS[k] as AttrDef, t.updated_at));
   const avatar = r() < 0.5;
-  return { i, t, rel, id, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
+  return { i, t, rel, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
 }
 
 /** Local part of a base contact's email: the first name lowercased, letters only. */
@@ -136,7 +137,8 @@ export function emailLocal(first: string): string {
 
 export function baseContact(g: Gen, i: number): ContactModel {
   const d = drawContact(g, i);
-  const { t, rel, id } = d;
+  const { t, rel } = d;
+  const id = contactId(g, i, t.created_at);
   const first = FIRST[d.first] as string;
   const last = LAST[d.last] as string;
   const domain = DOMAINS[d.domain] as string;

@@ -2,12 +2,21 @@
 import { int, pick, type Rng } from '../prng.js';
 import { WORDS, type AttrDef } from './names.js';
 
+const wordNumbers = new Map<string, string[]>();
+
+/** `<word>-<n>` (n in 1..999), each string made once: 16 × 999 at most, shared by every record. */
+function wordNumber(word: string, n: number): string {
+  let byN = wordNumbers.get(word);
+  if (!byN) wordNumbers.set(word, (byN = []));
+  return (byN[n] ??= `${word}-${n}`);
+}
+
 /** A value for a custom attribute; ~10% null (attributes are often unset). Dates are unix seconds. */
 export function attrValue(r: Rng, d: AttrDef, around: number): string | number | boolean | null {
   if (r() < 0.1) return null;
   switch (d.data_type) {
     case 'string':
-      return d.options ? pick(r, d.options) : `${pick(r, WORDS)}-${int(r, 1, 999)}`;
+      return d.options ? pick(r, d.options) : wordNumber(pick(r, WORDS), int(r, 1, 999));
     case 'integer':
       return int(r, 0, 5000);
     case 'float':
