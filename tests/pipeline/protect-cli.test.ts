@@ -82,11 +82,28 @@ describe('one-shot flags', () => {
 });
 
 describe('bad rules in asset files', () => {
-  const ingest = async (columns: string, env: Record<string, string | undefined> = { INTERCOM_ELT_MASK_SALT: SALT }) => {
+  const run = async (command: 'ingest' | 'check', columns: string, env: Record<string, string | undefined>) => {
     const p = makeProject({ url: fake.url, token: TOKEN, assets: { contacts: `parameters:\n  source_table: contacts\ncolumns:\n${columns}` } });
-    const r = await runCli(['ingest', '--config', p.configFile, '--progress', 'log'], { env });
+    const r = await runCli([command, '--config', p.configFile, ...(command === 'ingest' ? ['--progress', 'log'] : [])], { env });
     return { ...r, file: path.join(p.assetsDir, 'contacts.asset.yml') };
   };
+  const ingest = (columns: string, env: Record<string, string | undefined> = { INTERCOM_ELT_MASK_SALT: SALT }) => run('ingest', columns, env);
+
+  test('check reports a bad rule with the same line as ingest, before trying any connection', async () => {
+    const before = fake.stats().requests;
+    for (const [columns, env] of [
+      ['  - name: email\n    mask: hsh\n', { INTERCOM_ELT_MASK_SALT: SALT }],
+      ['  - name: email\n    mask: hash\n', { INTERCOM_ELT_MASK_SALT: undefined }],
+    ] as const) {
+      const c = await run('check', columns, env);
+      const i = await run('ingest', columns, env);
+      expect(c.code).toBe(1);
+      expect(c.stdout).toBe('');
+      expect(c.stderr.trim()).toBe(i.stderr.trim().replace(i.file, c.file));
+      expect(c.stderr.trim()).toMatch(/^error: .*contacts\.asset\.yml: columns\[0\]\.mask: /);
+    }
+    expect(fake.stats().requests).toBe(before);
+  });
 
   test('unknown mask kind', async () => {
     const r = await ingest('  - name: email\n    mask: hsh\n');

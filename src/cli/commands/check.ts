@@ -14,6 +14,7 @@ import type { TableSpec } from '../../intercom/tables/spec.js';
 import { compareVersions } from '../../intercom/tables/versions.js';
 import type { IntercomClient, IntercomRequest } from '../../intercom/types.js';
 import { openDestination } from '../../pipeline/destinations.js';
+import { parseProtection } from '../../pipeline/protect-rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
 import { secretsOf } from '../ingest.js';
 import { makeRedactor, type Output } from '../render.js';
@@ -91,6 +92,8 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   // Config errors throw: main prints the one line naming file and field.
   const project = await projectFromFlags(f);
   const assets = selectAssets(project.assets, selectors);
+  // the column rules (exclude, mask, select_columns, salt) fail here as they would in ingest
+  for (const asset of assets) parseProtection(asset);
   const redact = makeRedactor(secretsOf(project));
   const rows: CheckRow[] = [
     {
