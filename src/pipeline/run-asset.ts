@@ -9,6 +9,7 @@ import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
 import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
 import { EltError, inDestination, InterruptedError } from '../errors.js';
+import { answeredAt } from '../intercom/tables/common.js';
 import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
 import type { ProgressEvent } from './events.js';
@@ -64,11 +65,7 @@ interface Workspace {
 /** GET /me: the workspace time zone (contacts search days) and Intercom's clock (Date header). */
 async function workspace(client: IntercomClient): Promise<Workspace> {
   const res = await client.request<{ app?: { timezone?: string } }>({ method: 'GET', path: '/me' });
-  const date = Date.parse(res.headers['date'] ?? '');
-  return {
-    timezone: res.body?.app?.timezone || 'UTC',
-    now: Number.isFinite(date) ? Math.floor(date / 1000) : Math.floor(Date.now() / 1000),
-  };
+  return { timezone: res.body?.app?.timezone || 'UTC', now: answeredAt(res) };
 }
 
 function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransform[]): TableTarget[] {

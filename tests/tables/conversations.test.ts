@@ -17,8 +17,8 @@ const TOKEN = 'tok-conv-51c2';
 let fake: FakeIntercom;
 let dir: string;
 
-function project(file: string, apiVersion: string) {
-  const intercom: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion, baseUrl: fake.url, concurrency: 16 };
+function project(file: string, apiVersion: string, baseUrl = fake.url) {
+  const intercom: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion, baseUrl, concurrency: 16 };
   const duck: DestinationConnection = { type: 'duckdb', name: 'duckdb', path: file };
   return { intercom: new Map([['intercom', intercom]]), destinations: new Map([['duckdb', duck]]) };
 }
@@ -91,5 +91,41 @@ describe('conversations with parts', () => {
     expect(deadParts!['d']).toBe(deadParts!['n']);
     const [alive] = await query(file, `select count(_elt_deleted_at)::int d from intercom.conversations where id <> '${victim}'`);
     expect(alive!['d']).toBe(0);
+  });
+
+  test("a conversation deleted between the search and its GET is kept, marked deleted at Intercom's clock", async () => {
+    // every request waits 1 s before the fake routes it: the conversation is deleted after the
+    // search page is made and before any GET is routed (0.5 s of slack each side)
+    const slow = await startFakeIntercom({ seed: 22, token: TOKEN, contacts: 20, companies: 2, conversations: 12, tickets: 1, latencyMs: 1000, rateLimitPerMinute: null });
+    try {
+      const victim = String((await exportTable(slow.url, 'conversations'))[3]!['id']);
+      const file = path.join(dir, 'conv404.duckdb');
+      expect((await runAssets(project(file, '2.14', slow.url), [asset])).ok).toBe(true);
+      const [stored] = await query(file, `select count(*)::int n from intercom.conversation_parts where conversation_id = '${victim}'`);
+      expect(stored!['n']).toBeGreaterThan(0);
+      slow.clock.advance(3600);
+      slow.updateConversation(victim, {});
+      slow.clock.advance(600); // past the run's 30 s settle lag
+      const searches = slow.stats().byPath['/conversations/search']!;
+      const run = runAssets(project(file, '2.14', slow.url), [asset]);
+      while (slow.stats().byPath['/conversations/search'] === searches) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 1500));
+      slow.deleteConversation(victim);
+      const r = await run;
+      expect(r.summaries[0]!.error?.message).toBeUndefined();
+      expect(r.summaries[0]!.counters['conversations_deleted']).toBe(1);
+      // the fake's clock is frozen at 2026-01-01, far from this machine's: the 404's Date header wins
+      const intercomNow = slow.clock.now();
+      expect(Math.abs(intercomNow - Date.now() / 1000)).toBeGreaterThan(3600);
+      const [dead] = await query(file, `select epoch(_elt_deleted_at)::bigint t from intercom.conversations where id = '${victim}'`);
+      expect(Number(dead!['t'])).toBe(intercomNow);
+      // the parts stored by the first run are marked with the same time
+      const parts = await query(file, `select distinct epoch(_elt_deleted_at)::bigint t from intercom.conversation_parts where conversation_id = '${victim}'`);
+      expect(parts.map((p) => Number(p['t']))).toEqual([intercomNow]);
+      const [alive] = await query(file, `select count(_elt_deleted_at)::int d from intercom.conversations where id <> '${victim}'`);
+      expect(alive!['d']).toBe(0);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -11,6 +11,17 @@ export function columns(spec: Record<string, ColumnType>): ColumnDef[] {
 }
 
 /** Intercom's general page-size maximum: "the max amount for any API is 150" (notes §1.5). */
+/**
+ * Intercom's clock when it answered (its `Date` header), in unix seconds; the local clock when the
+ * header is missing or unreadable. Timestamps we make up (a run's upper bound, the time a 404 says
+ * a record was gone) then sit on the same clock as Intercom's own `updated_at`, whatever the skew
+ * of the machine running us.
+ */
+export function answeredAt(res: { headers: Record<string, string> }): number {
+  const ms = Date.parse(res.headers['date'] ?? '');
+  return Math.floor((Number.isFinite(ms) ? ms : Date.now()) / 1000);
+}
+
 export const MAX_PER_PAGE = 150;
 
 /** Default lookback of search tables: covers the contact search-index delay ("a few minutes", 2.14:L5762). */

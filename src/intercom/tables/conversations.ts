@@ -1,6 +1,6 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { DELETED_AT_COLUMN } from './spec.js';
-import { columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { answeredAt, columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
 import { paginate } from '../paginate.js';
 import type { IntercomRequest } from '../types.js';
 import { fanOut } from './fanout.js';
@@ -18,7 +18,8 @@ import { deletedConversations } from './conversations-deleted.js';
  *   by the previous cursor loses parts when a conversation is bumped again before they are read
  *   (estuary/connectors PR #2600, airbyte #39463).
  * - A 404 on GET means the conversation was deleted after the search: it is kept and marked
- *   `_elt_deleted_at`, with its parts — not ignored (airbyte ignores them silently).
+ *   `_elt_deleted_at` (Intercom's clock: the 404's `Date` header), with its parts — not ignored
+ *   (airbyte ignores them silently).
  * - With api_version ≥ 2.16, `GET /conversations/deleted` lists deletions (2.16:L13521-13614):
  *   those conversations and their parts are marked deleted too.
  */
@@ -34,7 +35,7 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   };
   const fetchOne = async (item: Row) => {
     const res = await ctx.client.request<Row>({ method: 'GET', path: `/conversations/${encodeURIComponent(String(item['id']))}`, allow404: true });
-    return res.status === 404 ? { item, deleted: true as const } : { item, full: res.body };
+    return res.status === 404 ? { item, deletedAt: answeredAt(res) } : { item, full: res.body };
   };
   for await (const { page, results } of fanOut(search(), fetchOne, { concurrency: ctx.concurrency })) {
     const out: Page = {
@@ -44,11 +45,12 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
     };
     const parents: unknown[][] = [];
     const gone: unknown[][] = [];
-    const now = Math.floor(Date.now() / 1000);
+    const goneAt: number[] = [];
     for (const r of results) {
-      if ('deleted' in r) {
-        out.rows['conversations']!.push({ ...r.item, [DELETED_AT_COLUMN]: now });
+      if (r.deletedAt !== undefined) {
+        out.rows['conversations']!.push({ ...r.item, [DELETED_AT_COLUMN]: r.deletedAt });
         gone.push([String(r.item['id'])]);
+        goneAt.push(r.deletedAt);
         continue;
       }
       const conv = r.full;
@@ -69,7 +71,7 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
     }
     if (gone.length) {
       ctx.count('conversations_deleted', gone.length);
-      out.deletes = { conversation_parts: { keyColumns: ['conversation_id'], keys: gone, deletedAt: gone.map(() => now) } };
+      out.deletes = { conversation_parts: { keyColumns: ['conversation_id'], keys: gone, deletedAt: goneAt } };
     }
     yield out;
   }
