@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in bench/, one after another, each in its own process with its
  * documented defaults (about 15–20 minutes on 2 cores; the rate budget alone is ~7). Numbers and
- * how to read them: docs/benchmarks.md.
+ * how to read them: docs/benchmarks.md (the fake-intercom bench rewrites its own section there).
  *
  *   npm run bench                          # all
  *   npm run bench -- --only=e2e,raw-pages  # some (names below)
@@ -21,7 +21,18 @@ const BENCHES: ReadonlyArray<{ name: string; file: string; args?: string[]; what
   { name: 'rate-budget', file: 'rate-budget.ts', what: "a full sync against Intercom's default rate limit: wall time against the floor, requests against the minimum" },
 ];
 
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const args = process.argv.slice(2);
+/** `--name=value` or `--name value`. */
+const arg = (name: string): string | undefined => {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return args[i]!.includes('=') ? args[i]!.slice(name.length + 3) : args[i + 1];
+};
+const strange = args.filter((a, i) => a.startsWith('--') && !/^--(list|only)(=|$)/.test(a) && args[i - 1] !== '--only');
+if (strange.length > 0) {
+  console.error(`error: unknown option ${strange.join(' ')} (use --list or --only=a,b)`);
+  process.exit(1);
+}
 
 if (process.argv.includes('--list')) {
   for (const b of BENCHES) console.log(`${b.name.padEnd(14)} bench/${b.file}: ${b.what}`);
@@ -41,7 +52,7 @@ for (const b of BENCHES.filter((x) => !only || only.includes(x.name))) {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(root, 'bench', b.file), ...(b.args ?? [])], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
-    console.error(`=== ${b.name} failed (exit ${r.status ?? r.signal})`);
+    console.error(`=== ${b.name} failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`})`);
   }
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -95,6 +95,16 @@ export function inDestination(err: unknown, connection: string): unknown {
   return new DestinationError(`destination '${connection}'`, err.message, { cause: err, meta: { ...err.meta, connection } });
 }
 
+/**
+ * A page whose bytes are not the JSON it should be (cut short, broken structure): like a
+ * truncated body, retryable. The caller that knows the request adds method and path.
+ */
+export class MalformedPageError extends EltError {
+  constructor(what: string, at: number) {
+    super('malformed_page', `malformed JSON page: ${what} at byte ${at}`, { retryable: true, meta: { at } });
+  }
+}
+
 /** The run was interrupted (SIGINT/SIGTERM) after committing its last checkpoint. */
 export class InterruptedError extends EltError {
   constructor(signal: string) {

@@ -1,16 +1,22 @@
 /**
  * A list page read without building its records as JS objects: one pass over the bytes finds
- * each record of the list (its byte range), the raw text of a few top-level keys of each record
- * (the ones the extraction needs: id, updated_at, nested lists), and parses the envelope (pages,
- * total_count). The records themselves can then go to a destination that parses JSON natively
- * (DuckDB's read_json) as they are: in JS, JSON.parse + re-stringifying the nested values + Arrow
- * cost ~60 µs of the main thread per 2.8 KB contact (docs/benchmarks.md, "End to end").
+ * each record of the list (its byte range), the values of a few top-level keys of each record
+ * (the ones the extraction needs: id, updated_at, nested lists) and the envelope (pages,
+ * total_count), parsed as JSON.parse would. The records themselves can then go to a destination
+ * that parses JSON natively (DuckDB's read_json) as they are: in JS, JSON.parse + re-stringifying
+ * the nested values + Arrow cost ~60 µs of the main thread per 2.8 KB contact
+ * (docs/benchmarks.md, "End to end").
  *
- * Strings are skipped with `indexOf('"')` (native memchr) and an escape check, so the JS byte loop
- * only walks structure, numbers and literals. Structure is checked (balanced brackets, `:` and
- * `,` where JSON has them); the bytes of scalars are not: a destination that parses the records
- * validates them.
+ * What is checked: the whole structure (objects, arrays, `:` and `,`, nothing after the page),
+ * every number and literal, keys and picked values exactly as JSON.parse reads them (escaped
+ * keys; repeated keys: the last wins), and the envelope (parsed). What is not: the characters
+ * inside strings that are neither keys nor picked (skipped with `indexOf('"')`, i.e. memchr, and
+ * an escape check, so the JS byte loop only walks structure); a raw control character there is
+ * left to the destination's parser. Checking the nested values costs ~1.5 µs a contact against
+ * only balancing their brackets (measured 2026-12-04). A cut-short page always fails
+ * (tests/intercom/raw-page.test.ts cuts one at every byte).
  */
+import { MalformedPageError } from '../errors.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -20,13 +26,11 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
-
-export class MalformedPageError extends Error {
-  constructor(what: string, at: number) {
-    super(`malformed JSON page: ${what} at byte ${at}`);
-    this.name = 'MalformedPageError';
-  }
-}
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 export interface RawPage {
   bytes: Buffer;
@@ -37,20 +41,29 @@ export interface RawPage {
   picked: Array<Record<string, unknown>>;
   /** The page's other top-level members, parsed (`type`, `pages`, `total_count`, …). */
   envelope: Record<string, unknown>;
-  /** True when the list key was present (and held an array). */
+  /** True when the list key was present and held an array. */
   hasList: boolean;
 }
 
+/** Deeper nesting than this is refused rather than risking the stack. */
+const MAX_DEPTH = 256;
+
 const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE;
+
+/** Sets `key` as an own property even when it is `__proto__` (JSON.parse does the same). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 /**
- * Scans a JSON object page `{…, "<listKey>": [ {record}, … ], …}`. Throws MalformedPageError when
- * the page is not an object, is cut short, or its structure is broken.
+ * Scans a JSON object page `{…, "<listKey>": [ {record}, … ], …}`. Throws MalformedPageError
+ * (retryable, like a truncated body) when the page is not an object, is cut short or is not JSON.
  */
 export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]): RawPage {
   const n = bytes.length;
-  const wanted = pick.map((k) => Buffer.from(JSON.stringify(k), 'utf8'));
   const listKeyBytes = Buffer.from(JSON.stringify(listKey), 'utf8');
+  const wanted = pick.map((name) => ({ name, bytes: Buffer.from(JSON.stringify(name), 'utf8') }));
   const out: RawPage = { bytes, starts: [], ends: [], picked: [], envelope: {}, hasList: false };
 
   const ws = (i: number): number => {
@@ -73,62 +86,48 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
       from = q + 1;
     }
   };
-  /** Index after the value starting at `i` (a string, object, array or scalar). */
-  const value = (i: number): number => {
-    const c = bytes[i];
-    if (c === QUOTE) return str(i);
-    if (c === LBRACE || c === LBRACKET) {
-      const stack: number[] = [];
-      while (i < n) {
-        const d = bytes[i]!;
-        if (d === QUOTE) {
-          i = str(i);
-          continue;
-        }
-        if (d === LBRACE) stack.push(RBRACE);
-        else if (d === LBRACKET) stack.push(RBRACKET);
-        else if (d === RBRACE || d === RBRACKET) {
-          if (stack.pop() !== d) throw new MalformedPageError('unbalanced brackets', i);
-          if (stack.length === 0) return i + 1;
-        }
-        i++;
-      }
-      throw new MalformedPageError('unterminated value', n);
+  /** A JSON number token `[a, b)`: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?; `integer` without fraction or exponent. */
+  const isNumber = (a: number, b: number, integer: boolean): boolean => {
+    let j = a;
+    if (bytes[j] === MINUS) j++;
+    if (bytes[j] === ZERO) j++;
+    else if (isDigit(bytes[j])) while (j < b && isDigit(bytes[j])) j++;
+    else return false;
+    if (j === b) return true;
+    if (integer) return false;
+    if (bytes[j] === DOT) {
+      const s = ++j;
+      while (j < b && isDigit(bytes[j])) j++;
+      if (j === s) return false;
     }
-    const start = i;
-    while (i < n) {
-      const d = bytes[i]!;
-      if (d === COMMA || d === RBRACE || d === RBRACKET || isSpace(d)) break;
-      i++;
+    if (bytes[j] === 0x65 || bytes[j] === 0x45) {
+      j++;
+      if (bytes[j] === PLUS || bytes[j] === MINUS) j++;
+      const s = j;
+      while (j < b && isDigit(bytes[j])) j++;
+      if (j === s) return false;
     }
-    if (i === start) throw new MalformedPageError('expected a value', i);
-    return i;
+    return j === b;
   };
-  const isKey = (a: number, b: number, key: Buffer): boolean => {
-    if (b - a !== key.length) return false;
-    for (let j = 0; j < key.length; j++) if (bytes[a + j] !== key[j]) return false;
+  /** Whether `[i, j)` is the literal `word` (true, false, null). */
+  const isWord = (i: number, j: number, word: string): boolean => {
+    if (j - i !== word.length) return false;
+    for (let k = 0; k < word.length; k++) if (bytes[i + k] !== word.charCodeAt(k)) return false;
     return true;
   };
-  const hasBackslash = (a: number, b: number): boolean => {
-    for (let j = a; j < b; j++) if (bytes[j] === BACKSLASH) return true;
-    return false;
-  };
-  const parse = (a: number, b: number): unknown => {
-    const c = bytes[a];
-    // the common small values without JSON.parse: an unescaped string, an integer
-    if (c === QUOTE && !hasBackslash(a, b)) return bytes.toString('utf8', a + 1, b - 1);
-    if (b - a <= 15 && ((c! >= 0x30 && c! <= 0x39) || c === 0x2d)) {
-      const v = Number(bytes.toString('latin1', a, b));
-      if (Number.isSafeInteger(v)) return v;
+  /** Index after the number or literal starting at `i`. */
+  const scalar = (i: number): number => {
+    let j = i;
+    while (j < n) {
+      const d = bytes[j]!;
+      if (d === COMMA || d === RBRACE || d === RBRACKET || isSpace(d)) break;
+      j++;
     }
-    try {
-      return JSON.parse(bytes.toString('utf8', a, b));
-    } catch {
-      throw new MalformedPageError('invalid value', a);
-    }
+    if (isNumber(i, j, false) || isWord(i, j, 'null') || isWord(i, j, 'true') || isWord(i, j, 'false')) return j;
+    throw new MalformedPageError(i === j ? 'expected a value' : 'invalid value', i);
   };
-  /** The members of the object opening at `i`; calls `member(keyStart, keyEnd, valueStart, valueEnd)`; returns the index after `}`. */
-  const members = (i: number, member: (ka: number, kb: number, va: number) => number): number => {
+  /** The members of the object opening at `i`; `member(keyStart, keyEnd, valueStart)` returns the index after the value. */
+  const object = (i: number, member: (ka: number, kb: number, va: number) => number): number => {
     i = ws(i + 1);
     if (bytes[i] === RBRACE) return i + 1;
     for (;;) {
@@ -136,8 +135,7 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
       const kb = str(i);
       const colon = ws(kb);
       expect(colon, COLON, "':'");
-      const va = ws(colon + 1);
-      i = ws(member(i, kb, va));
+      i = ws(member(i, kb, ws(colon + 1)));
       if (bytes[i] === COMMA) {
         i = ws(i + 1);
         continue;
@@ -146,16 +144,77 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
       return i + 1;
     }
   };
+  /** Index after the value starting at `i`, checked as JSON (nested values without a callback per level). */
+  const value = (i: number, depth: number): number => {
+    const c = bytes[i];
+    if (c === QUOTE) return str(i);
+    if (c !== LBRACE && c !== LBRACKET) return scalar(i);
+    if (depth >= MAX_DEPTH) throw new MalformedPageError('nesting too deep', i);
+    const close = c === LBRACE ? RBRACE : RBRACKET;
+    i = ws(i + 1);
+    if (bytes[i] === close) return i + 1;
+    for (;;) {
+      if (c === LBRACE) {
+        expect(i, QUOTE, 'a key');
+        i = ws(str(i));
+        expect(i, COLON, "':'");
+        i = ws(i + 1);
+      }
+      i = ws(value(i, depth + 1));
+      if (bytes[i] === COMMA) {
+        i = ws(i + 1);
+        continue;
+      }
+      expect(i, close, c === LBRACE ? "',' or '}'" : "',' or ']'");
+      return i + 1;
+    }
+  };
+
+  const plainText = (a: number, b: number): boolean => {
+    for (let j = a; j < b; j++) if (bytes[j] === BACKSLASH || bytes[j]! < 0x20) return false;
+    return true;
+  };
+  /** The value `[a, b)` as JSON.parse reads it (small values: keys, picks, the envelope). */
+  const parse = (a: number, b: number): unknown => {
+    const c = bytes[a];
+    // the common small values without JSON.parse: a string with no escape, an integer
+    if (c === QUOTE && plainText(a + 1, b - 1)) return bytes.toString('utf8', a + 1, b - 1);
+    if (b - a <= 15 && isNumber(a, b, true)) return Number(bytes.toString('latin1', a, b));
+    try {
+      return JSON.parse(bytes.toString('utf8', a, b));
+    } catch {
+      throw new MalformedPageError('invalid value', a);
+    }
+  };
+  /** Whether the key `[ka, kb)` (quotes included) is written exactly as `text`. */
+  const sameBytes = (ka: number, kb: number, text: Buffer): boolean => {
+    if (kb - ka !== text.length) return false;
+    for (let k = 1; k < text.length - 1; k++) if (bytes[ka + k] !== text[k]) return false;
+    return true;
+  };
+  /** The name of the key `[ka, kb)` when it is written with escapes (`"d\u0061ta"`), else undefined. */
+  const escapedKey = (ka: number, kb: number): string | undefined => {
+    for (let j = ka + 1; j < kb - 1; j++) if (bytes[j] === BACKSLASH) return parse(ka, kb) as string;
+    return undefined;
+  };
+  const isKey = (ka: number, kb: number, text: Buffer, name: string): boolean => sameBytes(ka, kb, text) || escapedKey(ka, kb) === name;
+
   const record = (i: number): number => {
     const picked: Record<string, unknown> = {};
-    const end = members(i, (ka, kb, va) => {
-      const vb = value(va);
+    const end = object(i, (ka, kb, va) => {
+      const vb = value(va, 1);
+      let name: string | undefined;
       for (let w = 0; w < wanted.length; w++) {
-        if (isKey(ka, kb, wanted[w]!)) {
-          picked[pick[w]!] = parse(va, vb);
+        if (sameBytes(ka, kb, wanted[w]!.bytes)) {
+          name = wanted[w]!.name;
           break;
         }
       }
+      if (name === undefined) {
+        const escaped = escapedKey(ka, kb);
+        if (escaped !== undefined && pick.includes(escaped)) name = escaped;
+      }
+      if (name !== undefined) put(picked, name, parse(va, vb));
       return vb;
     });
     out.starts.push(i);
@@ -163,28 +222,34 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     out.picked.push(picked);
     return end;
   };
-  const list = (i: number): number => {
-    out.hasList = true;
-    i = ws(i + 1);
-    if (bytes[i] === RBRACKET) return i + 1;
-    for (;;) {
-      expect(i, LBRACE, 'a record object');
-      i = ws(record(i));
-      if (bytes[i] === COMMA) {
-        i = ws(i + 1);
-        continue;
-      }
-      expect(i, RBRACKET, "',' or ']'");
-      return i + 1;
-    }
-  };
 
   const first = ws(0);
   expect(first, LBRACE, 'a JSON object');
-  const end = members(first, (ka, kb, va) => {
-    if (isKey(ka, kb, listKeyBytes) && bytes[va] === LBRACKET) return list(va);
-    const vb = value(va);
-    out.envelope[parse(ka, kb) as string] = parse(va, vb);
+  const end = object(first, (ka, kb, va) => {
+    if (isKey(ka, kb, listKeyBytes, listKey)) {
+      // a repeated key replaces the earlier one, as in JSON.parse
+      out.starts = [];
+      out.ends = [];
+      out.picked = [];
+      delete out.envelope[listKey];
+      out.hasList = bytes[va] === LBRACKET;
+      if (out.hasList) {
+        let at = ws(va + 1);
+        if (bytes[at] === RBRACKET) return at + 1;
+        for (;;) {
+          expect(at, LBRACE, 'a record object');
+          at = ws(record(at));
+          if (bytes[at] === COMMA) {
+            at = ws(at + 1);
+            continue;
+          }
+          expect(at, RBRACKET, "',' or ']'");
+          return at + 1;
+        }
+      }
+    }
+    const vb = value(va, 1);
+    put(out.envelope, parse(ka, kb) as string, parse(va, vb));
     return vb;
   });
   if (ws(end) !== n) throw new MalformedPageError('trailing bytes', ws(end));

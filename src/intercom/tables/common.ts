@@ -10,7 +10,6 @@ export function columns(spec: Record<string, ColumnType>): ColumnDef[] {
   return Object.entries(spec).map(([name, type]) => ({ name, type }));
 }
 
-/** Intercom's general page-size maximum: "the max amount for any API is 150" (notes §1.5). */
 /**
  * Intercom's clock when it answered (its `Date` header), in unix seconds; the local clock when the
  * header is missing or unreadable. Timestamps we make up (a run's upper bound, the time a 404 says
@@ -22,6 +21,7 @@ export function answeredAt(res: { headers: Record<string, string> }): number {
   return Math.floor((Number.isFinite(ms) ? ms : Date.now()) / 1000);
 }
 
+/** Intercom's general page-size maximum: "the max amount for any API is 150" (notes §1.5). */
 export const MAX_PER_PAGE = 150;
 
 /** Default lookback of search tables: covers the contact search-index delay ("a few minutes", 2.14:L5762). */
