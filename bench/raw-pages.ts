@@ -12,7 +12,8 @@
  * evolution or state table. Prints records/s, CPU µs per record of this process (DuckDB's threads
  * included) and of the fake, and peak RSS.
  *
- *   node --import tsx bench/raw-pages.ts [--sizes=100000,1000000] [--file-pages=10]
+ *   node --import tsx bench/raw-pages.ts [--sizes=100000,1000000] [--file-pages=10] [--slices=1]
+ *   (--slices=N: N cursor chains at once over N whole-day ranges of the window: the next step's ceiling)
  *   (RAW_DUCKDB_SETTINGS='{"memory_limit":"64MB"}' adds DuckDB settings over the product's)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,11 +25,14 @@ import { cpuSeconds, fmt, startFakeProcess } from './lib.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 import { scanPage } from '../src/intercom/raw-page.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
+import { windowQuery } from '../src/intercom/tables/common.js';
+import { localDayStart } from '../src/intercom/tables/timezone.js';
 
 const TOKEN = 'bench-token';
 const arg = (name: string, dflt: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 const filePages = Number(arg('file-pages', '10'));
+const slices = Number(arg('slices', '1'));
 const CHECKPOINT_PAGES = 200;
 
 const READ_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
@@ -71,29 +75,54 @@ async function run(n: number): Promise<string> {
       });
       return chain;
     };
-    let startingAfter: string | undefined;
-    do {
+    const search = async (version: string, body: object): Promise<Buffer> => {
       const res = await pool.request({
         method: 'POST',
         path: '/contacts/search',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': '2.14' },
-        body: JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } }),
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': version },
+        body: JSON.stringify(body),
       });
-      const bytes = Buffer.from(await res.body.arrayBuffer());
-      const s0 = performance.now();
-      const page = scanPage(bytes, 'data', ['id', 'updated_at', 'tags', 'companies']);
-      scanMs += performance.now() - s0;
-      for (let k = 0; k < page.starts.length; k++) lines.push(bytes.subarray(page.starts[k], page.ends[k]), NL);
-      records += page.starts.length;
-      pages++;
-      startingAfter = (page.envelope.pages as { next?: { starting_after?: string } } | undefined)?.next?.starting_after;
-      // at most one file waits for DuckDB while the next pages are fetched
-      if (pages % filePages === 0) {
-        const previous = chain;
-        await previous;
-        void load();
-      }
-    } while (startingAfter);
+      return Buffer.from(await res.body.arrayBuffer());
+    };
+    /** One cursor chain over `query`, keeping the records whose updated_at is in [lo, hi). */
+    const pageChain = async (query: object, lo: number, hi: number): Promise<void> => {
+      let startingAfter: string | undefined;
+      do {
+        const bytes = await search('2.14', { query, pagination: { per_page: 150, starting_after: startingAfter } });
+        const s0 = performance.now();
+        const page = scanPage(bytes, 'data', ['id', 'updated_at', 'tags', 'companies']);
+        scanMs += performance.now() - s0;
+        for (let k = 0; k < page.starts.length; k++) {
+          const at = page.picked[k]!['updated_at'] as number;
+          if (at < lo || at >= hi) continue;
+          lines.push(bytes.subarray(page.starts[k], page.ends[k]), NL);
+          records++;
+        }
+        pages++;
+        startingAfter = (page.envelope.pages as { next?: { starting_after?: string } } | undefined)?.next?.starting_after;
+        // at most one file waits for DuckDB while the next pages are fetched
+        if (pages % filePages === 0) {
+          await chain;
+          if (lines.length) void load();
+        }
+      } while (startingAfter);
+    };
+    if (slices <= 1) await pageChain({ field: 'updated_at', operator: '>', value: 0 }, -Infinity, Infinity);
+    else {
+      // the window's ends from two 2.16 sorted probes, cut into whole workspace days, paged at once
+      const ends = await Promise.all(
+        (['ascending', 'descending'] as const).map(async (order) => {
+          const page = scanPage(await search('2.16', { query: { field: 'updated_at', operator: '>', value: 0 }, sort: { field: 'updated_at', order }, pagination: { per_page: 1 } }), 'data', ['updated_at']);
+          return page.picked[0]!['updated_at'] as number;
+        }),
+      );
+      const tz = 'America/Los_Angeles'; // the fake's default workspace zone
+      const step = Math.ceil((ends[1]! + 1 - ends[0]!) / slices);
+      const cuts = Array.from({ length: slices + 1 }, (_, k) => (k === 0 ? ends[0]! : k === slices ? ends[1]! + 1 : localDayStart(ends[0]! + k * step, tz)));
+      await Promise.all(
+        cuts.slice(0, -1).map((lo, k) => pageChain(windowQuery('updated_at', { start: lo, end: cuts[k + 1]! - 1 }, 'day', tz), lo, cuts[k + 1]!)),
+      );
+    }
     if (lines.length) void load();
     await chain;
     await conn.run('COMMIT');
