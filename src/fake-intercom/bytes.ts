@@ -10,6 +10,54 @@ export function lit(s: string): Uint8Array {
   return enc.encode(s);
 }
 
+/*
+ * Writers at a position of a buffer with room for the bytes (callers reserve first): each
+ * returns the position after what it wrote. ByteWriter is built on them; a hot record writer
+ * (data/contact-json.ts) calls them directly on `ByteWriter.buf`.
+ */
+
+/** Pre-encoded bytes. */
+export function putBytes(buf: Buffer, p: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n > 16) {
+    buf.set(b, p);
+    return p + n;
+  }
+  // Short pieces: a plain loop beats TypedArray#set's per-call overhead.
+  for (let k = 0; k < n; k++) buf[p + k] = b[k] as number;
+  return p + n;
+}
+
+/** A string known to be ASCII and to need no JSON escaping (ids, digits, generated words). */
+export function putAscii(buf: Buffer, p: number, t: string): number {
+  const n = t.length;
+  for (let k = 0; k < n; k++) buf[p + k] = t.charCodeAt(k);
+  return p + n;
+}
+
+/** "00".."99" as bytes. */
+const PAIRS = lit(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).join(''));
+
+/** A non-negative safe integer, as JSON.stringify prints it (two digits per division). */
+export function putDigits(buf: Buffer, p: number, x: number): number {
+  const n = x < 1e8
+    ? (x < 1e4 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1e6 ? (x < 1e5 ? 5 : 6) : x < 1e7 ? 7 : 8)
+    : x < 1e10 ? (x < 1e9 ? 9 : 10) : String(x).length;
+  let q = p + n;
+  while (x >= 100) {
+    const d = Math.floor(x / 100);
+    const r = (x - d * 100) * 2;
+    buf[--q] = PAIRS[r + 1] as number;
+    buf[--q] = PAIRS[r] as number;
+    x = d;
+  }
+  if (x >= 10) {
+    buf[--q] = PAIRS[x * 2 + 1] as number;
+    buf[--q] = PAIRS[x * 2] as number;
+  } else buf[--q] = 48 + x;
+  return p + n;
+}
+
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
@@ -32,28 +80,14 @@ export class ByteWriter {
 
   /** Pre-encoded bytes. */
   bytes(b: Uint8Array): void {
-    const n = b.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    if (n > 64) {
-      this.buf.set(b, this.pos);
-      this.pos += n;
-      return;
-    }
-    // Short pieces: a plain loop beats TypedArray#set's per-call overhead.
-    const buf = this.buf;
-    let p = this.pos;
-    for (let k = 0; k < n; k++) buf[p++] = b[k] as number;
-    this.pos = p;
+    this.reserve(b.length);
+    this.pos = putBytes(this.buf, this.pos, b);
   }
 
   /** A string known to be ASCII and to need no JSON escaping (ids, digits, generated words). */
   ascii(s: string): void {
-    const n = s.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let k = 0; k < n; k++) buf[p++] = s.charCodeAt(k);
-    this.pos = p;
+    this.reserve(s.length);
+    this.pos = putAscii(this.buf, this.pos, s);
   }
 
   /** Any string, as UTF-8 (no escaping: callers pass JSON text). */
@@ -72,21 +106,12 @@ export class ByteWriter {
   /** A number as JSON.stringify prints it (integers digit by digit, anything else via String). */
   num(x: number): void {
     if (!Number.isSafeInteger(x)) return this.ascii(Number.isFinite(x) ? String(x) : 'null');
-    if (this.pos + 17 > this.buf.length) this.grow(17);
-    const buf = this.buf;
+    this.reserve(17);
     if (x < 0) {
-      buf[this.pos++] = 45; // '-'
+      this.buf[this.pos++] = 45; // '-'
       x = -x;
     }
-    // Count digits, then write them right to left.
-    let d = 1;
-    for (let t = x; t >= 10; t = Math.floor(t / 10)) d++;
-    let p = this.pos + d;
-    this.pos = p;
-    do {
-      buf[--p] = 48 + (x % 10);
-      x = Math.floor(x / 10);
-    } while (x > 0);
+    this.pos = putDigits(this.buf, this.pos, x);
   }
 
   /** A number or null. */

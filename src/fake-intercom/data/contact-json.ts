@@ -5,7 +5,7 @@
  * key order included; tests/fake-intercom/fast-json.test.ts checks that across versions. A change
  * to the contact shape in contacts.ts or versions.ts must be mirrored here.
  */
-import { type ByteWriter, lit } from '../bytes.js';
+import { type ByteWriter, lit, putAscii, putBytes, putDigits } from '../bytes.js';
 import type { Variant } from '../json.js';
 import { companyId } from './companies.js';
 import { CONTACT_KIND, drawContact, emailLocal } from './contacts.js';
@@ -94,7 +94,6 @@ const NOTE_ITEM = lit('{"type":"note","id":"');
 const NOTE_URL = lit('","url":"/notes/');
 const ITEM_CLOSE = lit('"}');
 const FORMATTED_PHONE = lit(',"formatted_phone":');
-const PLUS1555 = lit('"+1555');
 const item = (type: string, id: string, url: string) => lit(s({ type, id, url }));
 
 /** Pieces that depend on the workspace (its id, tags, companies), built once per workspace. */
@@ -136,47 +135,6 @@ function companyItem(g: Gen, x: WorkspacePieces, j: number): Uint8Array {
 
 // ---- writing into the buffer: each helper takes the position and returns the new one ----
 
-function put(buf: Buffer, p: number, b: Uint8Array): number {
-  const n = b.length;
-  if (n > 16) {
-    buf.set(b, p);
-    return p + n;
-  }
-  // Short pieces: a plain loop beats TypedArray#set's per-call overhead.
-  for (let k = 0; k < n; k++) buf[p + k] = b[k] as number;
-  return p + n;
-}
-
-/** A non-negative safe integer, as JSON.stringify prints it (two digits per division). */
-function digits(buf: Buffer, p: number, x: number): number {
-  const n = x < 1e8
-    ? (x < 1e4 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1e6 ? (x < 1e5 ? 5 : 6) : x < 1e7 ? 7 : 8)
-    : x < 1e10 ? (x < 1e9 ? 9 : 10) : String(x).length;
-  let q = p + n;
-  while (x >= 100) {
-    const d = Math.floor(x / 100);
-    const r = (x - d * 100) * 2;
-    buf[--q] = PAIRS[r + 1] as number;
-    buf[--q] = PAIRS[r] as number;
-    x = d;
-  }
-  if (x >= 10) {
-    buf[--q] = PAIRS[x * 2 + 1] as number;
-    buf[--q] = PAIRS[x * 2] as number;
-  } else buf[--q] = 48 + x;
-  return p + n;
-}
-
-/** "00".."99" as bytes. */
-const PAIRS = lit(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).join(''));
-
-/** ASCII text already known to need no escaping (ids, generated words). */
-function ascii(buf: Buffer, p: number, t: string): number {
-  const n = t.length;
-  for (let k = 0; k < n; k++) buf[p + k] = t.charCodeAt(k);
-  return p + n;
-}
-
 /**
  * A string that JSON.stringify leaves as is (printable ASCII but `"` and `\`), or -1 (nothing
  * usable written) for any other string.
@@ -203,7 +161,7 @@ function cents(buf: Buffer, p: number, x: number): number {
   if (n / 100 !== x) return -1;
   const whole = Math.floor(n / 100);
   const frac = n - whole * 100;
-  p = digits(buf, p, whole);
+  p = putDigits(buf, p, whole);
   if (frac === 0) return p;
   buf[p++] = 46; // '.'
   buf[p++] = 48 + Math.floor(frac / 10);
@@ -239,69 +197,69 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
   const ws = workspacePieces(g);
   w.reserve(RECORD_MAX);
   let buf = w.buf;
-  let p = put(buf, w.pos, OPEN);
+  let p = putBytes(buf, w.pos, OPEN);
   // The id: contactId = objectId(created_at, seed, CONTACT_KIND, i), its 24 hex digits written here.
   const idAt = p;
   p = hex8(buf, p, t.created_at);
-  p = put(buf, p, ws.contactTag);
+  p = putBytes(buf, p, ws.contactTag);
   p = hex8(buf, p, i);
   const idLen = p - idAt;
-  p = put(buf, p, ws.workspace);
+  p = putBytes(buf, p, ws.workspace);
   if (t.signed_up_at !== null) {
-    p = put(buf, p, EXT_USER);
-    p = digits(buf, p, i);
-    p = put(buf, p, ROLE_USER);
-  } else p = put(buf, p, EXT_LEAD);
-  p = put(buf, p, EMAIL_LOCAL[d.first] as Uint8Array);
-  p = digits(buf, p, i);
-  p = put(buf, p, EMAIL_DOMAIN[d.domain] as Uint8Array);
-  if (d.phone === null) p = put(buf, p, PHONE_NULL_NAME);
+    p = putBytes(buf, p, EXT_USER);
+    p = putDigits(buf, p, i);
+    p = putBytes(buf, p, ROLE_USER);
+  } else p = putBytes(buf, p, EXT_LEAD);
+  p = putBytes(buf, p, EMAIL_LOCAL[d.first] as Uint8Array);
+  p = putDigits(buf, p, i);
+  p = putBytes(buf, p, EMAIL_DOMAIN[d.domain] as Uint8Array);
+  if (d.phone === null) p = putBytes(buf, p, PHONE_NULL_NAME);
   else {
-    p = put(buf, p, PHONE_OPEN);
-    p = ascii(buf, p, d.phone);
-    p = put(buf, p, PHONE_CLOSE_NAME);
+    p = putBytes(buf, p, PHONE_OPEN);
+    p = putAscii(buf, p, d.phone);
+    p = putBytes(buf, p, PHONE_CLOSE_NAME);
   }
-  p = put(buf, p, d.hasName ? (NAME_OWNER[d.first * LAST.length + d.last] as Uint8Array) : NULL_NAME_OWNER);
-  if (d.ownerId === null) p = put(buf, p, NULL);
+  p = putBytes(buf, p, d.hasName ? (NAME_OWNER[d.first * LAST.length + d.last] as Uint8Array) : NULL_NAME_OWNER);
+  if (d.ownerId === null) p = putBytes(buf, p, NULL);
   else if (v.v216) {
     // 2.16: owner_id is a string (notes §5)
     buf[p++] = 34;
-    p = digits(buf, p, d.ownerId);
+    p = putDigits(buf, p, d.ownerId);
     buf[p++] = 34;
-  } else p = digits(buf, p, d.ownerId);
-  p = put(buf, p, FLAGS[(d.hardBounced ? 4 : 0) | (d.spam ? 2 : 0) | (d.unsubscribed ? 1 : 0)] as Uint8Array);
-  p = digits(buf, p, t.created_at);
-  p = put(buf, p, UPDATED);
-  p = digits(buf, p, t.updated_at);
-  p = put(buf, p, SIGNED_UP);
-  p = t.signed_up_at === null ? put(buf, p, NULL) : digits(buf, p, t.signed_up_at);
-  p = put(buf, p, LAST_SEEN);
-  p = t.last_seen_at === null ? put(buf, p, NULL) : digits(buf, p, t.last_seen_at);
-  p = put(buf, p, LAST_REPLIED);
-  p = d.lastRepliedAt === null ? put(buf, p, NULL) : digits(buf, p, d.lastRepliedAt);
-  p = put(buf, p, LAST_CONTACTED);
-  p = d.lastContactedAt === null ? put(buf, p, NULL) : digits(buf, p, d.lastContactedAt);
-  p = put(buf, p, BROWSER[d.browser] as Uint8Array);
-  p = digits(buf, p, d.browserVersion);
-  p = put(buf, p, OS[d.os] as Uint8Array);
+  } else p = putDigits(buf, p, d.ownerId);
+  p = putBytes(buf, p, FLAGS[(d.hardBounced ? 4 : 0) | (d.spam ? 2 : 0) | (d.unsubscribed ? 1 : 0)] as Uint8Array);
+  p = putDigits(buf, p, t.created_at);
+  p = putBytes(buf, p, UPDATED);
+  p = putDigits(buf, p, t.updated_at);
+  p = putBytes(buf, p, SIGNED_UP);
+  p = t.signed_up_at === null ? putBytes(buf, p, NULL) : putDigits(buf, p, t.signed_up_at);
+  p = putBytes(buf, p, LAST_SEEN);
+  p = t.last_seen_at === null ? putBytes(buf, p, NULL) : putDigits(buf, p, t.last_seen_at);
+  p = putBytes(buf, p, LAST_REPLIED);
+  p = d.lastRepliedAt === null ? putBytes(buf, p, NULL) : putDigits(buf, p, d.lastRepliedAt);
+  p = putBytes(buf, p, LAST_CONTACTED);
+  p = d.lastContactedAt === null ? putBytes(buf, p, NULL) : putDigits(buf, p, d.lastContactedAt);
+  p = putBytes(buf, p, BROWSER[d.browser] as Uint8Array);
+  p = putDigits(buf, p, d.browserVersion);
+  p = putBytes(buf, p, OS[d.os] as Uint8Array);
   const attrs = d.attrs;
   let q: number;
   for (let k = 0; k < attrs.length; k++) {
     const x = attrs[k];
-    if (x === null || x === undefined) p = put(buf, p, ATTR_NULL[k] as Uint8Array);
-    else if (x === true) p = put(buf, p, ATTR_TRUE[k] as Uint8Array);
-    else if (x === false) p = put(buf, p, ATTR_FALSE[k] as Uint8Array);
+    if (x === null || x === undefined) p = putBytes(buf, p, ATTR_NULL[k] as Uint8Array);
+    else if (x === true) p = putBytes(buf, p, ATTR_TRUE[k] as Uint8Array);
+    else if (x === false) p = putBytes(buf, p, ATTR_FALSE[k] as Uint8Array);
     else if (typeof x === 'number' && x >= 0 && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x) {
-      p = put(buf, p, ATTR_KEY[k] as Uint8Array);
-      p = digits(buf, p, x);
-    } else if (typeof x === 'number' && (q = cents(buf, put(buf, p, ATTR_KEY[k] as Uint8Array), x)) > 0) {
+      p = putBytes(buf, p, ATTR_KEY[k] as Uint8Array);
+      p = putDigits(buf, p, x);
+    } else if (typeof x === 'number' && (q = cents(buf, putBytes(buf, p, ATTR_KEY[k] as Uint8Array), x)) > 0) {
       p = q;
-    } else if (typeof x === 'string' && (q = plain(buf, put(buf, p, ATTR_STR[k] as Uint8Array), x)) > 0) {
+    } else if (typeof x === 'string' && (q = plain(buf, putBytes(buf, p, ATTR_STR[k] as Uint8Array), x)) > 0) {
       p = q;
       buf[p++] = 34;
     } else {
       // Fractions (mrr) and anything unusual: the writer's exact path, then back to the local buffer.
-      p = put(buf, p, ATTR_KEY[k] as Uint8Array);
+      p = putBytes(buf, p, ATTR_KEY[k] as Uint8Array);
       w.pos = p;
       if (typeof x === 'number') w.num(x);
       else w.str(x as string);
@@ -311,57 +269,57 @@ export function writeBaseContact(w: ByteWriter, g: Gen, i: number, v: Variant): 
     }
   }
   if (d.avatar) {
-    p = put(buf, p, AVATAR_URL);
-    p = digits(buf, p, i);
-    p = put(buf, p, AVATAR_END[d.country] as Uint8Array);
-  } else p = put(buf, p, AVATAR_NULL[d.country] as Uint8Array);
+    p = putBytes(buf, p, AVATAR_URL);
+    p = putDigits(buf, p, i);
+    p = putBytes(buf, p, AVATAR_END[d.country] as Uint8Array);
+  } else p = putBytes(buf, p, AVATAR_NULL[d.country] as Uint8Array);
   p = again(buf, p, idAt, idLen);
-  p = put(buf, p, SUBS_IN);
+  p = putBytes(buf, p, SUBS_IN);
   p = again(buf, p, idAt, idLen);
-  p = put(buf, p, SUBS_TAGS);
+  p = putBytes(buf, p, SUBS_TAGS);
   // tags, notes, companies: "Up to 10 will be displayed here. Use the url to get more." (2.14:L16607-16632)
   const tags = rel.tags;
   for (let x = 0; x < tags.length && x < 10; x++) {
     if (x) buf[p++] = 44;
-    p = put(buf, p, ws.tags[tags[x] as number] as Uint8Array);
+    p = putBytes(buf, p, ws.tags[tags[x] as number] as Uint8Array);
   }
-  p = put(buf, p, LIST_URL);
+  p = putBytes(buf, p, LIST_URL);
   p = again(buf, p, idAt, idLen);
-  p = put(buf, p, TAGS_TOTAL);
-  p = digits(buf, p, tags.length);
-  p = put(buf, p, MORE_NOTES[tags.length > 10 ? 1 : 0] as Uint8Array);
+  p = putBytes(buf, p, TAGS_TOTAL);
+  p = putDigits(buf, p, tags.length);
+  p = putBytes(buf, p, MORE_NOTES[tags.length > 10 ? 1 : 0] as Uint8Array);
   const notes = rel.notes;
   for (let k = 0; k < notes && k < 10; k++) {
     if (k) buf[p++] = 44;
-    p = put(buf, p, NOTE_ITEM);
+    p = putBytes(buf, p, NOTE_ITEM);
     const at = p;
-    p = digits(buf, p, NOTE_ID_BASE + i * 32 + k); // = noteId(i, k)
+    p = putDigits(buf, p, NOTE_ID_BASE + i * 32 + k); // = noteId(i, k)
     const n = p - at;
-    p = put(buf, p, NOTE_URL);
+    p = putBytes(buf, p, NOTE_URL);
     p = again(buf, p, at, n);
-    p = put(buf, p, ITEM_CLOSE);
+    p = putBytes(buf, p, ITEM_CLOSE);
   }
-  p = put(buf, p, LIST_URL);
+  p = putBytes(buf, p, LIST_URL);
   p = again(buf, p, idAt, idLen);
-  p = put(buf, p, NOTES_TOTAL);
-  p = digits(buf, p, notes);
-  p = put(buf, p, MORE_COMPANIES[notes > 10 ? 1 : 0] as Uint8Array);
+  p = putBytes(buf, p, NOTES_TOTAL);
+  p = putDigits(buf, p, notes);
+  p = putBytes(buf, p, MORE_COMPANIES[notes > 10 ? 1 : 0] as Uint8Array);
   const companies = rel.companies;
   for (let x = 0; x < companies.length && x < 10; x++) {
     if (x) buf[p++] = 44;
-    p = put(buf, p, companyItem(g, ws, companies[x] as number));
+    p = putBytes(buf, p, companyItem(g, ws, companies[x] as number));
   }
-  p = put(buf, p, LIST_URL);
+  p = putBytes(buf, p, LIST_URL);
   p = again(buf, p, idAt, idLen);
-  p = put(buf, p, COMPANIES_TOTAL);
-  p = digits(buf, p, companies.length);
-  p = put(buf, p, MORE_END[companies.length > 10 ? 1 : 0] as Uint8Array);
+  p = putBytes(buf, p, COMPANIES_TOTAL);
+  p = putDigits(buf, p, companies.length);
+  p = putBytes(buf, p, MORE_END[companies.length > 10 ? 1 : 0] as Uint8Array);
   if (v.legacyPhone) {
-    p = put(buf, p, FORMATTED_PHONE); // ≤2.11 (notes §5), appended last as versions.renderContact does
-    if (d.phone === null) p = put(buf, p, NULL);
+    p = putBytes(buf, p, FORMATTED_PHONE); // ≤2.11 (notes §5), appended last as versions.renderContact does
+    if (d.phone === null) p = putBytes(buf, p, NULL);
     else {
-      p = put(buf, p, PLUS1555);
-      p = ascii(buf, p, d.phone);
+      p = putBytes(buf, p, PHONE_OPEN);
+      p = putAscii(buf, p, d.phone);
       buf[p++] = 34;
     }
   }
