@@ -10,15 +10,8 @@ import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { cpuSeconds, fmt, runSampled, startFakeProcess } from './lib.js';
-import { contacts } from '../src/intercom/tables/contacts.js';
+import { contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, runSampled, startFakeProcess } from './lib.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
-
-// The reference reads the same declared columns with the same types (nested values as JSON).
-// Auto-detection cannot be used: custom attribute names that differ only in case (which the
-// fake generates on purpose) are duplicate struct keys to DuckDB.
-const DUCK_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
-const refColumns = `{${contacts.columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`).join(', ')}}`;
 
 const TOKEN = 'bench-token';
 const sizes = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '100000,1000000').split(',').map(Number);
@@ -28,11 +21,8 @@ async function dumpPages(url: string, file: string): Promise<number> {
   let startingAfter: string | undefined;
   let n = 0;
   for (;;) {
-    const res = await fetch(`${url}/contacts/search`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': '2.14' },
-      body: JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } }),
-    });
+    const req = contactsSearch(TOKEN, '2.14', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } });
+    const res = await fetch(`${url}${req.path}`, req);
     const body = (await res.json()) as { data: unknown[]; pages?: { next?: { starting_after?: string } } };
     for (const r of body.data) out.write(`${JSON.stringify(r)}\n`);
     n += body.data.length;
@@ -52,7 +42,7 @@ async function readJsonReference(file: string, database: string): Promise<number
   const db = await DuckDBInstance.create(database, database === ':memory:' ? {} : instanceOptions({ path: database }));
   const conn = await db.connect();
   const t0 = performance.now();
-  await conn.run(`create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${refColumns})`);
+  await conn.run(`create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`);
   if (database !== ':memory:') await conn.run('checkpoint');
   const seconds = (performance.now() - t0) / 1000;
   conn.closeSync();

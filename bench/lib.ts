@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contacts } from '../src/intercom/tables/contacts.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The compiled bin, as users run it (`npm run build` first; `npm run bench` does). */
@@ -96,4 +97,24 @@ export function runSampled(
       resolve({ seconds: (performance.now() - t0) / 1000, peakRssMb: peak, cpuSeconds: cpu, code, stdout, stderr });
     });
   });
+}
+
+/**
+ * DuckDB types of the contacts table's declared columns as read_json reads the raw records: nested
+ * values as JSON, timestamps as the unix seconds Intercom sends. Auto-detection cannot be used:
+ * custom attribute names that differ only in case (which the fake generates on purpose) are
+ * duplicate struct keys to DuckDB.
+ */
+export const CONTACTS_READ_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
+/** read_json's `columns = {…}` for the contacts records. */
+export const contactsReadJsonColumns = `{${contacts.columns.map((c) => `'${c.name}': '${CONTACTS_READ_TYPES[c.type]}'`).join(', ')}}`;
+
+/** A `POST /contacts/search` as the bench clients send it (fetch or undici). */
+export function contactsSearch(token: string, version: string, body: object): { method: 'POST'; path: string; headers: Record<string, string>; body: string } {
+  return {
+    method: 'POST',
+    path: '/contacts/search',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': version },
+    body: JSON.stringify(body),
+  };
 }

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'undici';
-import { cpuSeconds, fmt, startFakeProcess } from './lib.js';
+import { CONTACTS_READ_TYPES, contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, startFakeProcess } from './lib.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 import { scanPage } from '../src/intercom/raw-page.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
@@ -35,10 +35,8 @@ const filePages = Number(arg('file-pages', '10'));
 const slices = Number(arg('slices', '1'));
 const CHECKPOINT_PAGES = 200;
 
-const READ_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
-const TABLE_TYPES = { ...READ_TYPES, timestamp: 'TIMESTAMPTZ' } as const;
+const TABLE_TYPES = { ...CONTACTS_READ_TYPES, timestamp: 'TIMESTAMPTZ' } as const;
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const readColumns = `{${contacts.columns.map((c) => `'${c.name}': '${READ_TYPES[c.type]}'`).join(', ')}}`;
 const select = contacts.columns.map((c) => (c.type === 'timestamp' ? `to_timestamp(${q(c.name)})` : q(c.name))).join(', ');
 
 async function run(n: number): Promise<string> {
@@ -70,18 +68,13 @@ async function run(n: number): Promise<string> {
       lines = [];
       const commit = pages % CHECKPOINT_PAGES < filePages;
       chain = chain.then(async () => {
-        await conn.run(`INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${readColumns})`);
+        await conn.run(`INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`);
         if (commit) await conn.run('COMMIT; BEGIN');
       });
       return chain;
     };
     const search = async (version: string, body: object): Promise<Buffer> => {
-      const res = await pool.request({
-        method: 'POST',
-        path: '/contacts/search',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': version },
-        body: JSON.stringify(body),
-      });
+      const res = await pool.request(contactsSearch(TOKEN, version, body));
       return Buffer.from(await res.body.arrayBuffer());
     };
     /** One cursor chain over `query`, keeping the records whose updated_at is in [lo, hi). */
