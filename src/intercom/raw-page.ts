@@ -62,8 +62,9 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
  */
 export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]): RawPage {
   const n = bytes.length;
-  const listKeyBytes = Buffer.from(JSON.stringify(listKey), 'utf8');
-  const wanted = pick.map((name) => ({ name, bytes: Buffer.from(JSON.stringify(name), 'utf8') }));
+  const keyOf = (name: string) => ({ name, bytes: Buffer.from(JSON.stringify(name), 'utf8') });
+  const list = [keyOf(listKey)];
+  const wanted = pick.map(keyOf);
   const out: RawPage = { bytes, starts: [], ends: [], picked: [], envelope: {}, hasList: false };
 
   const ws = (i: number): number => {
@@ -197,23 +198,18 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     for (let j = ka + 1; j < kb - 1; j++) if (bytes[j] === BACKSLASH) return parse(ka, kb) as string;
     return undefined;
   };
-  const isKey = (ka: number, kb: number, text: Buffer, name: string): boolean => sameBytes(ka, kb, text) || escapedKey(ka, kb) === name;
+  /** Which of `keys` the key `[ka, kb)` reads as, written plainly or with escapes; undefined for none. */
+  const whichKey = (ka: number, kb: number, keys: ReadonlyArray<{ name: string; bytes: Buffer }>): string | undefined => {
+    for (let k = 0; k < keys.length; k++) if (sameBytes(ka, kb, keys[k]!.bytes)) return keys[k]!.name;
+    const escaped = escapedKey(ka, kb);
+    return escaped !== undefined && keys.some((k) => k.name === escaped) ? escaped : undefined;
+  };
 
   const record = (i: number): number => {
     const picked: Record<string, unknown> = {};
     const end = object(i, (ka, kb, va) => {
       const vb = value(va, 1);
-      let name: string | undefined;
-      for (let w = 0; w < wanted.length; w++) {
-        if (sameBytes(ka, kb, wanted[w]!.bytes)) {
-          name = wanted[w]!.name;
-          break;
-        }
-      }
-      if (name === undefined) {
-        const escaped = escapedKey(ka, kb);
-        if (escaped !== undefined && pick.includes(escaped)) name = escaped;
-      }
+      const name = whichKey(ka, kb, wanted);
       if (name !== undefined) put(picked, name, parse(va, vb));
       return vb;
     });
@@ -226,7 +222,7 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
   const first = ws(0);
   expect(first, LBRACE, 'a JSON object');
   const end = object(first, (ka, kb, va) => {
-    if (isKey(ka, kb, listKeyBytes, listKey)) {
+    if (whichKey(ka, kb, list) !== undefined) {
       // a repeated key replaces the earlier one, as in JSON.parse
       out.starts = [];
       out.ends = [];
