@@ -1,11 +1,54 @@
 /** `intercom-elt fake-intercom`: serve the fake Intercom until stopped. */
-import { runFakeIntercomCommand } from '../fake-intercom/index.js';
+import { EltError } from '../errors.js';
+import { ALL_FAULT_KINDS, type FaultKind, runFakeIntercomCommand } from '../fake-intercom/index.js';
+import { assertTimeZone } from '../fake-intercom/tz.js';
 import type { Output } from './render.js';
 
 const num = (v: unknown): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+const usage = (msg: string) => new EltError('usage', msg);
+
+/** `--fault-kinds a,b`: known kind names only; omitted = every kind (with a rate). */
+export function parseFaultKinds(raw: unknown): FaultKind[] | undefined {
+  if (raw === undefined) return undefined;
+  const kinds = String(raw).split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !(ALL_FAULT_KINDS as readonly string[]).includes(k));
+  if (kinds.length === 0 || unknown.length > 0) {
+    throw usage(`--fault-kinds: unknown fault kind '${unknown[0] ?? raw}'; use a comma-separated list of ${ALL_FAULT_KINDS.join(', ')}`);
+  }
+  return kinds as FaultKind[];
+}
+
+/** `--start-time`: unix seconds or an ISO 8601 instant with a zone (`2026-01-01T00:00:00Z`). */
+export function parseStartTime(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw).trim();
+  const t = /^\d+$/.test(s) ? Number(s) : /(Z|[+-]\d\d:?\d\d)$/i.test(s) ? Date.parse(s) / 1000 : NaN;
+  if (!Number.isFinite(t)) throw usage(`--start-time: '${s}' is not unix seconds or an ISO 8601 instant with a zone (e.g. 2026-01-01T00:00:00Z)`);
+  return Math.floor(t);
+}
+
+function parseClock(raw: unknown): boolean {
+  if (raw === 'frozen') return false;
+  if (raw === 'real') return true;
+  throw usage(`--clock: '${String(raw)}' is not a clock mode; use frozen (moves only through /_fake/clock) or real (ticks with real time from --start-time)`);
+}
+
+function parseTimezone(raw: unknown): string {
+  const tz = String(raw);
+  try {
+    assertTimeZone(tz);
+  } catch {
+    throw usage(`--timezone: '${tz}' is not an IANA time zone (e.g. Europe/Dublin)`);
+  }
+  return tz;
+}
 
 export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Output): Promise<void> {
   const rate = num(flags['rateLimitPerMinute']);
+  const faultRate = num(flags['faultRate']);
+  const faultKinds = parseFaultKinds(flags['faultKinds']);
+  if (faultKinds && !faultRate) throw usage('--fault-kinds needs --fault-rate <r> (a fraction above 0) to inject anything');
+  if (faultRate !== undefined && !(faultRate >= 0 && faultRate <= 1)) throw usage(`--fault-rate: '${String(flags['faultRate'])}' must be a fraction within [0, 1]`);
   const fake = await runFakeIntercomCommand({
     port: num(flags['port']),
     seed: num(flags['seed']),
@@ -16,7 +59,11 @@ export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Out
     tickets: num(flags['tickets']),
     rateLimitPerMinute: rate === 0 ? null : rate,
     latencyMs: num(flags['latencyMs']),
-    faultRate: num(flags['faultRate']),
+    faultRate,
+    faultKinds,
+    realtimeClock: parseClock(flags['clock']),
+    now: parseStartTime(flags['startTime']),
+    timezone: parseTimezone(flags['timezone']),
     stdout: (line) => o.out(line),
   });
   await new Promise<void>((resolve) => {

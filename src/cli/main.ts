@@ -92,7 +92,11 @@ export function buildCli() {
     .option('--tickets <n>', 'Number of tickets')
     .option('--rate-limit-per-minute <n>', 'Requests per minute per app (0 = unlimited)', { default: 10000 })
     .option('--latency-ms <n>', 'Added latency per request')
-    .option('--fault-rate <r>', 'Fraction of requests answered with an injected fault')
+    .option('--fault-rate <r>', 'Fraction of requests answered with an injected fault (all kinds unless --fault-kinds)')
+    .option('--fault-kinds <a,b>', 'Fault kinds to inject, comma-separated (default: every kind; see docs/fake-intercom.md)')
+    .option('--clock <mode>', 'frozen (moves only through /_fake/clock) | real (ticks from --start-time)', { default: 'frozen' })
+    .option('--start-time <t>', 'Initial clock: unix seconds or ISO 8601 instant', { default: '2026-01-01T00:00:00Z' })
+    .option('--timezone <zone>', 'Workspace time zone (GET /me app.timezone)', { default: 'America/Los_Angeles' })
     .example('intercom-elt fake-intercom --port 8080 --contacts 100000')
     .action(async (flags) => {
       await fakeIntercomCommand(flags, output);

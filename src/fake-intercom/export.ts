@@ -79,5 +79,5 @@ export function* exportRows(w: World, table: string, v: Version): Generator<Obj>
 
 /** The workspace admin as GET /me returns it (exported for completeness of the in-process API). */
 export function meObject(w: World, v: Version): Obj {
-  return renderAdmin(me(w.g), v, true);
+  return renderAdmin(me(w.g), v, 'me');
 }

@@ -5,7 +5,7 @@
  * failure modes (2.14:L3962-3975).
  */
 import { STREAM, rng, type Rng } from './prng.js';
-import type { FaultKind } from './types.js';
+import { ALL_FAULT_KINDS, type FaultKind } from './types.js';
 
 const SCROLL_ONLY: ReadonlySet<FaultKind> = new Set(['scroll_expire', 'scroll_restart']);
 
@@ -24,11 +24,12 @@ export class Faults {
     this.set(rate, kinds);
   }
 
-  set(rate: number, kinds?: FaultKind[]): void {
+  /** A rate with no kinds (omitted or empty) means every kind: a rate never silently injects nothing. */
+  set(rate: number, kinds?: readonly FaultKind[]): void {
     if (!(rate >= 0 && rate <= 1)) throw new RangeError('fault rate must be within [0, 1]');
     this.rate = rate;
-    if (kinds) this.kinds = [...kinds];
-    else if (this.kinds.length === 0) this.kinds = ['http_500', 'http_502', 'http_503', 'http_504', 'rate_limit_burst'];
+    if (kinds && kinds.length > 0) this.kinds = [...kinds];
+    else if (kinds || this.kinds.length === 0) this.kinds = [...ALL_FAULT_KINDS];
   }
 
   /** After `n` more requests under `prefix`, answer every further such request with a 500. */

@@ -14,12 +14,16 @@ export type Op = (typeof OPERATORS)[number];
 export type Get = (path: string) => unknown;
 export type Pred = (get: Get) => boolean;
 
+/** A searchable field's type as the spec's "Accepted Fields" tables name it (2.14:L5797-5839, L7395-7452, L14040-14056). */
+export type FieldType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
+export const FIELD_TYPES: readonly FieldType[] = ['string', 'integer', 'float', 'boolean', 'date'];
+
 /** What the compiler needs to know about the searched table. */
 export interface SearchSchema {
-  /** Top-level field names (the part before the first dot) that may be searched. */
-  roots: ReadonlySet<string>;
-  /** Timestamp fields (full path); matched by day (contacts) or second (others). */
-  isTimestamp(field: string): boolean;
+  /** The type of a searchable field (full dotted path); undefined = not searchable here (→ 400). */
+  typeOf(field: string): FieldType | undefined;
+  /** Fields that take only `=` and `!=` (contacts `tag_id`, 2.14:L5845). */
+  eqOnly?: ReadonlySet<string>;
   /** Contacts ≤2.16: timestamps match whole days in the workspace zone (2.14:L5773-5791). */
   dayGranular: boolean;
   timezone: string;
@@ -57,10 +61,15 @@ function compileNode(node: Record<string, unknown>, s: SearchSchema, depth: numb
   return op === 'AND' ? (get) => preds.every((p) => p(get)) : (get) => preds.some((p) => p(get));
 }
 
+/**
+ * A timestamp value. Intercom timestamps are integer seconds (every `*_at` is `type: integer`
+ * in the spec); a fraction is truncated to its second, so `=`/`>=` 1767225600.25 keep the
+ * records of second 1767225600 instead of silently losing them (docs/fake-intercom.md).
+ */
 function num(v: unknown, field: string): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw bad(`Value ${JSON.stringify(v)} for ${field} must be a unix timestamp`);
-  return n;
+  return Math.floor(n);
 }
 
 function intersect(iv: Map<string, [number, number]> | null, field: string, lo: number, hi: number): void {
@@ -74,14 +83,16 @@ function compileFilter(f: Record<string, unknown>, s: SearchSchema, iv: Map<stri
   if (typeof field !== 'string' || field === '') throw bad("Each filter needs a 'field'");
   if (!(OPERATORS as readonly unknown[]).includes(op)) throw bad(`Operator ${JSON.stringify(op)} is not supported`);
   if (!('value' in f)) throw bad(`Filter on ${field} needs a 'value'`);
-  const root = field.split('.')[0] as string;
-  if (!s.roots.has(root)) throw bad(`${field} is not a searchable field`);
+  const type = s.typeOf(field);
+  if (!type) throw bad(`${field} is not a searchable field`);
   const operator = op as Op;
+  if (s.eqOnly?.has(field) && operator !== '=' && operator !== '!=') throw bad(`Searching by ${field} supports only the = and != operators`);
   if ((operator === 'IN' || operator === 'NIN') && !Array.isArray(value)) throw bad(`${operator} requires an array value`);
+  if (operator !== 'IN' && operator !== 'NIN' && Array.isArray(value)) throw bad(`${operator} does not take an array value; use IN or NIN`);
   if (['~', '!~', '^', '$'].includes(operator) && typeof value !== 'string') throw bad(`${operator} requires a string value`);
 
-  if (s.isTimestamp(field)) return timestampFilter(field, operator, value, s, iv);
-  return valueFilter(field, operator, value);
+  if (type === 'date') return timestampFilter(field, operator, value, s, iv);
+  return valueFilter(field, type, operator, value);
 }
 
 /**
@@ -134,15 +145,38 @@ function eq(actual: unknown, expected: unknown): boolean {
   return norm(actual) === norm(expected);
 }
 
-function valueFilter(field: string, op: Op, value: unknown): Pred {
+/**
+ * Filters on string, number and boolean fields. Every operator × type either evaluates or is a
+ * 400 (never an empty 200): `=`/`!=`/`IN`/`NIN` on all; `<`/`<=`/`>`/`>=` on numbers;
+ * `>`/`<` on strings compare strings (code-unit order) — the spec lists them for integers
+ * and dates only, but a widely used client has sent `id > ""` to conversations search since
+ * 2024 and gets every conversation; `~ !~ ^ $` on strings (case-insensitive); the rest → 400.
+ */
+function valueFilter(field: string, type: Exclude<FieldType, 'date'>, op: Op, value: unknown): Pred {
+  const unsupported = () => bad(`The ${op} operator is not supported for ${type} field ${field}`);
+  const checkValue = (x: unknown) => {
+    if (x === null) return;
+    const ok = type === 'string' ? typeof x === 'string' || typeof x === 'number'
+      : type === 'boolean' ? typeof x === 'boolean' || x === 'true' || x === 'false'
+      : Number.isFinite(typeof x === 'string' && x.trim() !== '' ? Number(x) : x);
+    if (!ok) throw bad(`Value ${JSON.stringify(x)} for ${field} must be a ${type}`);
+  };
+  for (const x of Array.isArray(value) ? value : [value]) checkValue(x);
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
   const needle = typeof value === 'string' ? value.toLowerCase() : '';
-  const numeric = (cmp: (a: number, b: number) => boolean): Pred => {
+  const compare = (cmp: (d: number) => boolean): Pred => {
+    if (value === null) throw bad(`${op} needs a value for ${field}, not null`);
+    if (type === 'string') {
+      const b = String(value);
+      return (get) => {
+        const a = get(field);
+        return Array.isArray(a) ? a.some((x) => x != null && cmp(String(x) < b ? -1 : String(x) > b ? 1 : 0)) : a != null && cmp(String(a) < b ? -1 : String(a) > b ? 1 : 0);
+      };
+    }
     const b = Number(value);
-    if (!Number.isFinite(b)) throw bad(`${op} requires a numeric value for ${field}`);
     return (get) => {
       const a = get(field);
-      return typeof a === 'number' && cmp(a, b);
+      return Array.isArray(a) ? a.some((x) => typeof x === 'number' && cmp(x - b)) : typeof a === 'number' && cmp(a - b);
     };
   };
   switch (op) {
@@ -150,14 +184,20 @@ function valueFilter(field: string, op: Op, value: unknown): Pred {
     case '!=': return (get) => !eq(get(field), value);
     case 'IN': return (get) => (value as unknown[]).some((x) => eq(get(field), x));
     case 'NIN': return (get) => !(value as unknown[]).some((x) => eq(get(field), x));
-    case '<': return numeric((a, b) => a < b);
-    case '<=': return numeric((a, b) => a <= b);
-    case '>': return numeric((a, b) => a > b);
-    case '>=': return numeric((a, b) => a >= b);
-    case '~': return (get) => str(get(field))?.includes(needle) ?? false;
-    case '!~': return (get) => !(str(get(field))?.includes(needle) ?? false);
-    case '^': return (get) => str(get(field))?.startsWith(needle) ?? false;
-    default: return (get) => str(get(field))?.endsWith(needle) ?? false; // '$'
+    case '>': case '<':
+      if (type === 'boolean') throw unsupported();
+      return compare(op === '>' ? (d) => d > 0 : (d) => d < 0);
+    case '>=': case '<=':
+      if (type !== 'integer' && type !== 'float') throw unsupported();
+      return compare(op === '>=' ? (d) => d >= 0 : (d) => d <= 0);
+    default:
+      if (type !== 'string') throw unsupported();
+      switch (op) {
+        case '~': return (get) => str(get(field))?.includes(needle) ?? false;
+        case '!~': return (get) => !(str(get(field))?.includes(needle) ?? false);
+        case '^': return (get) => str(get(field))?.startsWith(needle) ?? false;
+        default: return (get) => str(get(field))?.endsWith(needle) ?? false; // '$'
+      }
   }
 }
 

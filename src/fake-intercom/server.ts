@@ -106,8 +106,11 @@ export class FakeServer implements Controls {
   // ---- request handling --------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname;
+    // `new URL('//contacts/x', base)` would read `contacts` as a host: parse the path part alone.
+    const url = new URL(`http://127.0.0.1${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+    // Repeated slashes collapse to one, as Rails' router (Journey normalize_path) and nginx
+    // (merge_slashes on) do in front of Intercom's API — NOT CONFIRMED upstream (docs/fake-intercom.md).
+    const path = url.pathname.replace(/\/{2,}/g, '/');
     if (path.startsWith('/_fake/')) return this.handleFake(req, res, path);
     this.requests++;
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;

@@ -24,7 +24,9 @@ export interface FakeIntercomOptions {
   rateLimitPerMinute?: number | null;
   latencyMs?: number;
   latencyJitterMs?: number;
+  /** Probability per API request of an injected fault (default 0). */
   faultRate?: number;
+  /** Kinds to draw from; omitted or empty = every kind (ALL_FAULT_KINDS). */
   faultKinds?: FaultKind[];
   /** Workspace time zone reported by GET /me `app.timezone` (default America/Los_Angeles). */
   timezone?: string;

@@ -54,11 +54,17 @@ export function renderContact(c: Obj, v: Version): Obj {
   return out;
 }
 
-/** admin: avatar object in 2.11, a URL string from 2.12 in lists; 2.16 adds `role`. */
-export function renderAdmin(a: Obj, v: Version, forMe = false): Obj {
+/**
+ * admin: `avatar` is an object `{type:'avatar', image_url}` in 2.11 and, in every version, on
+ * GET /me (its examples) and GET /admins/{id} (a third-party all-fields test against the real
+ * 2.12 API expects the object there; the 2.12+ schema says a URI string — docs/fake-intercom.md
+ * "Evidence"); a URI string from 2.12 in GET /admins. 2.16 adds `role`.
+ */
+export function renderAdmin(a: Obj, v: Version, as: 'list' | 'single' | 'me' = 'list'): Obj {
   const out: Obj = { ...a };
   const url = a.avatar as string | null;
-  if (forMe || !atLeast(v, '2.12')) out.avatar = { type: 'avatar', image_url: url };
+  const forMe = as === 'me';
+  if (as !== 'list' || !atLeast(v, '2.12')) out.avatar = { type: 'avatar', image_url: url };
   if (!atLeast(v, '2.14')) delete out.away_status_reason_id;
   if (!atLeast(v, '2.16')) delete out.role;
   if (forMe) delete out.team_priority_level;

@@ -32,6 +32,14 @@ function applyPatch(obj: Obj, patch: Obj): void {
   }
 }
 
+/** Contact fields derived from others follow the record: `email_domain` from `email` unless the patch sets it. */
+function deriveContactFields(obj: Obj, patch: Obj): void {
+  if (!('email' in patch) || 'email_domain' in patch) return;
+  const email = typeof obj.email === 'string' ? obj.email : '';
+  const at = email.lastIndexOf('@');
+  obj.email_domain = at >= 0 && at < email.length - 1 ? email.slice(at + 1).toLowerCase() : null;
+}
+
 export class World {
   readonly g: Gen;
   readonly clock: FakeClock;
@@ -223,6 +231,7 @@ export class World {
     const model: ContactModel = { index: i, obj, tagIds: [], companyIds: [], noteIds: [], searchableAt: now + this.settings.searchIndexLagSeconds, fresh: false };
     this.patchRelations(model, partial);
     applyPatch(obj, stripRelations(partial));
+    deriveContactFields(obj, partial);
     this.contacts.put(model);
     return contactObject(model);
   }
@@ -234,6 +243,7 @@ export class World {
     this.patchRelations(model, patch);
     model.obj.updated_at = this.clock.now();
     applyPatch(model.obj, stripRelations(patch));
+    deriveContactFields(model.obj, patch);
     this.contacts.put(model);
     return contactObject(model);
   }

@@ -55,7 +55,7 @@ function search(c: Ctx): unknown {
   const pg = (c.body.pagination ?? {}) as Obj;
   const pp = perPage(pg.per_page, 50);
   if (c.body.query === undefined) throw new HttpError(400, 'parameter_not_found', 'query is required');
-  const q = compileQuery(c.body.query, contactSchema(c.w.g.timezone));
+  const q = compileQuery(c.body.query, contactSchema(c.w));
   const sort = parseSort(c);
   const p = searchPage(contactSearchTarget(c.w), JSON.stringify(c.body.query), q, sort, pp, (pg.starting_after as string | undefined) ?? undefined);
   return page(c, p, pp);

@@ -31,7 +31,7 @@ function search(c: Ctx): unknown {
   const pg = (c.body.pagination ?? {}) as Obj;
   const pp = perPage(pg.per_page, 20);
   if (c.body.query === undefined) throw new HttpError(400, 'parameter_not_found', 'query is required');
-  const q = compileQuery(c.body.query, conversationSchema(c.w.g.timezone));
+  const q = compileQuery(c.body.query, conversationSchema(c.w));
   const p = searchPage(conversationTarget(c.w), JSON.stringify(c.body.query), q, null, pp, (pg.starting_after as string | undefined) ?? undefined);
   return page(c, p, pp);
 }

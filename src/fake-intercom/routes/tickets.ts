@@ -12,7 +12,7 @@ function search(c: Ctx): unknown {
   const pg = (c.body.pagination ?? {}) as Obj;
   const pp = perPage(pg.per_page, 20);
   if (c.body.query === undefined) throw new HttpError(400, 'parameter_not_found', 'query is required');
-  const q = compileQuery(c.body.query, ticketSchema(c.w.g.timezone));
+  const q = compileQuery(c.body.query, ticketSchema(c.w));
   const p = searchPage(ticketTarget(c.w), JSON.stringify(c.body.query), q, null, pp, (pg.starting_after as string | undefined) ?? undefined);
   return {
     type: 'ticket.list',

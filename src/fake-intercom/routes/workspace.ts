@@ -9,12 +9,19 @@ import { type Ctx, type Route, route } from './context.js';
 import type { ContactModel } from '../data/contacts.js';
 
 function getMe(c: Ctx): unknown {
-  return renderAdmin(me(c.w.g), c.v, true);
+  return renderAdmin(me(c.w.g), c.v, 'me');
 }
 
 /** Not paginated (notes §1.5). */
 function admins(c: Ctx): unknown {
   return { type: 'admin.list', admins: c.w.admins.map((a) => renderAdmin(a, c.v)) };
+}
+
+/** GET /admins/{admin_id} (2.14:L329-392): unknown id → 404 `admin_not_found` "Admin not found". */
+function adminById(c: Ctx, [id]: string[]): unknown {
+  const a = c.w.admins.find((x) => x.id === id);
+  if (!a) throw new HttpError(404, 'admin_not_found', 'Admin not found');
+  return renderAdmin(a, c.v, 'single');
 }
 
 function teams(c: Ctx): unknown {
@@ -107,6 +114,7 @@ export const workspaceRoutes: Route[] = [
   route('GET', '/me', getMe),
   route('GET', '/admins', admins),
   route('GET', '/admins/activity_logs', activityLogs),
+  route('GET', '/admins/{id}', adminById), // after /admins/activity_logs, which it would match
   route('GET', '/teams', teams),
   route('GET', '/tags', tags),
   route('GET', '/segments', segments),
