@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeIntercom, startFakeIntercom } from '../../src/fake-intercom/index.js';
 import { type Client, type Json, client, ALL } from './helpers.js';
-import { VERSIONS, type SpecVersion, pageNumberNext, violations } from './spec-validator.js';
+import { VERSIONS, type SpecVersion, adminAvatarAsUrl, pageNumberNext, violations } from './spec-validator.js';
 
 let fake: FakeIntercom;
 let c: Client;
@@ -27,8 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-function check(v: SpecVersion, method: string, specPath: string, body: unknown): void {
-  const errs = violations(v, method, specPath, body);
+function check(v: SpecVersion, method: string, specPath: string, body: unknown, status = '200'): void {
+  const errs = violations(v, method, specPath, body, status);
   expect(errs, `${v} ${method} ${specPath}`).toEqual([]);
 }
 
@@ -48,7 +48,13 @@ describe.each(VERSIONS)('Intercom-Version %s', (v) => {
 
   it('workspace endpoints', async () => {
     await get('/me', '/me');
-    await get('/admins', '/admins');
+    const admins = await get('/admins', '/admins');
+    const one = await c.get(`/admins/${admins.admins[1].id}`, v);
+    expect(one.status).toBe(200);
+    check(v, 'GET', '/admins/{admin_id}', v === '2.11' ? one.body : adminAvatarAsUrl(one.body));
+    const missing = await c.get('/admins/999999999', v);
+    expect([missing.status, missing.body.errors[0].code]).toEqual([404, 'admin_not_found']);
+    check(v, 'GET', '/admins/{admin_id}', missing.body, '404');
     await get('/teams', '/teams');
     await get('/tags', '/tags');
     const seg = await get('/segments?include_count=true', '/segments');

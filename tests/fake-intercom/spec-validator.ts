@@ -26,6 +26,10 @@
  *     responses use `data` (2.14:L4184-4215, notes §8) → not required.
  * 11. 2.11 `conversation_rating` is not nullable, yet conversations without a rating carry
  *     `null` (2.14 marks it nullable) → nullable.
+ * 12. GET /admins/{admin_id} answers `avatar` as an object `{type:'avatar', image_url}` in every
+ *     version (a third-party all-fields test against the real 2.12 API; docs/fake-intercom.md
+ *     "Evidence"), where the 2.12+ `admin` schema says a URI string. The caller checks the object
+ *     and validates the rest with the URL in its place (see `adminAvatarAsUrl`).
  *  6. Page-number lists (companies, articles, collections, news, activity logs) declare
  *     `cursor_pages` whose `next` is an object; the fake sends the next page's URL (as
  *     `pages_link` does, 2.14:L21305; the real shape is NOT CONFIRMED, notes §1.5). The caller
@@ -152,4 +156,11 @@ export function pageNumberNext(body: Json): { body: Json; next: string | null } 
   const next = (pages?.next ?? null) as string | null;
   if (next !== null && !/^https?:\/\/[^ ]+[?&]page=\d+/.test(next)) throw new Error(`pages.next is not a page URL: ${String(next)}`);
   return { body: { ...body, pages: pages ? { ...pages, next: null } : pages }, next };
+}
+
+/** Tolerance 12: checks an admin's `avatar` is `{type:'avatar', image_url}` and returns a copy with the URL in its place. */
+export function adminAvatarAsUrl(body: Json): Json {
+  const avatar = body.avatar as Json | null;
+  if (!avatar || avatar.type !== 'avatar' || !('image_url' in avatar)) throw new Error(`admin avatar is not {type:'avatar', image_url}: ${JSON.stringify(avatar)}`);
+  return { ...body, avatar: avatar.image_url };
 }
