@@ -48,6 +48,7 @@ describe('checkpoints', () => {
     const file = path.join(dir, 'resume.duckdb');
     const pages = Math.ceil(3000 / 150);
     // die after 7 search pages: checkpoints (every 2 pages) cover 6 pages
+    const trapped = fake.stats().faultsByKind.fail_after ?? 0;
     fake.failAfter(7, '/contacts/search');
     const first = await runAssets(project(file), [contactsAsset('merge')], { checkpointPages: 2 });
     expect(first.ok).toBe(false);
@@ -61,6 +62,8 @@ describe('checkpoints', () => {
     expect(state.inProgress.resume).toBeTruthy();
 
     fake.failAfter(-1);
+    expect(fake.stats().faultsByKind.fail_after ?? 0).toBeGreaterThan(trapped);
+
     const events: ProgressEvent[] = [];
     const before = fake.stats().byPath['/contacts/search'] ?? 0;
     const second = await runAssets(project(file), [contactsAsset('merge')], { checkpointPages: 2, onEvent: (e) => events.push(e) });
@@ -83,9 +86,11 @@ describe('checkpoints', () => {
     expect(snapshot.length).toBe(3000);
     const victim = String(snapshot[0]!['id']);
     fake.updateContact(victim, { name: 'Changed Later' });
+    const trapped = fake.stats().faultsByKind.fail_after ?? 0;
     fake.failAfter(4, '/contacts/search');
     const failed = await runAssets(project(file), [contactsAsset('replace')], { checkpointPages: 2 });
     fake.failAfter(-1);
+    expect(fake.stats().faultsByKind.fail_after ?? 0).toBeGreaterThan(trapped);
     expect(failed.ok).toBe(false);
     expect(await query(file, 'select id, name, epoch(updated_at)::bigint t from intercom.contacts order by id')).toEqual(snapshot);
   });

@@ -52,6 +52,7 @@ afterAll(async () => {
 describe('postgres checkpoints', () => {
   test('a run killed between checkpoints loses nothing and resumes from its last checkpoint', async () => {
     const pages = Math.ceil(3000 / 150);
+    const trapped = fake.stats().faultsByKind.fail_after ?? 0;
     fake.failAfter(7, '/contacts/search');
     const first = await runAssets(project(), [contactsAsset('merge')], { checkpointPages: 2 });
     expect(first.summaries[0]!.status).toBe('failed');
@@ -63,6 +64,8 @@ describe('postgres checkpoints', () => {
     expect(state.inProgress.resume).toBeTruthy();
 
     fake.failAfter(-1);
+    expect(fake.stats().faultsByKind.fail_after ?? 0).toBeGreaterThan(trapped);
+
     const before = fake.stats().byPath['/contacts/search'] ?? 0;
     const second = await runAssets(project(), [contactsAsset('merge')], { checkpointPages: 2 });
     expect(second.ok).toBe(true);
@@ -80,9 +83,11 @@ describe('postgres checkpoints', () => {
     const snapshot = await snap();
     expect(snapshot).toHaveLength(3000);
     fake.updateContact(String(snapshot[0]!['id']), { name: 'Changed Later' });
+    const trapped = fake.stats().faultsByKind.fail_after ?? 0;
     fake.failAfter(4, '/contacts/search');
     const failed = await runAssets(project(), [contactsAsset('replace')], { checkpointPages: 2 });
     fake.failAfter(-1);
+    expect(fake.stats().faultsByKind.fail_after ?? 0).toBeGreaterThan(trapped);
     expect(failed.ok).toBe(false);
     expect(await snap()).toEqual(snapshot);
     expect(await q(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%elt_replace%'`)).toEqual([]);

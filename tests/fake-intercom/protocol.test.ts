@@ -102,6 +102,7 @@ describe('faults', () => {
       f.setFaults({ rate: 1, kinds: ['rate_limit_burst'] });
       expect((await c.get('/me')).status).toBe(429);
       f.setFaults({ rate: 0 });
+      expect(f.stats().faultsByKind).toEqual({ rate_limit_burst: 1 });
       const r = await c.get('/me');
       expect(r.status).toBe(429);
       expect(r.headers['x-ratelimit-remaining']).toBe('0');
@@ -109,14 +110,16 @@ describe('faults', () => {
   });
 
   it('connection_reset destroys the socket', async () => {
-    await withFake({ faultRate: 1, faultKinds: ['connection_reset'] }, async (_f, c) => {
+    await withFake({ faultRate: 1, faultKinds: ['connection_reset'] }, async (f, c) => {
       await expect(c.get('/contacts')).rejects.toThrow();
+      expect(f.stats().faultsByKind).toEqual({ connection_reset: 1 });
     });
   });
 
   it('truncated_json sends half of the announced body', async () => {
-    await withFake({ faultRate: 1, faultKinds: ['truncated_json'] }, async (_f, c) => {
+    await withFake({ faultRate: 1, faultKinds: ['truncated_json'] }, async (f, c) => {
       await expect(c.get('/contacts?per_page=50')).rejects.toThrow();
+      expect(f.stats().faultsByKind).toEqual({ truncated_json: 1 });
     });
   });
 
@@ -125,6 +128,7 @@ describe('faults', () => {
     await expect(request(`${f.url}/me`, { headers: { authorization: 'Bearer fake-token' }, headersTimeout: 300 })).rejects.toThrow();
     const p = request(`${f.url}/me`, { headers: { authorization: 'Bearer fake-token' } }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 50));
+    expect(f.stats().faultsByKind).toEqual({ hang: 2 });
     const t0 = Date.now();
     await f.close();
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -133,9 +137,10 @@ describe('faults', () => {
 
   it('faults follow the seeded PRNG: same seed, same sequence; rate ~ observed', async () => {
     const run = async () =>
-      withFake({ seed: 7, faultRate: 0.3, faultKinds: ['http_500', 'http_503'] }, async (_f, c) => {
+      withFake({ seed: 7, faultRate: 0.3, faultKinds: ['http_500', 'http_503'] }, async (f, c) => {
         const codes: number[] = [];
         for (let k = 0; k < 60; k++) codes.push((await c.get('/tags')).status);
+        expect(f.stats().faultsInjected).toBe(codes.filter((s) => s !== 200).length);
         return codes;
       });
     const a = await run();
@@ -158,6 +163,7 @@ describe('faults', () => {
       const s = f.stats();
       expect(s.byPath['/contacts']).toBe(4);
       expect(s.requests).toBe(6);
+      expect(s.faultsByKind).toEqual({ fail_after: 2 });
     });
   });
 

@@ -54,6 +54,7 @@ describe('companies scroll (2.14:L3954-4034)', () => {
       const b = await c.get('/companies/scroll');
       expect(b.status).toBe(200);
       expect((await c.get(`/companies/scroll?scroll_param=${b.body.scroll_param}`)).status).toBe(404);
+      expect(f.stats().faultsByKind).toEqual({ scroll_restart: 1, scroll_expire: 1 });
     });
   });
 });

@@ -41,6 +41,7 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     count(stats.faultsByKind);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     // the faults were real: about 5% of the requests, the scroll among them
+    expect(stats.faultsInjected).toBeGreaterThan(0);
     expect(stats.faultsInjected).toBeGreaterThanOrEqual(Math.floor(stats.requests * FAULTS.rate * 0.5));
     expect(stats.byPath['/companies/scroll'] ?? 0).toBeGreaterThan(5);
     await expectEqualsExport(fake, target, RUN_ASSETS);
@@ -56,6 +57,7 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     count(stats.faultsByKind);
     console.log(`scroll seed ${FAULTS.scroll.seed}: ${stats.byPath['/companies/scroll']} scroll requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(stats.faultsInjected).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/scroll_restarts=\d/);
     await expectEqualsExport(fake, target, ['companies']);
   }, 180_000);
@@ -76,6 +78,7 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     fake.failAfter(2, '/contacts/search');
     const r = await ingest(p, target, ['intercom.contacts', '--checkpoint-pages', '1']);
     fake.failAfter(-1);
+    expect(fake.stats().faultsByKind.fail_after).toBeGreaterThan(0);
     expect(r.code).toBe(1);
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/intercom\.contacts/);

@@ -144,6 +144,7 @@ describe('companies', () => {
     expect(s.status).toBe('failed');
     expect((s.error as { code?: string }).code).toBe('scroll_failed');
     expect(s.counters['scroll_restarts']).toBe(3);
+    expect(f.stats().faultsByKind.scroll_expire).toBeGreaterThan(0);
   });
 
   test('400 scroll_exists: waits until the other scroll expires, then reads everything', async () => {
