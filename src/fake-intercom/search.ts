@@ -2,8 +2,10 @@
  * The Search API query language (notes §2.2): a single filter `{field, operator, value}` or a
  * group `{operator: AND|OR, value: [...]}`; "max 2 nested filters" and "max 15 filters for
  * each AND or OR group" (2.14:L5770-5771, L7387-7388, L14032-14033); operators
- * = != IN NIN < <= > >= ~ !~ ^ $ (2.14:L21577-21591). Invalid queries → 400 error.list
- * (exact code NOT CONFIRMED upstream; `bad_request` per notes §6.6).
+ * = != IN NIN < <= > >= ~ !~ ^ $ (2.14:L21577-21591). Each field has a type (SearchSchema.typeOf)
+ * and each operator × type either evaluates or is a 400 error.list — a query the fake cannot
+ * evaluate never answers an empty 200 (exact code NOT CONFIRMED upstream; `bad_request` per
+ * notes §6.6).
  */
 import { dayStart, nextDayStart } from './tz.js';
 import { HttpError } from './types.js';
