@@ -42,6 +42,8 @@ const CONTACT_FIELDS = {
     'browser', 'browser_version', 'browser_language', 'os', 'location.country', 'location.region', 'location.city',
     'ios_app_name', 'ios_app_version', 'ios_device', 'ios_os_version', 'ios_sdk_version', 'android_app_name',
     'android_app_version', 'android_device', 'android_os_version', 'android_sdk_version', 'segment_id', 'tag_id',
+    // listed by the spec, absent from the model: searchable, match nothing ('andoid' sic, 2.14:L5837)
+    'ios_app_device', 'andoid_sdk_version',
   ],
   integer: ['owner_id'],
   boolean: ['unsubscribed_from_emails', 'marked_email_as_spam', 'has_hard_bounced'],
