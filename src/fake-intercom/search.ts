@@ -168,17 +168,13 @@ function valueFilter(field: string, type: Exclude<FieldType, 'date'>, op: Op, va
   const needle = typeof value === 'string' ? value.toLowerCase() : '';
   const compare = (cmp: (d: number) => boolean): Pred => {
     if (value === null) throw bad(`${op} needs a value for ${field}, not null`);
-    if (type === 'string') {
-      const b = String(value);
-      return (get) => {
-        const a = get(field);
-        return Array.isArray(a) ? a.some((x) => x != null && cmp(String(x) < b ? -1 : String(x) > b ? 1 : 0)) : a != null && cmp(String(a) < b ? -1 : String(a) > b ? 1 : 0);
-      };
-    }
-    const b = Number(value);
+    const b = type === 'string' ? String(value) : Number(value);
+    // the sign of (record value − b); NaN (never matches) for null or a value of another type
+    const diff = (x: unknown): number =>
+      typeof b === 'string' ? (x == null ? NaN : String(x) < b ? -1 : String(x) > b ? 1 : 0) : typeof x === 'number' ? x - b : NaN;
     return (get) => {
       const a = get(field);
-      return Array.isArray(a) ? a.some((x) => typeof x === 'number' && cmp(x - b)) : typeof a === 'number' && cmp(a - b);
+      return Array.isArray(a) ? a.some((x) => cmp(diff(x))) : cmp(diff(a));
     };
   };
   switch (op) {
