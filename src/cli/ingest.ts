@@ -7,6 +7,7 @@ import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 import { protectionTransform } from '../pipeline/protect.js';
 import { oneShotProtection } from '../pipeline/protect-flags.js';
+import { ingestQueryHint } from './commands/query.js';
 import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 export interface IngestFlags {
@@ -130,6 +131,8 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
+    const hint = ingestQueryHint(project, assets, f);
+    if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
   }
   return result;
 }
