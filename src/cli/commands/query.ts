@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { EltError } from '../../errors.js';
 import { loadConnections, parseDestUri, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
-import { queryDuckDbFile, type QueryRows } from '../../destinations/duckdb/read.js';
+import type { QueryRows } from '../../destinations/duckdb/read.js';
 import type { Output } from '../render.js';
 import { configPath, formatTable, type ProjectFlags } from './shared.js';
 
@@ -34,6 +34,8 @@ export async function queryCommand(sql: string[], f: QueryFlags, o: Output, cwd 
   if (!Number.isInteger(limit) || limit < 0) throw new EltError('usage', `--limit: '${f.limit}' is not a whole number (0 prints every row)`);
   const conn = await duckDbConnection(f, cwd);
   if (conn.path === ':memory:') throw new EltError('usage', `connection '${conn.name}' is an in-memory DuckDB: it keeps nothing to query`);
+  // loaded here, not at the top: ingest imports this file and must not load DuckDB for a Postgres run
+  const { queryDuckDbFile } = await import('../../destinations/duckdb/read.js');
   const result = await queryDuckDbFile(conn.path, sql[0]!, limit);
   for (const line of render(result, format)) o.out(line);
   if (result.truncated && format !== 'table') o.err(`showing the first ${limit} row${limit === 1 ? '' : 's'}; --limit <n> for more, --limit 0 for all`);
