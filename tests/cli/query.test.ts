@@ -93,33 +93,43 @@ describe('query', () => {
   });
 
   test('--limit: the first n rows and a note; 0 prints all; the default is 100', async () => {
-    const table = await q(['select id from intercom.contacts order by id', '--limit', '5']);
+    const [table, csv, all, dflt, fraction, xml] = await Promise.all([
+      q(['select id from intercom.contacts order by id', '--limit', '5']),
+      q(['select id from intercom.contacts order by id', '--format', 'csv', '--limit', '5']),
+      q(['select id from intercom.contacts', '--format', 'json', '--limit', '0']),
+      q(['select id from intercom.contacts', '--format', 'json']),
+      q(['select 1', '--limit', '2.5']),
+      q(['select 1', '--format', 'xml']),
+    ]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2 + 5 + 1);
     expect(lines.at(-1)).toBe('(first 5 rows; --limit <n> for more, --limit 0 for all)');
 
-    const csv = await q(['select id from intercom.contacts order by id', '--format', 'csv', '--limit', '5']);
     expect(csv.stdout.trimEnd().split('\n')).toHaveLength(1 + 5);
     expect(csv.stderr.trim()).toBe('showing the first 5 rows; --limit <n> for more, --limit 0 for all');
 
-    const all = await q(['select id from intercom.contacts', '--format', 'json', '--limit', '0']);
     expect(JSON.parse(all.stdout)).toHaveLength(CONTACTS);
     expect(all.stderr).toBe('');
-
-    const dflt = await q(['select id from intercom.contacts', '--format', 'json']);
     expect(JSON.parse(dflt.stdout)).toHaveLength(100);
 
-    expect(oneErrorLine(await q(['select 1', '--limit', '2.5']))).toMatch(/--limit: '2.5' is not a whole number/);
-    expect(oneErrorLine(await q(['select 1', '--format', 'xml']))).toBe("error: --format: 'xml' is not one of table, csv, json");
+    expect(oneErrorLine(fraction)).toMatch(/--limit: '2.5' is not a whole number/);
+    expect(oneErrorLine(xml)).toBe("error: --format: 'xml' is not one of table, csv, json");
   });
 
   test('bad SQL and writes are one error line, exit 1; the file stays as it was', async () => {
-    expect(oneErrorLine(await q(['selec id from intercom.contacts']))).toMatch(/^error: query: Parser Error: syntax error at or near "selec"$/);
-    expect(oneErrorLine(await q(['select nope from intercom.contacts']))).toMatch(/^error: query: Binder Error: .*nope/);
-    expect(oneErrorLine(await q(['delete from intercom.contacts']))).toMatch(/^error: query: .*read-only/);
-    expect(oneErrorLine(await runCli(['query', '-c', p.configFile]))).toMatch(/query needs SQL/);
-    expect(oneErrorLine(await runCli(['query', '-c', p.configFile, 'select', '1']))).toMatch(/quote the SQL as one argument/);
+    const [parse, bind, write, none, split] = await Promise.all([
+      q(['selec id from intercom.contacts']),
+      q(['select nope from intercom.contacts']),
+      q(['delete from intercom.contacts']),
+      runCli(['query', '-c', p.configFile]),
+      runCli(['query', '-c', p.configFile, 'select', '1']),
+    ]);
+    expect(oneErrorLine(parse)).toMatch(/^error: query: Parser Error: syntax error at or near "selec"$/);
+    expect(oneErrorLine(bind)).toMatch(/^error: query: Binder Error: .*nope/);
+    expect(oneErrorLine(write)).toMatch(/^error: query: .*read-only/);
+    expect(oneErrorLine(none)).toMatch(/query needs SQL/);
+    expect(oneErrorLine(split)).toMatch(/quote the SQL as one argument/);
     expect(await query(p.duckdbPath, 'SELECT count(*)::INTEGER AS n FROM intercom.contacts')).toEqual([{ n: CONTACTS }]);
   });
 
@@ -159,15 +169,17 @@ describe('query', () => {
       extraConnections: ['        - name: other', '          path: ./other.duckdb', pg].join('\n'),
     });
     const env = { QUERY_TEST_PG_PASSWORD: secret };
-    const notDuck = await runCli(['query', '-c', two.configFile, '--connection', 'postgres', 'select 1'], { env });
+    const [notDuck, unknown, uri, several, picked] = await Promise.all([
+      runCli(['query', '-c', two.configFile, '--connection', 'postgres', 'select 1'], { env }),
+      runCli(['query', '-c', two.configFile, '--connection', 'nope', 'select 1'], { env }),
+      runCli(['query', '--dest-uri', `postgresql://u:${secret}@127.0.0.1/x`, 'select 1']),
+      runCli(['query', '-c', two.configFile, 'select 1'], { env }),
+      runCli(['query', '-c', two.configFile, '--connection', 'other', 'select 1'], { env }),
+    ]);
     expect(oneErrorLine(notDuck)).toBe("error: query reads DuckDB files only; connection 'postgres' is postgres: use its own client (psql, snowsql)");
-    const unknown = await runCli(['query', '-c', two.configFile, '--connection', 'nope', 'select 1'], { env });
     expect(oneErrorLine(unknown)).toMatch(/--connection: no destination connection 'nope' in .* \(there are: duckdb, other, postgres\)/);
-    const uri = await runCli(['query', '--dest-uri', `postgresql://u:${secret}@127.0.0.1/x`, 'select 1']);
     expect(oneErrorLine(uri)).toBe('error: query reads DuckDB files only; --dest-uri is postgres: use its own client (psql, snowsql)');
-    const several = await runCli(['query', '-c', two.configFile, 'select 1'], { env });
     expect(oneErrorLine(several)).toMatch(/has several DuckDB connections \(duckdb, other\): pick one with --connection <name>$/);
-    const picked = await runCli(['query', '-c', two.configFile, '--connection', 'other', 'select 1'], { env });
     expect(oneErrorLine(picked)).toBe(`error: ${path.join(two.dir, 'other.duckdb')} does not exist yet: run intercom-elt ingest first`);
     for (const r of [notDuck, unknown, uri, several, picked]) expect(r.stdout + r.stderr).not.toContain(secret);
   });
