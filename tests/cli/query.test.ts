@@ -5,7 +5,6 @@
  */
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -133,16 +132,27 @@ describe('query', () => {
     expect(await query(p.duckdbPath, 'SELECT count(*)::INTEGER AS n FROM intercom.contacts')).toEqual([{ n: CONTACTS }]);
   });
 
-  test('while another process holds the file (as an ingest does): one clear line naming it, exit 1; afterwards it works', async () => {
-    const writer = await DuckDBInstance.create(p.duckdbPath);
+  test('while an ingest holds the file: one line naming the process, exit 1; the rows once it has finished', async () => {
+    // every request takes a second: the run holds its DuckDB file for several seconds
+    const slow = await startFakeIntercom({ seed: 15, token: TOKEN, contacts: 30, companies: 3, conversations: 3, tickets: 1, latencyMs: 1000 });
     try {
-      const line = oneErrorLine(await q(['select 1']));
-      expect(line).toContain(`${p.duckdbPath} is in use by another process (PID ${process.pid}), probably a running ingest`);
+      const sp = makeProject({ url: slow.url, token: TOKEN, assets: { contacts: asset('contacts'), admins: asset('admins') } });
+      let finished = false;
+      const run = runCli(['ingest', '-c', sp.configFile, '--progress', 'log']).finally(() => (finished = true));
+      let locked: CliResult | undefined;
+      while (!finished && !locked) {
+        const r = await runCli(['query', '-c', sp.configFile, 'select 1']);
+        if (r.stderr.includes('is in use by another process')) locked = r;
+      }
+      const ingest = await run;
+      expect(ingest.code, ingest.stderr).toBe(0);
+      expect(locked, 'no query ran while the ingest held the file').toBeDefined();
+      expect(oneErrorLine(locked!)).toMatch(new RegExp(`^error: ${sp.duckdbPath.replace(/[.]/g, '\\.')} is in use by another process \\(PID \\d+\\), probably a running ingest`));
+      const after = await runCli(['query', '-c', sp.configFile, 'select count(*) as n from intercom.contacts', '--format', 'csv']);
+      expect(after.stdout).toBe('n\n30\n');
     } finally {
-      writer.closeSync();
+      await slow.close();
     }
-    const r = await q(['select 1 as one']);
-    expect(r.code, r.stderr).toBe(0);
   });
 
   test('--dest-uri reads a file without a project; a file named like its schema is not ambiguous', async () => {
