@@ -14,7 +14,16 @@ import { tables } from '../../src/intercom/tables/index.js';
 import { repoRoot, runCommand, type CliResult } from '../helpers/cli.js';
 import { startLockRegistry } from '../helpers/lock-registry.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'ielt-install-'));
+/**
+ * In memory where the machine has it (and lets programs run from it): the install writes and then
+ * removes ~18,000 files, most of them snowflake-sdk's cloud SDKs; on a busy disk that is minutes.
+ */
+function scratchDir(): string {
+  const shm = existsSync('/proc/mounts') ? readFileSync('/proc/mounts', 'utf8').split('\n').find((l) => l.split(' ')[1] === '/dev/shm') : undefined;
+  return shm && !shm.split(' ')[3]!.split(',').includes('noexec') ? '/dev/shm' : os.tmpdir();
+}
+const scratch = scratchDir();
+const tmp = mkdtempSync(path.join(scratch, 'ielt-install-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** npm as a user runs it: none of the npm_* settings of the `npm test` that started us (the cache location aside). */
@@ -57,7 +66,7 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
   const bin = path.join(prefix, 'bin/intercom-elt');
 
   // outside the repository, nothing of it on any path
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ielt-outside-'));
+  const work = mkdtempSync(path.join(scratch, 'ielt-outside-'));
   try {
     const entry = path.join(pkgDir, JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).main as string);
     const [demo, init, api] = await Promise.all([
