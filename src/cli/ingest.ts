@@ -7,6 +7,8 @@ import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 import { protectionTransform } from '../pipeline/protect.js';
 import { oneShotProtection } from '../pipeline/protect-flags.js';
+import type { ProgressEvent } from '../pipeline/events.js';
+import { ingestQueryHint } from './commands/query.js';
 import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 export interface IngestFlags {
@@ -91,7 +93,8 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
   return { project: { intercom: new Map([[source.name, source]]), destinations: new Map([[dest.name, dest]]) }, asset };
 }
 
-export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal): Promise<RunResult> {
+/** `listen` receives every progress event as well (the programmatic API's `onEvent`). */
+export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal, listen?: (e: ProgressEvent) => void): Promise<RunResult> {
   let project: Pick<Project, 'intercom' | 'destinations'>;
   let assets: AssetConfig[];
   if (f.sourceUri) {
@@ -123,13 +126,18 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     checkpointPages: positive(f.checkpointPages, '--checkpoint-pages', true),
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
-    onEvent: progress.onEvent,
+    onEvent: (e) => {
+      progress.onEvent(e);
+      listen?.(e);
+    },
   });
   progress.close();
   if (f.progress === 'json') {
     o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
+    const hint = ingestQueryHint(project, assets, f);
+    if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
   }
   return result;
 }

@@ -1,4 +1,4 @@
-/** Registers the operational commands (check, list, state, init, dbt-sources, docs) on the CLI. */
+/** Registers the operational commands (check, list, state, init, dbt-sources, query, docs) on the CLI. */
 import path from 'node:path';
 import type { CAC, Command } from 'cac';
 import { EltError } from '../../errors.js';
@@ -8,6 +8,7 @@ import { checkCommand, checkFailure } from './check.js';
 import { dbtSourcesCommand } from './dbt-sources.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
+import { DEFAULT_QUERY_LIMIT, QUERY_FORMATS, queryCommand } from './query.js';
 import { stateResetCommand, stateShowCommand } from './state.js';
 
 /** The project flags, spelled as `ingest` spells them. */
@@ -68,6 +69,21 @@ export function registerCommands(cli: CAC, output: Output): void {
     .example('intercom-elt dbt-sources -e production > models/intercom/sources.yml')
     .action(async (flags) => {
       await dbtSourcesCommand(flags, output);
+    });
+
+  cli
+    .command('query [...sql]', "Run SQL on the project's DuckDB destination, read-only, and print the rows")
+    .option('-c, --config <file>', 'connections.yml to read (default: connections.yml)')
+    .option('-e, --environment <name>', 'Environment of connections.yml to use')
+    .option('--connection <name>', 'The DuckDB connection to read (needed when connections.yml has several)')
+    .option('--dest-uri <uri>', 'Read this file instead of a project: duckdb:///file.duckdb')
+    .option('--format <format>', `${QUERY_FORMATS.join(' | ')} (default table)`)
+    .option('--limit <n>', `Rows to print (default ${DEFAULT_QUERY_LIMIT}; 0 = all)`)
+    .example('intercom-elt query "select name, email from intercom.contacts order by updated_at desc"')
+    .example('intercom-elt query "select * from intercom.conversations" --format csv --limit 0 > conversations.csv')
+    .example('intercom-elt query --dest-uri duckdb:///demo.duckdb "select count(*) from intercom.contacts"')
+    .action(async (sql: string[], flags) => {
+      await queryCommand(sql, flags, output);
     });
 
   cli
