@@ -190,7 +190,8 @@ async function checkTable(client: IntercomClient, conn: IntercomConnection, tabl
   }
 }
 
-function intercomProblem(err: unknown, conn: IntercomConnection): string {
+/** What a failed GET /me means for a connection, and what to do (shared with ingest's token check). */
+export function intercomProblem(err: unknown, conn: IntercomConnection): string {
   if (err instanceof IntercomHttpError && err.status === 401) {
     return `access token rejected (401 unauthorized): check access_token of connection '${conn.name}'` +
       (conn.baseUrl ? '' : ` and that the workspace is in region ${conn.region}`);
