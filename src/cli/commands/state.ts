@@ -119,10 +119,8 @@ export async function stateResetCommand(selector: string, f: StateFlags, o: Outp
         `Reset the state of ${asset.name} in ${asset.destination} (cursor ${cursorText(previous)})? ` +
           'The next ingest re-reads it from its start_date (or from the beginning). [y/N] ',
       );
-      if (!(await prompt.confirm(question))) {
-        o.err('state reset cancelled; nothing changed');
-        return { asset: asset.name, previous, reset: false };
-      }
+      // a refusal is a handled failure (exit 1): a script chaining `state reset && ingest` stops here
+      if (!(await prompt.confirm(question))) throw new EltError('not_confirmed', `state reset ${asset.name}: not confirmed; nothing changed`);
     }
     await dest.resetState(asset.name);
     o.out(redact(`reset state of ${asset.name} in ${asset.destination} (cursor was ${cursorText(previous)}); the next ingest starts from the beginning`));
