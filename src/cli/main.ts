@@ -15,8 +15,12 @@ import { errorJson, type Output } from './render.js';
 // snowflake-sdk's AWS SDK warns about Node versions on stderr; not the user's concern here
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
+let stdoutLines = 0;
 const output: Output = {
-  out: (l) => process.stdout.write(`${l}\n`),
+  out: (l) => {
+    stdoutLines++;
+    process.stdout.write(`${l}\n`);
+  },
   err: (l) => process.stderr.write(`${l}\n`),
   isTTY: process.stderr.isTTY === true,
 };
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
     output.err(`error: ${message.split('\n')[0]}`);
     if (debug && err instanceof Error && err.stack) output.err(err.stack);
     const form = jsonErrorForm(argv);
-    if (form === 'document') output.out(JSON.stringify({ ok: false, error: errorJson(err) }));
+    // a --json command that printed its document (check with a failed row) keeps it the only one
+    if (form === 'document' && stdoutLines === 0) output.out(JSON.stringify({ ok: false, error: errorJson(err) }));
     if (form === 'line') output.out(JSON.stringify({ ts: new Date().toISOString(), type: 'error', error: errorJson(err) }));
     // cac's own usage errors (a missing argument) are bad input like ours
     const usage = err instanceof EltError || (err instanceof Error && err.name === 'CACError');

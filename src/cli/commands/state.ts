@@ -12,9 +12,9 @@ import { openDestination } from '../../pipeline/destinations.js';
 import { secretsOf } from '../ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
-import { cellText, cursorText, formatTable, isoSeconds, projectFromFlags, type ProjectFlags } from './shared.js';
+import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
 
-export interface StateFlags extends ProjectFlags {
+export interface StateFlags extends ProjectFlags, JsonFlag {
   /** Load-history rows per asset (default 10). */
   limit?: number | string;
   /** `state reset`: do not ask. */
@@ -69,6 +69,10 @@ export async function stateShowCommand(selector: string | undefined, f: StateFla
     }
   } finally {
     await pool.close();
+  }
+  if (f.json) {
+    o.out(redact(jsonDocument({ assets: reports })));
+    return reports;
   }
   reports.forEach((r, i) => {
     if (i > 0) o.out('');
