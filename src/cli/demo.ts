@@ -48,8 +48,7 @@ export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): 
     const assets = await loadAssets(f.assetsDir ?? exampleAssetsDir, conns, tableCatalog);
     const redact = makeRedactor([token]);
     const progress = progressRenderer(mode, o, redact);
-    const result = await runAssets(conns, assets, { stop, onEvent: progress.onEvent });
-    progress.close();
+    const result = await runAssets(conns, assets, { stop, onEvent: progress.onEvent }).finally(() => progress.close());
     const ended = endRun(result, mode, o, redact);
     say('');
     say(`Explore it: duckdb ${path.relative(process.cwd(), out) || out} -c "select name, email, updated_at from intercom.contacts order by updated_at desc limit 5"`);

@@ -174,18 +174,18 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
   for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
   const redact = makeRedactor(secretsOf(project));
-  await verifyTokens(project, assets);
-  const progress = progressRenderer(mode, o, redact);
-  const result = await runAssets(project, assets, {
+  const options = {
     fullRefresh: f.fullRefresh,
     ...interval,
     parallel: f.parallel === undefined ? undefined : parseParallel(f.parallel),
     checkpointPages: positive(f.checkpointPages, '--checkpoint-pages', true),
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
-    onEvent: progress.onEvent,
-  });
-  progress.close();
+  };
+  await verifyTokens(project, assets);
+  const progress = progressRenderer(mode, o, redact);
+  // closed on every path: a thrown run leaves no live line behind its error line
+  const result = await runAssets(project, assets, { ...options, onEvent: progress.onEvent }).finally(() => progress.close());
   return endRun(result, mode, o, redact);
 }
 
