@@ -12,9 +12,6 @@ import { registerCommands } from './commands/index.js';
 import { checkFlags, unknownCommand } from './flags.js';
 import { errorJson, type Output } from './render.js';
 
-// snowflake-sdk's AWS SDK warns about Node versions on stderr; not the user's concern here
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
 let stdoutLines = 0;
 const output: Output = {
   out: (l) => {
