@@ -182,7 +182,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
   };
-  await verifyTokens(project, assets);
+  await verifyTokens(project, assets, f.sourceUri !== undefined);
   const progress = progressRenderer(mode, o, redact);
   // closed on every path: a thrown run leaves no live line behind its error line
   const result = await runAssets(project, assets, { ...options, onEvent: progress.onEvent }).finally(() => progress.close());
@@ -219,7 +219,7 @@ export function runFailure(result: RunResult, redact: (s: string) => string = (s
  * naming the connection and the fix (as `check` says it), not a failure per asset. Other errors
  * are left to the run, which retries them and reports them per asset.
  */
-async function verifyTokens(project: Pick<Project, 'intercom'>, assets: AssetConfig[]): Promise<void> {
+async function verifyTokens(project: Pick<Project, 'intercom'>, assets: AssetConfig[], oneShot: boolean): Promise<void> {
   const names = [...new Set(assets.map((a) => a.sourceConnection))];
   await Promise.all(
     names.map(async (name) => {
@@ -229,7 +229,12 @@ async function verifyTokens(project: Pick<Project, 'intercom'>, assets: AssetCon
         await client.request({ method: 'GET', path: '/me' });
       } catch (err) {
         if (err instanceof IntercomHttpError && err.status === 401) {
-          throw new EltError('token_rejected', `${intercomProblem(err, conn)}; nothing was loaded (intercom-elt check tests every connection)`);
+          throw new EltError(
+            'token_rejected',
+            oneShot
+              ? `access token rejected (401 unauthorized): check access_token in --source-uri; nothing was loaded`
+              : `${intercomProblem(err, conn)}; nothing was loaded (intercom-elt check tests every connection)`,
+          );
         }
       } finally {
         await client.close().catch(() => undefined);

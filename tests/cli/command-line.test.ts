@@ -122,3 +122,11 @@ test('a wrong token during ingest: one line naming the connection and the fix, n
   expect(fake.stats().requests - before).toBe(1);
   expect(r.stderr + r.stdout).not.toContain('wrong-token-123');
 });
+
+test('a wrong token in --source-uri: one line naming the flag, nothing loaded', async () => {
+  const uri = `intercom://?access_token=wrong-token-456&base_url=${encodeURIComponent(fake.url)}`;
+  const r = await runCli(['ingest', '--source-uri', uri, '--source-table', 'contacts', '--dest-uri', 'duckdb:///one-shot.duckdb'], { cwd: project.dir });
+  expect(oneErrorLine(r)).toBe('error: access token rejected (401 unauthorized): check access_token in --source-uri; nothing was loaded');
+  expect(existsSync(`${project.dir}/one-shot.duckdb`)).toBe(false);
+  expect(r.stderr + r.stdout).not.toContain('wrong-token-456');
+});
