@@ -22,7 +22,7 @@ export interface DemoFlags {
   companies?: number;
   conversations?: number;
   tickets?: number;
-  progress?: string;
+  progress?: string | string[];
   assetsDir?: string;
 }
 

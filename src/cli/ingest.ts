@@ -18,7 +18,7 @@ export interface IngestFlags {
   fullRefresh?: boolean;
   intervalStart?: string;
   intervalEnd?: string;
-  progress?: string;
+  progress?: string | string[];
   parallel?: string | number;
   checkpointPages?: string | number;
   checkpointSeconds?: string | number;
@@ -73,8 +73,9 @@ export function checkMode(selectors: string[], f: IngestFlags): void {
 
 const PROGRESS_MODES: readonly ProgressMode[] = ['interactive', 'log', 'json'];
 
-/** `--progress` of ingest and demo: one of the three modes, never a silent fallback. */
-export function progressMode(v: string | undefined): ProgressMode {
+/** `--progress` of ingest and demo: one of the three modes, never a silent fallback; given twice, the last one counts. */
+export function progressMode(given: string | string[] | undefined): ProgressMode {
+  const v = Array.isArray(given) ? given.at(-1) : given;
   if (v === undefined) return 'interactive';
   if (!PROGRESS_MODES.includes(v as ProgressMode)) throw new ConfigError('--progress', 'value', `'${v}' is not one of ${PROGRESS_MODES.join(', ')}`);
   return v as ProgressMode;

@@ -111,7 +111,9 @@ export function buildCli() {
 /** Under `--json` errors are the one JSON document on stdout; under `--progress json`, one more JSON line. */
 function jsonErrorForm(argv: string[]): 'document' | 'line' | undefined {
   if (argv.includes('--json')) return 'document';
-  return argv.some((a, i) => a === '--progress=json' || (a === '--progress' && argv[i + 1] === 'json')) ? 'line' : undefined;
+  // the last --progress counts, as in progressMode
+  const modes = argv.flatMap((a, i) => (a.startsWith('--progress=') ? [a.slice('--progress='.length)] : a === '--progress' ? [argv[i + 1]] : []));
+  return modes.at(-1) === 'json' ? 'line' : undefined;
 }
 
 async function main(): Promise<void> {

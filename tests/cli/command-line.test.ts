@@ -100,6 +100,13 @@ describe('silent no-ops are errors', () => {
     expect(oneErrorLine(r)).toContain("--progress: value: 'fancy' is not one of interactive, log, json");
   });
 
+  test('--progress given twice: the last one counts', async () => {
+    const r = await inProject(['ingest', 'intercom.admins', '--progress', 'log', '--progress', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
+  });
+
   test('demo --progress json prints only JSON lines on stdout', async () => {
     const r = await runCli(['demo', '--progress', 'json', '--out', `${project.dir}/demo.duckdb`], { cwd: project.dir });
     expect(r.code, r.stderr).toBe(0);
