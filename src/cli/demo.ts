@@ -8,8 +8,10 @@ import { loadAssets, type DestinationConnection, type IntercomConnection } from 
 import { startFakeIntercom } from '../fake-intercom/index.js';
 import { tableCatalog } from '../intercom/tables/index.js';
 import { runAssets, type RunResult } from '../pipeline/run.js';
+import type { EltError } from '../errors.js';
 import { destUriArgs, queryExample } from './commands/query.js';
-import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+import { endRun, progressMode } from './ingest.js';
+import { makeRedactor, progressRenderer, type Output } from './render.js';
 
 /** The package's own example assets (assets/ at the package root). */
 export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
@@ -21,11 +23,12 @@ export interface DemoFlags {
   companies?: number;
   conversations?: number;
   tickets?: number;
-  progress?: ProgressMode;
+  progress?: string | string[];
   assetsDir?: string;
 }
 
-export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): Promise<RunResult> {
+export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): Promise<RunResult & { failure?: EltError }> {
+  const mode = progressMode(f.progress);
   const token = 'demo-token';
   const fake = await startFakeIntercom({
     seed: f.seed ?? 1,
@@ -36,20 +39,21 @@ export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): 
     tickets: f.tickets ?? 300,
   });
   try {
+    // under --progress json, stdout carries only JSON lines: the human lines go to stderr
+    const say = mode === 'json' ? o.err : o.out;
     const out = path.resolve(f.out ?? 'demo.duckdb');
-    o.out(`fake Intercom listening on ${fake.url}; loading into ${out}`);
+    say(`fake Intercom listening on ${fake.url}; loading into ${out}`);
     const intercom: IntercomConnection = { name: 'intercom', accessToken: token, region: 'us', apiVersion: '2.14', baseUrl: fake.url };
     const duck: DestinationConnection = { type: 'duckdb', name: 'duckdb', path: out };
     const conns = { intercom: new Map([[intercom.name, intercom]]), destinations: new Map([[duck.name, duck]]) };
     const assets = await loadAssets(f.assetsDir ?? exampleAssetsDir, conns, tableCatalog);
     const redact = makeRedactor([token]);
-    const progress = progressRenderer(f.progress ?? 'interactive', o, redact);
-    const result = await runAssets(conns, assets, { stop, onEvent: progress.onEvent });
-    progress.close();
-    for (const line of summaryTable(result.summaries)) o.out(line);
-    o.out('');
-    o.out(`Explore it: ${queryExample(destUriArgs(out), 'select name, email, updated_at from intercom.contacts order by updated_at desc limit 5')}`);
-    return result;
+    const progress = progressRenderer(mode, o, redact);
+    const result = await runAssets(conns, assets, { stop, onEvent: progress.onEvent }).finally(() => progress.close());
+    const ended = endRun(result, mode, o, redact);
+    say('');
+    say(`Explore it: ${queryExample(destUriArgs(out), 'select name, email, updated_at from intercom.contacts order by updated_at desc limit 5')}`);
+    return ended;
   } finally {
     await fake.close();
   }

@@ -1,9 +1,10 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
 import { loadProject, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
-import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
+import { clientFor, runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
+import { intercomProblem } from './commands/check.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 import { protectionTransform } from '../pipeline/protect.js';
 import { oneShotProtection } from '../pipeline/protect-flags.js';
@@ -19,7 +20,7 @@ export interface IngestFlags {
   fullRefresh?: boolean;
   intervalStart?: string;
   intervalEnd?: string;
-  progress?: ProgressMode;
+  progress?: string | string[];
   parallel?: string | number;
   checkpointPages?: string | number;
   checkpointSeconds?: string | number;
@@ -33,6 +34,63 @@ export interface IngestFlags {
   mask?: string | string[];
   excludeColumns?: string | string[];
   selectColumns?: string | string[];
+}
+
+/** One-shot flags (ingestr form) and where a project says the same thing instead. */
+const ONE_SHOT_ONLY: ReadonlyArray<[keyof IngestFlags, string, string]> = [
+  ['sourceTable', '--source-table', 'set parameters.source_table in'],
+  ['destUri', '--dest-uri', 'set the destination connection in connections.yml and parameters.destination in'],
+  ['destTable', '--dest-table', 'set name (schema.table) in'],
+  ['incrementalStrategy', '--incremental-strategy', 'set parameters.incremental_strategy in'],
+  ['incrementalKey', '--incremental-key', 'set parameters.incremental_key in'],
+  ['primaryKey', '--primary-key', 'set columns[].primary_key in'],
+  ['mask', '--mask', 'set columns[].mask in'],
+  ['excludeColumns', '--exclude-columns', 'set columns[].exclude: true in'],
+  ['selectColumns', '--select-columns', 'set parameters.select_columns in'],
+];
+
+/** Project flags, which the one-shot form (everything from the URIs) does not read. */
+const PROJECT_ONLY: ReadonlyArray<[keyof IngestFlags, string]> = [
+  ['config', '--config'],
+  ['assetsDir', '--assets-dir'],
+  ['environment', '--environment'],
+  ['tag', '--tag'],
+];
+
+/**
+ * A flag of the other form is an error, never ignored: `--mask` in a project would otherwise load
+ * the column in clear, `--tag` in the one-shot form would select nothing it says.
+ */
+export function checkMode(selectors: string[], f: IngestFlags): void {
+  if (f.sourceUri === undefined) {
+    const hit = ONE_SHOT_ONLY.find(([key]) => f[key] !== undefined);
+    if (!hit) return;
+    const file = selectors.length === 1 ? `assets/${selectors[0]!.split('.').pop()}.asset.yml` : 'the asset file (assets/<table>.asset.yml)';
+    throw new EltError('usage', `${hit[1]} is a flag of the one-shot form (--source-uri); in a project, ${hit[2]} ${file} (see docs/configuration.md)`);
+  }
+  if (selectors.length > 0) throw new EltError('usage', `asset names (${selectors.join(' ')}) select assets of a project; with --source-uri, name the Intercom table with --source-table`);
+  const hit = PROJECT_ONLY.find(([key]) => f[key] !== undefined);
+  if (hit) throw new EltError('usage', `${hit[1]} applies to a project (connections.yml + assets/); the one-shot form (--source-uri) reads one table: remove ${hit[1]}, or remove --source-uri to run the project`);
+}
+
+const PROGRESS_MODES: readonly ProgressMode[] = ['interactive', 'log', 'json'];
+
+/** `--progress` of ingest and demo: one of the three modes, never a silent fallback; given twice, the last one counts. */
+export function progressMode(given: string | string[] | undefined): ProgressMode {
+  const v = Array.isArray(given) ? given.at(-1) : given;
+  if (v === undefined) return 'interactive';
+  if (!PROGRESS_MODES.includes(v as ProgressMode)) throw new ConfigError('--progress', 'value', `'${v}' is not one of ${PROGRESS_MODES.join(', ')}`);
+  return v as ProgressMode;
+}
+
+/** The run's window from --interval-start/--interval-end; an empty or inverted one is an error, not a run that reads nothing. */
+export function intervalOf(f: Pick<IngestFlags, 'intervalStart' | 'intervalEnd'>): { intervalStart?: number; intervalEnd?: number } {
+  const intervalStart = parseTime(f.intervalStart, '--interval-start');
+  const intervalEnd = parseTime(f.intervalEnd, '--interval-end');
+  if (intervalStart !== undefined && intervalEnd !== undefined && intervalStart >= intervalEnd) {
+    throw new ConfigError('--interval-start', 'value', `${f.intervalStart} is not before --interval-end ${f.intervalEnd}; the window would be empty`);
+  }
+  return { intervalStart, intervalEnd };
 }
 
 export function parseTime(value: string | undefined, flag: string): number | undefined {
@@ -94,9 +152,18 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
 }
 
 /** `listen` receives every progress event as well (the programmatic API's `onEvent`). */
-export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal, listen?: (e: ProgressEvent) => void): Promise<RunResult> {
+export async function ingestCommand(
+  selectors: string[],
+  f: IngestFlags,
+  o: Output,
+  stop?: AbortSignal,
+  listen?: (e: ProgressEvent) => void,
+): Promise<RunResult & { failure?: EltError }> {
   let project: Pick<Project, 'intercom' | 'destinations'>;
   let assets: AssetConfig[];
+  checkMode(selectors, f);
+  const mode = progressMode(f.progress);
+  const interval = intervalOf(f);
   if (f.sourceUri) {
     const one = oneShotProject(f, process.cwd());
     project = one.project;
@@ -117,29 +184,87 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
   for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
   const redact = makeRedactor(secretsOf(project));
-  const progress = progressRenderer(f.progress ?? 'interactive', o, redact);
-  const result = await runAssets(project, assets, {
+  const options = {
     fullRefresh: f.fullRefresh,
-    intervalStart: parseTime(f.intervalStart, '--interval-start'),
-    intervalEnd: parseTime(f.intervalEnd, '--interval-end'),
+    ...interval,
     parallel: f.parallel === undefined ? undefined : parseParallel(f.parallel),
     checkpointPages: positive(f.checkpointPages, '--checkpoint-pages', true),
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
-    onEvent: (e) => {
-      progress.onEvent(e);
-      listen?.(e);
-    },
-  });
-  progress.close();
-  if (f.progress === 'json') {
+  };
+  await verifyTokens(project, assets, f.sourceUri !== undefined);
+  const progress = progressRenderer(mode, o, redact);
+  const onEvent = (e: ProgressEvent) => {
+    progress.onEvent(e);
+    listen?.(e);
+  };
+  // closed on every path: a thrown run leaves no live line behind its error line
+  const result = await runAssets(project, assets, { ...options, onEvent }).finally(() => progress.close());
+  return endRun(result, mode, o, redact, ingestQueryHint(project, assets, f));
+}
+
+/**
+ * What a run prints when it is over (the summary table, or the `end` JSON line) and the error it
+ * ends with, if any. `hint` (a ready-to-paste `query` line) follows the table when an asset loaded.
+ */
+export function endRun(
+  result: RunResult,
+  mode: ProgressMode,
+  o: Output,
+  redact: (s: string) => string,
+  hint?: string,
+): RunResult & { failure?: EltError } {
+  if (mode === 'json') {
     o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
-    const hint = ingestQueryHint(project, assets, f);
     if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
   }
-  return result;
+  return { ...result, failure: runFailure(result, redact) };
+}
+
+/**
+ * The error a finished run ends with, printed as the one `error:` line (docs/commands.md, exit
+ * codes): interrupted → exit 2, an asset failed → exit 1, nothing for a clean run.
+ */
+export function runFailure(result: RunResult, redact: (s: string) => string = (s) => s): EltError | undefined {
+  const interrupted = result.summaries.find((s) => s.status === 'interrupted');
+  if (interrupted) return interrupted.error instanceof InterruptedError ? interrupted.error : new InterruptedError('signal');
+  if (result.ok) return undefined;
+  const failed = result.summaries.filter((s) => s.status !== 'ok');
+  const first = failed[0];
+  if (!first) return new EltError('load_failed', 'the run stopped before every asset was loaded');
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed asset(s) above)` : '';
+  return new EltError('load_failed', redact(`${first.asset} failed: ${first.error?.message.split('\n')[0] ?? 'unknown error'}${more}`));
+}
+
+/**
+ * One GET /me per Intercom connection before any asset starts, so a rejected token is one line
+ * naming the connection and the fix (as `check` says it), not a failure per asset. Other errors
+ * are left to the run, which retries them and reports them per asset.
+ */
+async function verifyTokens(project: Pick<Project, 'intercom'>, assets: AssetConfig[], oneShot: boolean): Promise<void> {
+  const names = [...new Set(assets.map((a) => a.sourceConnection))];
+  await Promise.all(
+    names.map(async (name) => {
+      const conn = project.intercom.get(name)!;
+      const client = clientFor(conn);
+      try {
+        await client.request({ method: 'GET', path: '/me' });
+      } catch (err) {
+        if (err instanceof IntercomHttpError && err.status === 401) {
+          throw new EltError(
+            'token_rejected',
+            oneShot
+              ? `access token rejected (401 unauthorized): check access_token in --source-uri; nothing was loaded`
+              : `${intercomProblem(err, conn)}; nothing was loaded (intercom-elt check tests every connection)`,
+          );
+        }
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    }),
+  );
 }
 
 function parseParallel(v: string | number): number {

@@ -9,13 +9,15 @@ import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { fakeIntercomCommand } from './fake.js';
 import { registerCommands } from './commands/index.js';
-import type { Output } from './render.js';
+import { checkFlags, unknownCommand } from './flags.js';
+import { errorJson, type Output } from './render.js';
 
-// snowflake-sdk's AWS SDK warns about Node versions on stderr; not the user's concern here
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
+let stdoutLines = 0;
 const output: Output = {
-  out: (l) => process.stdout.write(`${l}\n`),
+  out: (l) => {
+    stdoutLines++;
+    process.stdout.write(`${l}\n`);
+  },
   err: (l) => process.stderr.write(`${l}\n`),
   isTTY: process.stderr.isTTY === true,
 };
@@ -39,10 +41,12 @@ export function buildCli() {
 
   cli
     .command('ingest [...assets]', 'Extract Intercom tables and load them into the destination')
-    .option('-c, --config <file>', 'connections.yml to read', { default: 'connections.yml' })
+    // no cac default for --config: the one-shot form must see whether it was given
+    .option('-c, --config <file>', 'connections.yml to read (default: connections.yml)')
     .option('--assets-dir <dir>', 'Folder of *.asset.yml files (default: assets/ beside the config)')
     .option('-e, --environment <name>', 'Environment of connections.yml to use')
     .option('--tag <tag>', 'Only assets with this tag (repeatable)')
+    .option('-y, --yes', "Accepted for ingestr's habit; ingest never asks for confirmation")
     .option('--full-refresh', 'Ignore saved state: reload everything and replace the tables')
     .option('--interval-start <time>', 'Lower bound of the window (ISO date/time or unix seconds); does not move the cursor')
     .option('--interval-end <time>', 'Upper bound of the window (ISO date/time or unix seconds)')
@@ -66,8 +70,7 @@ export function buildCli() {
     .example("intercom-elt ingest --source-uri 'intercom://?access_token=$TOKEN&region=eu' --source-table contacts --dest-uri duckdb:///intercom.duckdb --dest-table intercom.contacts")
     .action(async (assets: string[], flags) => {
       const result = await ingestCommand(assets, flags, output, stopSignal());
-      if (result.summaries.some((s) => s.status === 'interrupted')) process.exitCode = 2;
-      else if (!result.ok) process.exitCode = 1;
+      if (result.failure) throw result.failure;
     });
 
   cli
@@ -78,7 +81,7 @@ export function buildCli() {
     .example('intercom-elt demo')
     .action(async (flags) => {
       const result = await demoCommand({ ...flags, seed: Number(flags.seed) }, output, stopSignal());
-      if (!result.ok) process.exitCode = 1;
+      if (result.failure) throw result.failure;
     });
 
   cli
@@ -109,22 +112,38 @@ export function buildCli() {
   return cli;
 }
 
+/** Under `--json` errors are the one JSON document on stdout; under `--progress json`, one more JSON line. */
+function jsonErrorForm(argv: string[]): 'document' | 'line' | undefined {
+  if (argv.includes('--json')) return 'document';
+  // the last --progress counts, as in progressMode
+  const modes = argv.flatMap((a, i) => (a.startsWith('--progress=') ? [a.slice('--progress='.length)] : a === '--progress' ? [argv[i + 1]] : []));
+  return modes.at(-1) === 'json' ? 'line' : undefined;
+}
+
 async function main(): Promise<void> {
   const cli = buildCli();
-  const debug = process.argv.includes('--debug');
+  const argv = process.argv.slice(2);
+  const debug = argv.includes('--debug');
   try {
     cli.parse(process.argv, { run: false });
     if (!cli.matchedCommand) {
-      if (cli.args.length > 0) throw new EltError('usage', `unknown command '${cli.args[0]}' (see intercom-elt --help)`);
-      if (!process.argv.slice(2).some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) cli.outputHelp();
+      if (cli.args.length > 0) throw unknownCommand(cli, String(cli.args[0]));
+      if (!argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) cli.outputHelp();
       return;
     }
+    checkFlags(cli, cli.matchedCommand, argv);
     await cli.runMatchedCommand();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     output.err(`error: ${message.split('\n')[0]}`);
     if (debug && err instanceof Error && err.stack) output.err(err.stack);
-    process.exitCode = err instanceof InterruptedError ? 2 : err instanceof EltError ? 1 : 2;
+    const form = jsonErrorForm(argv);
+    // a --json command that printed its document (check with a failed row) keeps it the only one
+    if (form === 'document' && stdoutLines === 0) output.out(JSON.stringify({ ok: false, error: errorJson(err) }));
+    if (form === 'line') output.out(JSON.stringify({ ts: new Date().toISOString(), type: 'error', error: errorJson(err) }));
+    // cac's own usage errors (a missing argument) are bad input like ours
+    const usage = err instanceof EltError || (err instanceof Error && err.name === 'CACError');
+    process.exitCode = err instanceof InterruptedError ? 2 : usage ? 1 : 2;
   }
 }
 

@@ -58,56 +58,92 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
     };
   }
   let lastLog = 0;
+  const interactive = effective === 'interactive';
   // interactive: one live line per running asset, redrawn in place below the finished lines
-  const live = new Map<string, string>();
+  const live = new Map<string, { started: number; page?: Extract<ProgressEvent, { type: 'page' }> }>();
+  const started = new Map<string, number>();
   let drawn = 0;
   const clear = () => {
-    if (effective !== 'interactive' || drawn === 0) return;
+    if (!interactive || drawn === 0) return;
     process.stderr.write(`\x1b[${drawn}F\x1b[J`);
     drawn = 0;
   };
   const draw = () => {
-    if (effective !== 'interactive') return;
+    if (!interactive) return;
     clear();
     const width = process.stderr.columns ?? 120;
-    for (const line of live.values()) process.stderr.write(`${line.slice(0, width - 1)}\n`);
+    for (const [asset, l] of live) process.stderr.write(`${liveLine(asset, l.page, Date.now() - l.started).slice(0, width - 1)}\n`);
     drawn = live.size;
   };
-  const started = new Map<string, number>();
+  // Every other stderr line (the SIGINT notice, a warning) goes above the live lines and stays
+  // there: printed below them, the next redraw would erase it. Restored by close().
+  const printErr = o.err;
+  const onExit = () => clear(); // a second Ctrl-C exits at once: leave no live line behind
+  let ticker: NodeJS.Timeout | undefined;
+  if (interactive) {
+    o.err = (line) => {
+      clear();
+      printErr(line);
+      draw();
+    };
+    process.once('exit', onExit);
+    // elapsed time moves while a page is slow or the rate limit waits
+    ticker = setInterval(draw, 1000);
+    ticker.unref();
+  }
   return {
     onEvent(e) {
       if (e.type === 'asset_start') {
         started.set(e.asset, Date.now());
         const w = e.window ? ` window ${iso(e.window.start)} .. ${iso(e.window.end)}${e.resumed ? ' (resuming)' : ''}` : ' full read';
-        clear();
+        live.set(e.asset, { started: Date.now() });
         o.err(`${e.asset}: started,${w}`);
-        live.set(e.asset, `${e.asset}: starting`);
-        draw();
       } else if (e.type === 'page') {
-        const secs = Math.max((Date.now() - (started.get(e.asset) ?? Date.now())) / 1000, 0.001);
-        const text =
-          `${e.asset}: ${fmt(e.rows)} rows, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests (${fmt(Math.round(e.stats.requests / secs))}/s)` +
-          (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit} this window` : '');
-        if (effective === 'interactive') {
-          live.set(e.asset, text);
+        if (interactive) {
+          live.set(e.asset, { started: started.get(e.asset) ?? Date.now(), page: e });
           draw();
         } else if (Date.now() - lastLog > 5000) {
           lastLog = Date.now();
-          o.err(text);
+          o.err(liveLine(e.asset, e, Date.now() - (started.get(e.asset) ?? Date.now())));
         }
       } else if (e.type === 'checkpoint' && effective === 'log') {
         // commits run behind the fetching; a slow one shows here, not as a stalled request rate
         o.err(`${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` + (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''));
       } else if (e.type === 'asset_end') {
-        clear();
         live.delete(e.asset);
         const s = e.summary;
         o.err(redact(`${e.asset}: ${s.status}, ${fmt(s.rows)} rows in ${s.seconds.toFixed(1)} s` + (s.error ? `: ${s.error.message}` : '')));
-        draw();
       }
     },
-    close: clear,
+    close() {
+      if (!interactive) return;
+      clearInterval(ticker);
+      process.removeListener('exit', onExit);
+      live.clear();
+      clear();
+      o.err = printErr;
+    },
   };
+}
+
+/** `intercom.contacts: 1,500 rows of ~3,000 (50%), 10 pages, 21 requests (7/s), 0:03 elapsed, budget …`. */
+function liveLine(asset: string, e: Extract<ProgressEvent, { type: 'page' }> | undefined, elapsedMs: number): string {
+  const elapsed = `${clock(elapsedMs)} elapsed`;
+  if (!e) return `${asset}: starting, ${elapsed}`;
+  const secs = Math.max(elapsedMs / 1000, 0.001);
+  const rows = `${fmt(e.rows)} rows` + (e.total !== undefined && e.total > 0 ? ` of ~${fmt(e.total)} (${Math.min(100, Math.floor((e.rows / e.total) * 100))}%)` : '');
+  return (
+    `${asset}: ${rows}, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests (${fmt(Math.round(e.stats.requests / secs))}/s), ${elapsed}` +
+    (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit} this window` : '')
+  );
+}
+
+/** Milliseconds as `m:ss` (or `h:mm:ss`). */
+function clock(ms: number): string {
+  const t = Math.floor(ms / 1000);
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor((t % 3600) / 60), t % 60];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
 }
 
 function iso(ts: number): string {

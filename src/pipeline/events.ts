@@ -4,7 +4,8 @@ import type { AssetSummary } from './run-asset.js';
 
 export type ProgressEvent =
   | { type: 'asset_start'; asset: string; table: string; window?: { start: number; end: number }; resumed: boolean }
-  | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats }
+  /** `total`: the records the read will reach, when Intercom says (a search's total_count). */
+  | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats; total?: number }
   /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
   | { type: 'checkpoint'; asset: string; rows: number; pages: number; commitSeconds: number; queuedSeconds: number }
   | { type: 'asset_end'; asset: string; summary: AssetSummary };

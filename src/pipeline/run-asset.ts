@@ -203,6 +203,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
 
     let pagesSinceCheckpoint = 0;
     let lastCheckpoint = Date.now();
+    let total: number | undefined;
     // read two pages ahead while the destination works on the current one
     const pages = prefetch(table.extract({
       client,
@@ -213,6 +214,9 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       concurrency: o.concurrency ?? 32,
       count: (name, n = 1) => {
         counters[name] = (counters[name] ?? 0) + n;
+      },
+      total: (n) => {
+        total = n;
       },
       signal: o.stop,
     }), 2);
@@ -238,7 +242,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       // child batches carry the parent list accumulated since their last batch
       for (const key of builders.keys()) stage(key, false);
       pagesSinceCheckpoint++;
-      emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
+      emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats(), ...(total !== undefined && { total }) });
       const stopping = o.stop?.aborted === true;
       if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
         // stopping: committed before the InterruptedError below

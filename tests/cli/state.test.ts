@@ -100,10 +100,10 @@ describe('state', () => {
     const o = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), isTTY: true };
     const answer = (yes: boolean) => ({ interactive: true, confirm: async (q: string) => (asked.push(q), yes) });
     const before = await cursorInDb('intercom.tags');
-    const no = await stateResetCommand('intercom.tags', { config: p.configFile }, o, answer(false));
-    expect(no.reset).toBe(false);
+    await expect(stateResetCommand('intercom.tags', { config: p.configFile }, o, answer(false))).rejects.toThrow(
+      'state reset intercom.tags: not confirmed; nothing changed',
+    );
     expect(asked[0]).toMatch(/^Reset the state of intercom\.tags in duckdb .*\[y\/N\] $/);
-    expect(lines).toContain('state reset cancelled; nothing changed');
     const rowsBefore = await query(p.duckdbPath, `SELECT count(*)::INT AS n FROM intercom._elt_state WHERE asset = 'intercom.tags'`);
     expect(rowsBefore[0]!.n).toBe(1);
     expect(await cursorInDb('intercom.tags')).toBe(before);

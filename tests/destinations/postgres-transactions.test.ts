@@ -143,6 +143,25 @@ describe('postgres transactions', () => {
     expect(String(err)).toMatch(/does not support SSL/);
   });
 
+  it('parallel assets reading state share the admin session one statement at a time: no pg queueing deprecation', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const d = await open();
+      const w = await d.openRun(oneTable('contacts', 'L1', { strategy: 'merge' }));
+      await w.write('contacts', batch([{ id: 'a' }], 'L1'));
+      await w.finish({ cursor: 5 }, { status: 'ok', rows: 1, requests: 1 });
+      // what runAssets does with --parallel: every asset asks at once
+      const states = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? d.loads('contacts', 5) : d.readState('contacts'))));
+      expect(states.filter((x) => !Array.isArray(x))).toEqual(Array.from({ length: 4 }, () => ({ cursor: 5 })));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((x) => x.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('never puts the password in an error', async () => {
     const password = 'S3cret-pw-7f1e';
     const err = await createPostgresDestination(pgOptions(db.name, { password })).catch((e: unknown) => e);

@@ -101,7 +101,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'bad --parallel', args: () => ['--parallel', '0'], expect: ['--parallel'] },
   { name: 'unknown asset selected', args: () => ['intercom.nope'], expect: ['intercom.nope'] },
   // --- runtime: Intercom
-  { name: '401 from Intercom (wrong token)', env: { [TOKEN_ENV]: WRONG_TOKEN }, expect: ['intercom.contacts', '401', 'unauthorized'] },
+  { name: '401 from Intercom (wrong token)', env: { [TOKEN_ENV]: WRONG_TOKEN }, expect: ["connection 'intercom'", '401', 'unauthorized'] },
   { name: '403 api_plan_restricted from Intercom', conn: (c, ctx) => c.replace(ctx.intercomUrl, ctx.restrictedUrl), expect: ['intercom.contacts', '/contacts/search', '403', 'api_plan_restricted'] },
   // --- runtime: destinations
   { name: 'unreachable Postgres (closed port)', assets: destAsset('pg_closed'), expect: ['pg_closed', '127.0.0.1', 'ECONNREFUSED'] },

@@ -18,7 +18,7 @@ import { parseProtection } from '../../pipeline/protect-rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
 import { secretsOf } from '../ingest.js';
 import { makeRedactor, type Output } from '../render.js';
-import { formatTable, projectFromFlags, type ProjectFlags } from './shared.js';
+import { formatTable, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -37,7 +37,7 @@ export interface CheckResult {
   rows: CheckRow[];
 }
 
-export type CheckFlags = ProjectFlags;
+export type CheckFlags = ProjectFlags & JsonFlag;
 
 /** A cheap request per table (one record at most) and the app permission it needs. */
 interface Probe {
@@ -109,10 +109,10 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   }
   for (const dest of project.destinations.values()) rows.push(await checkDestination(dest));
 
-  for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) {
-    o.out(redact(line));
-  }
-  return { ok: rows.every((r) => r.status !== 'fail'), rows };
+  const result = { ok: rows.every((r) => r.status !== 'fail'), rows };
+  if (f.json) o.out(redact(jsonDocument(result)));
+  else for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) o.out(redact(line));
+  return result;
 }
 
 /** The error the action throws after printing a failed report: one line naming the first failure. */
@@ -190,7 +190,8 @@ async function checkTable(client: IntercomClient, conn: IntercomConnection, tabl
   }
 }
 
-function intercomProblem(err: unknown, conn: IntercomConnection): string {
+/** What a failed GET /me means for a connection, and what to do (shared with ingest's token check). */
+export function intercomProblem(err: unknown, conn: IntercomConnection): string {
   if (err instanceof IntercomHttpError && err.status === 401) {
     return `access token rejected (401 unauthorized): check access_token of connection '${conn.name}'` +
       (conn.baseUrl ? '' : ` and that the workspace is in region ${conn.region}`);

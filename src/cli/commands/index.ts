@@ -22,6 +22,7 @@ function projectOptions(cmd: Command, configOptional = false): Command {
 
 export function registerCommands(cli: CAC, output: Output): void {
   projectOptions(cli.command('check [...assets]', 'Validate the config and try every connection: Intercom token, table permissions, destination'))
+    .option('--json', 'Print the report as one JSON document on stdout')
     .example('intercom-elt check')
     .example('intercom-elt check -e production intercom.contacts')
     .action(async (assets: string[], flags) => {
@@ -32,6 +33,7 @@ export function registerCommands(cli: CAC, output: Output): void {
   const list = cli.command('list', 'List the Intercom tables and, with a project, its assets with their last load and cursor');
   projectOptions(list, true)
     .option('--tables-only', 'Only the table catalogue, even when connections.yml exists')
+    .option('--json', 'Print the tables and assets as one JSON document on stdout')
     .example('intercom-elt list')
     .example('intercom-elt list --config prod/connections.yml -e production')
     .action(async (flags) => {
@@ -39,12 +41,16 @@ export function registerCommands(cli: CAC, output: Output): void {
     });
 
   projectOptions(cli.command('state <action> [asset]', 'Show (state show [asset]) or reset (state reset <asset>) the cursor and load history of assets'))
-    .option('--limit <n>', 'state show: load-history rows per asset', { default: 10 })
+    .option('--limit <n>', 'state show: load-history rows per asset (default 10)')
     .option('-y, --yes', 'state reset: do not ask for confirmation (required without a terminal)')
+    .option('--json', 'state show: print the states and loads as one JSON document on stdout')
     .example('intercom-elt state show')
     .example('intercom-elt state show intercom.contacts --limit 20')
     .example('intercom-elt state reset intercom.contacts --yes')
     .action(async (action: string, asset: string | undefined, flags) => {
+      // a flag of the other action is an error, not ignored
+      const other = action === 'show' ? (flags.yes ? '--yes' : undefined) : action === 'reset' ? (flags.json ? '--json' : flags.limit !== undefined ? '--limit' : undefined) : undefined;
+      if (other) throw new EltError('usage', `${other} applies to 'state ${action === 'show' ? 'reset' : 'show'}', not to 'state ${action}': remove it`);
       if (action === 'show') {
         await stateShowCommand(asset, flags, output);
       } else if (action === 'reset') {

@@ -4,7 +4,8 @@
  * Never overwrites: an existing file is left alone and reported as skipped.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { EltError } from '../../errors.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tables } from '../../intercom/tables/index.js';
@@ -53,6 +54,44 @@ export function assetYaml(t: TableSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
+
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENOENT: 'the file system does not allow creating it there',
+};
+
+function cannot(what: 'create folder' | 'write', file: string, err: unknown): EltError {
+  const code = errno(err);
+  return new EltError('init_failed', `init: cannot ${what} ${file} (${code}: ${REASONS[code] ?? String((err as Error).message)}); choose a folder you can write to`);
+}
+
+/**
+ * mkdir -p one level at a time. Node's recursive mkdir loops forever on a path whose parent
+ * exists but refuses new entries with ENOENT (`init /proc/nope`), and its raw errors name no fix.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const attempt = () => mkdir(dir).then(
+    () => undefined,
+    (err: unknown) => errno(err),
+  );
+  let code = await attempt();
+  if (code === 'ENOENT' && path.dirname(dir) !== dir) {
+    await makeFolder(path.dirname(dir));
+    code = await attempt();
+  }
+  if (code === undefined) return;
+  if (code === 'EEXIST') {
+    if ((await stat(dir)).isDirectory()) return;
+    throw new EltError('init_failed', `init: ${dir} exists and is not a folder; choose another folder`);
+  }
+  throw cannot('create folder', dir, Object.assign(new Error(code), { code }));
+}
+
 export interface InitResult {
   dir: string;
   written: string[];
@@ -69,14 +108,14 @@ export async function initCommand(dir: string | undefined, o: Output): Promise<I
     ...tables.map((t): [string, string] => [path.join('assets', `${t.name}.asset.yml`), assetYaml(t)]),
   ];
   const result: InitResult = { dir: root, written: [], skipped: [] };
-  await mkdir(path.join(root, 'assets'), { recursive: true });
+  await makeFolder(path.join(root, 'assets'));
   for (const [rel, text] of files) {
     try {
       // 'wx': create only, so a file that appears meanwhile is not clobbered either
       await writeFile(path.join(root, rel), text, { flag: 'wx' });
       result.written.push(rel);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (errno(err) !== 'EEXIST') throw cannot('write', path.join(root, rel), err);
       result.skipped.push(rel);
     }
   }

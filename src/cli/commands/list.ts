@@ -9,9 +9,9 @@ import type { TableSpec } from '../../intercom/tables/spec.js';
 import { secretsOf } from '../ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
-import { cellText, configPath, cursorText, formatTable, projectFromFlags, type ProjectFlags } from './shared.js';
+import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
 
-export interface ListFlags extends ProjectFlags {
+export interface ListFlags extends ProjectFlags, JsonFlag {
   /** Only the table catalogue, even when a project exists. */
   tablesOnly?: boolean;
 }
@@ -57,16 +57,25 @@ export async function listCommand(f: ListFlags, o: Output): Promise<ListResult> 
       apiVersions: apiVersions(t),
     })),
   };
-  o.out('Intercom tables');
+  // --json: the same result as one document, printed once everything is known
+  const text = f.json ? () => undefined : (line: string) => o.out(line);
+  text('Intercom tables');
   const tableRows = result.tables.map((t) => [t.name, t.primaryKey.join(', '), t.incrementalKey ?? '-', t.defaultStrategy, t.apiVersions, t.endpoint]);
-  for (const line of formatTable(['table', 'primary key', 'incremental key', 'default strategy', 'API versions', 'endpoint'], tableRows)) o.out(line);
+  for (const line of formatTable(['table', 'primary key', 'incremental key', 'default strategy', 'API versions', 'endpoint'], tableRows)) text(line);
 
   // No project here is fine (list the catalogue only); an explicit --config that is missing is an error
   // (loadProject reports it).
-  if (f.tablesOnly || (f.config === undefined && !existsSync(configPath(f)))) return result;
+  if (f.tablesOnly || (f.config === undefined && !existsSync(configPath(f)))) {
+    if (f.json) o.out(jsonDocument(result));
+    return result;
+  }
   const project = await projectFromFlags(f);
   const redact = makeRedactor(secretsOf(project));
   result.assets = await assetListings(project);
+  if (f.json) {
+    o.out(redact(jsonDocument(result)));
+    return result;
+  }
   o.out('');
   o.out(`Assets (${project.configFile}, environment ${project.environment})`);
   const assetRows = result.assets.map((a) => [

@@ -27,6 +27,24 @@ export async function projectFromFlags(f: ProjectFlags, cwd = process.cwd()): Pr
   });
 }
 
+/** `--json` of check, list and state show. */
+export interface JsonFlag {
+  /** Print one JSON document on stdout instead of the text report. */
+  json?: boolean;
+}
+
+/** A command's result as its one JSON document: bigints as numbers (text beyond 2^53), driver value objects as their text. */
+export function jsonDocument(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return cellText(v);
+    }
+    return v;
+  });
+}
+
 /** Unix seconds → `2024-05-01T12:00:00Z`. */
 export function isoSeconds(ts: number): string {
   return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');

@@ -12,9 +12,9 @@ import { openDestination } from '../../pipeline/destinations.js';
 import { secretsOf } from '../ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
-import { cellText, cursorText, formatTable, isoSeconds, projectFromFlags, type ProjectFlags } from './shared.js';
+import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
 
-export interface StateFlags extends ProjectFlags {
+export interface StateFlags extends ProjectFlags, JsonFlag {
   /** Load-history rows per asset (default 10). */
   limit?: number | string;
   /** `state reset`: do not ask. */
@@ -70,6 +70,10 @@ export async function stateShowCommand(selector: string | undefined, f: StateFla
   } finally {
     await pool.close();
   }
+  if (f.json) {
+    o.out(redact(jsonDocument({ assets: reports })));
+    return reports;
+  }
   reports.forEach((r, i) => {
     if (i > 0) o.out('');
     for (const line of renderReport(r)) o.out(redact(line));
@@ -119,10 +123,8 @@ export async function stateResetCommand(selector: string, f: StateFlags, o: Outp
         `Reset the state of ${asset.name} in ${asset.destination} (cursor ${cursorText(previous)})? ` +
           'The next ingest re-reads it from its start_date (or from the beginning). [y/N] ',
       );
-      if (!(await prompt.confirm(question))) {
-        o.err('state reset cancelled; nothing changed');
-        return { asset: asset.name, previous, reset: false };
-      }
+      // a refusal is a handled failure (exit 1): a script chaining `state reset && ingest` stops here
+      if (!(await prompt.confirm(question))) throw new EltError('not_confirmed', `state reset ${asset.name}: not confirmed; nothing changed`);
     }
     await dest.resetState(asset.name);
     o.out(redact(`reset state of ${asset.name} in ${asset.destination} (cursor was ${cursorText(previous)}); the next ingest starts from the beginning`));

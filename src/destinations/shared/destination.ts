@@ -36,6 +36,14 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
       admin = undefined;
       throw err;
     }));
+  // Parallel assets read state through the one admin session: its statements go one at a time
+  // (a pg client given a query while one runs queues it, deprecated in pg 8 and gone in pg 9).
+  let adminTail: Promise<unknown> = Promise.resolve();
+  const withAdmin = <T>(work: (s: SqlSession) => Promise<T>): Promise<T> => {
+    const run = adminTail.then(async () => work(await session()));
+    adminTail = run.catch(() => undefined);
+    return run;
+  };
   const hasTable = async (s: SqlSession, table: string): Promise<boolean> => (await s.tableColumns(schema, table)) !== undefined;
 
   return {
@@ -44,9 +52,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
 
     async readState(asset: string): Promise<AssetState | undefined> {
       try {
-        const s = await session();
-        if (!(await hasTable(s, sql.STATE_TABLE))) return undefined;
-        const rows = await s.query(sql.selectState(d, schema, asset));
+        const rows = await withAdmin(async (s) => ((await hasTable(s, sql.STATE_TABLE)) ? s.query(sql.selectState(d, schema, asset)) : []));
         const text = rows[0]?.state;
         return typeof text === 'string' ? (JSON.parse(text) as AssetState) : undefined;
       } catch (err) {
@@ -56,8 +62,9 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
 
     async resetState(asset: string): Promise<void> {
       try {
-        const s = await session();
-        if (await hasTable(s, sql.STATE_TABLE)) await s.execute(sql.deleteState(d, schema, asset));
+        await withAdmin(async (s) => {
+          if (await hasTable(s, sql.STATE_TABLE)) await s.execute(sql.deleteState(d, schema, asset));
+        });
       } catch (err) {
         fail(`reset state of ${asset}`, err);
       }
@@ -65,9 +72,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
 
     async loads(asset?: string, limit = 20): Promise<Array<Record<string, unknown>>> {
       try {
-        const s = await session();
-        if (!(await hasTable(s, sql.LOADS_TABLE))) return [];
-        return await s.query(sql.selectLoads(d, schema, asset, limit));
+        return await withAdmin(async (s) => ((await hasTable(s, sql.LOADS_TABLE)) ? s.query(sql.selectLoads(d, schema, asset, limit)) : []));
       } catch (err) {
         return fail('read loads', err);
       }

@@ -21,11 +21,12 @@ import * as sf from './sql.js';
 type Sdk = typeof import('snowflake-sdk');
 let sdk: Promise<Sdk> | undefined;
 
-/**
- * The SDK is loaded on first use: it is large (cloud storage SDKs) and warns on import under
- * Node 20, and a DuckDB or Postgres run should pay for neither.
- */
+/** The SDK is loaded on first use: it is large (cloud storage SDKs), and a DuckDB or Postgres run should not pay for it. */
 function loadSdk(): Promise<Sdk> {
+  // On import, snowflake-sdk detects its platform for telemetry (lib/telemetry/platform_detection.js):
+  // requests to cloud metadata endpoints and AWS STS that nobody asked for, and the STS client it
+  // builds for that is what printed the AWS SDK's Node-version warning. Off unless the user set it.
+  process.env['SNOWFLAKE_DISABLE_PLATFORM_DETECTION'] ??= 'true';
   return (sdk ??= import('snowflake-sdk').then((m) => {
     const snowflake = ((m as { default?: Sdk }).default ?? m) as Sdk;
     // the SDK logs to ./snowflake.log at INFO by default; nothing but the CLI may print or write logs

@@ -53,6 +53,8 @@ export async function* paged(
 ): AsyncIterable<Page> {
   const resume = ctx.resume as IntercomRequest | undefined;
   for await (const page of paginate(ctx.client, first, style, { recordsKey, resume })) {
+    const total = (page.body as { total_count?: unknown }).total_count;
+    if (typeof total === 'number') ctx.total?.(total);
     yield { rows: { [table]: (page.records as Row[]).filter(keep) }, resume: page.next };
   }
 }

@@ -42,6 +42,8 @@ export interface ExtractContext {
   concurrency: number;
   /** Counts surfaced in the run summary (e.g. parts_truncated). */
   count(name: string, n?: number): void;
+  /** How many records the read will reach, when the API says so (a search's `total_count`); progress shows it. */
+  total?(n: number): void;
   signal?: AbortSignal;
 }
 
