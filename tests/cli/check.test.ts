@@ -1,8 +1,10 @@
 /** Issue #8: `intercom-elt check` against the real fake Intercom and real DuckDB files. */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import { tables } from '../../src/intercom/tables/index.js';
 import { runCli } from '../helpers/cli.js';
 import { asset, makeProject } from '../helpers/project.js';
 import { restrictingProxy } from './restricting-proxy.js';
@@ -104,6 +106,19 @@ describe('check', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/x\.asset\.yml.*source_table/);
+  });
+
+  test('a freshly init-ed project passes check against the fake: every table probed as its declaration says', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'ielt-check-init-')), 'proj');
+    expect((await runCli(['init', dir])).code).toBe(0);
+    const conn = path.join(dir, 'connections.yml');
+    // the one edit a user trying the fake makes: base_url (the token comes from the environment)
+    writeFileSync(conn, readFileSync(conn, 'utf8').replace('# base_url: http://127.0.0.1:8080', `base_url: ${fake.url}`));
+    const r = await runCli(['check'], { cwd: dir, env: { INTERCOM_ACCESS_TOKEN: TOKEN } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const t of tables) expect(r.stdout).toMatch(new RegExp(`^permission\\s+intercom: ${t.name}\\s+ok\\s+${t.probe.request.method} ${t.probe.request.path}`, 'm'));
+    expect(r.stdout).toMatch(/^destination\s+warehouse\s+ok/m);
   });
 
   test('--help has examples', async () => {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { EltError, IntercomHttpError, NetworkError } from '../../errors.js';
 import type { AssetConfig, DestinationConnection, IntercomConnection, Project } from '../../config/index.js';
 import { getTable } from '../../intercom/tables/index.js';
-import type { TableSpec } from '../../intercom/tables/spec.js';
+import type { TableProbe, TableSpec } from '../../intercom/tables/spec.js';
 import { compareVersions } from '../../intercom/tables/versions.js';
-import type { IntercomClient, IntercomRequest } from '../../intercom/types.js';
+import type { IntercomClient } from '../../intercom/types.js';
 import { openDestination } from '../../pipeline/destinations.js';
 import { parseProtection } from '../../pipeline/protect-rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
@@ -38,54 +38,6 @@ export interface CheckResult {
 }
 
 export type CheckFlags = ProjectFlags;
-
-/** A cheap request per table (one record at most) and the app permission it needs. */
-interface Probe {
-  request: IntercomRequest;
-  permission: string;
-}
-
-const anyUpdate = { field: 'updated_at', operator: '>', value: 0 };
-
-/**
- * Probes by table. Kept here, not in the table files: they are check's business only.
- * Permission names as Intercom's Developer Hub shows them (app > Configure > Authentication).
- */
-const PROBES: Record<string, Probe> = {
-  admins: { request: { method: 'GET', path: '/admins' }, permission: 'Read admins' },
-  teams: { request: { method: 'GET', path: '/teams' }, permission: 'Read admins' },
-  tags: { request: { method: 'GET', path: '/tags' }, permission: 'Read tags' },
-  segments: { request: { method: 'GET', path: '/segments' }, permission: 'Read and list users and companies' },
-  data_attributes: { request: { method: 'GET', path: '/data_attributes', query: { model: 'contact' } }, permission: 'Read data attributes' },
-  contacts: {
-    request: { method: 'POST', path: '/contacts/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read and list users and companies',
-  },
-  companies: { request: { method: 'GET', path: '/companies', query: { per_page: 1 } }, permission: 'Read and list users and companies' },
-  conversations: {
-    request: { method: 'POST', path: '/conversations/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read conversations',
-  },
-  tickets: {
-    request: { method: 'POST', path: '/tickets/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read tickets',
-  },
-  articles: { request: { method: 'GET', path: '/articles', query: { per_page: 1 } }, permission: 'Read articles' },
-};
-
-/** A table without an entry above: derive a one-record request from its declared endpoint. */
-export function probeFor(table: TableSpec): Probe {
-  const known = PROBES[table.name];
-  if (known) return known;
-  const m = /^(GET|POST)\s+(\/[^\s?]*)(?:\?(\S*))?/.exec(table.endpoint);
-  const method = (m?.[1] ?? 'GET') as 'GET' | 'POST';
-  const p = m?.[2] ?? `/${table.name}`;
-  const permission = `read access to ${table.name.replace(/_/g, ' ')}`;
-  if (method === 'POST') return { request: { method, path: p, body: { query: anyUpdate, pagination: { per_page: 1 } } }, permission };
-  const query: Record<string, string | number> = { per_page: 1 };
-  for (const [k, v] of new URLSearchParams(m?.[3] ?? '')) if (!v.includes('|')) query[k] = v;
-  return { request: { method, path: p, query }, permission };
-}
 
 /** Run every check; prints the report and returns it (the action turns a failure into exit 1). */
 export async function checkCommand(selectors: string[], f: CheckFlags, o: Output): Promise<CheckResult> {
@@ -181,7 +133,7 @@ async function checkTable(client: IntercomClient, conn: IntercomConnection, tabl
     return row('fail', `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`);
   }
   if (!tokenOk) return row('skip', 'token not accepted');
-  const probe = probeFor(table);
+  const probe = table.probe;
   try {
     await client.request(probe.request);
     return row('ok', `${probe.request.method} ${probe.request.path}`);
@@ -200,7 +152,7 @@ function intercomProblem(err: unknown, conn: IntercomConnection): string {
   return `connection '${conn.name}': ${err instanceof Error ? err.message : String(err)}`;
 }
 
-function tableProblem(err: unknown, table: TableSpec, probe: Probe): string {
+function tableProblem(err: unknown, table: TableSpec, probe: TableProbe): string {
   const endpoint = `${probe.request.method} ${probe.request.path}`;
   if (err instanceof IntercomHttpError) {
     if (err.status === 403 && err.code === 'api_plan_restricted') {
