@@ -59,7 +59,9 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   for (const conn of project.intercom.values()) {
     rows.push(...(await checkIntercom(conn, assets.filter((a) => a.sourceConnection === conn.name))));
   }
-  for (const dest of project.destinations.values()) rows.push(await checkDestination(dest));
+  for (const dest of project.destinations.values()) {
+    rows.push(await checkDestination(dest, [...new Set(assets.filter((a) => a.destination === dest.name).map((a) => a.schema))]));
+  }
 
   for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) {
     o.out(redact(line));
@@ -167,7 +169,8 @@ function tableProblem(err: unknown, table: TableSpec, probe: TableProbe): string
   return err instanceof Error ? err.message : String(err);
 }
 
-async function checkDestination(conn: DestinationConnection): Promise<CheckRow> {
+/** `schemas`: where the selected assets load; tables are created there and rolled back, as a run names them. */
+async function checkDestination(conn: DestinationConnection, schemas: string[]): Promise<CheckRow> {
   const target = conn.name;
   const where = conn.type === 'duckdb' ? conn.path : conn.type === 'postgres' ? `${conn.host}:${conn.port}/${conn.database}` : `${conn.account}/${conn.database}`;
   if (conn.type === 'duckdb' && conn.path !== ':memory:') {
@@ -178,10 +181,11 @@ async function checkDestination(conn: DestinationConnection): Promise<CheckRow> 
     const dest = await openDestination(conn);
     try {
       await dest.readState('__check__');
+      await dest.checkWrite(schemas);
     } finally {
       await dest.close().catch(() => undefined);
     }
-    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${conn.type === 'duckdb' ? ', folder writable' : ''}` };
+    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${conn.type === 'duckdb' ? ', folder writable' : ''}` };
   } catch (err) {
     return { check: 'destination', target, status: 'fail', detail: `${conn.type} ${where}: ${err instanceof Error ? err.message : String(err)}` };
   }
