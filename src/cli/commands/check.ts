@@ -59,6 +59,7 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   for (const conn of project.intercom.values()) {
     rows.push(...(await checkIntercom(conn, assets.filter((a) => a.sourceConnection === conn.name))));
   }
+  rows.push(...unavailableRows(project, assets));
   for (const dest of project.destinations.values()) {
     rows.push(await checkDestination(dest, [...new Set(assets.filter((a) => a.destination === dest.name).map((a) => a.schema))]));
   }
@@ -67,6 +68,21 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
     o.out(redact(line));
   }
   return { ok: rows.every((r) => r.status !== 'fail'), rows };
+}
+
+/**
+ * Connections whose `${VAR}` is not set: a failure when a selected asset uses one, else only
+ * noted (a command that does not use a connection does not need its variables).
+ */
+export function unavailableRows(project: Pick<Project, 'unavailable'>, assets: AssetConfig[]): CheckRow[] {
+  return [...project.unavailable.values()].map((u) => {
+    const used = assets.some((a) => a.sourceConnection === u.name || a.destination === u.name);
+    const check = u.type === 'intercom' ? 'intercom' : 'destination';
+    const why = u.error.message.replace(/^.*: (environment variable \S+ is not set)$/, '$1');
+    return used
+      ? { check, target: u.name, status: 'fail', detail: u.error.message, connection: u.name }
+      : { check, target: u.name, status: 'skip', detail: `${why}; no selected asset uses it`, connection: u.name };
+  });
 }
 
 /** The error the action throws after printing a failed report: one line naming the first failure. */

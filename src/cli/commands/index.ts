@@ -12,8 +12,8 @@ import { stateResetCommand, stateShowCommand } from './state.js';
 
 /** The project flags, spelled as `ingest` spells them. */
 function projectOptions(cmd: Command, configOptional = false): Command {
-  if (configOptional) cmd.option('-c, --config <file>', 'connections.yml to read (default: connections.yml, when it exists)');
-  else cmd.option('-c, --config <file>', 'connections.yml to read', { default: 'connections.yml' });
+  const found = 'connections.yml or .bruin.yml here or in the nearest parent folder';
+  cmd.option('-c, --config <file>', `connections.yml to read (default: ${found}${configOptional ? ', when there is one' : ''})`);
   cmd.option('--assets-dir <dir>', 'Folder of *.asset.yml files (default: assets/ beside the config)');
   cmd.option('-e, --environment <name>', 'Environment of connections.yml to use');
   return cmd;
