@@ -20,7 +20,7 @@ export const STRATEGIES = ['merge', 'replace', 'append', 'delete+insert', 'creat
 // Bruin keys we accept and keep in `raw` without acting on them: description, owner, domains,
 // meta, depends, uri, custom_checks.
 const ASSET_KEYS = [
-  'name', 'type', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
+  'name', 'type', 'connection', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
   'tags', 'parameters', 'materialization', 'columns', 'start_date', 'lookback',
 ];
 const PARAMETER_KEYS = [
@@ -104,7 +104,7 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
   mat?.choice('type', ['table'] as const);
 
   // Destination first: its default schema applies to a name without one.
-  const destination = resolveDestination(p, conns);
+  const destination = resolveDestination(p, r, conns);
   const { schema, table } = assetName(r, rel, destination);
 
   const tableNames = catalog.names();
@@ -241,18 +241,24 @@ const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
  * `destination_connection` names a connection; `destination` is a type as in Bruin (or, for
  * convenience, a connection name). Several connections of a type: the one named like the type.
  */
-function resolveDestination(p: MapReader, conns: Known): KnownConnection {
+function resolveDestination(p: MapReader, r: MapReader, conns: Known): KnownConnection {
   const all = [...conns.destinations.values()];
   const type = p.optionalString('destination')?.trim();
-  const named = p.optionalString('destination_connection')?.trim();
-  if (named !== undefined) {
+  // Bruin names an asset's destination connection with a top-level `connection:`
+  const given = oneOf(
+    p.file,
+    [p, 'destination_connection', p.optionalString('destination_connection')?.trim()],
+    [r, 'connection', r.optionalString('connection')?.trim()],
+  );
+  if (given !== undefined) {
+    const { value: named, field } = given;
     const conn = conns.destinations.get(named);
     if (conn === undefined) {
-      if (conns.intercom.has(named)) throw p.error('destination_connection', `${show(named)} is an intercom connection, not a destination`);
-      throw p.error('destination_connection', `unknown destination connection ${show(named)}${suggestion(named, all.map((c) => c.name))}`);
+      if (conns.intercom.has(named)) throw fail(p.file, field, `${show(named)} is an intercom connection, not a destination (the source is parameters.source_connection)`);
+      throw fail(p.file, field, `unknown destination connection ${show(named)}${suggestion(named, all.map((c) => c.name))}`);
     }
     if (type !== undefined && type !== conn.type && type !== conn.name) {
-      throw p.error('destination', `is ${show(type)} but destination_connection ${show(named)} is a ${conn.type} connection`);
+      throw p.error('destination', `is ${show(type)} but ${field} ${show(named)} is a ${conn.type} connection`);
     }
     return conn;
   }

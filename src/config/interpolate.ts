@@ -7,6 +7,8 @@ import type { ConfigError } from '../errors.js';
 import { fail, isMapping, join } from './reader.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** dbt's (and Jinja's) `{{ env_var('X') }}` / `{{ env_var("X", "default") }}`, which people bring from dbt profiles. */
+const JINJA_ENV_VAR = /\{\{\s*env_var\(\s*(['"])([A-Za-z_][A-Za-z0-9_]*)\1\s*(,[^)]*)?\)\s*\}\}/;
 
 /** Variables each expanded field used, by field path (to explain an empty value). */
 export type VarsUsed = Map<string, string[]>;
@@ -24,6 +26,12 @@ export function interpolateString(
   vars: string[] = [],
   unset?: { placeholder: string; names: string[] },
 ): string {
+  const jinja = JINJA_ENV_VAR.exec(text);
+  if (jinja) {
+    const name = jinja[2]!;
+    // the variable's name only: the default argument may be a secret
+    throw fail(file, field, `{{ env_var('${name}') }} is dbt/Jinja syntax, not expanded here: write \${${name}} (or \${${name}:-default})`);
+  }
   let out = '';
   let i = 0;
   while (i < text.length) {
