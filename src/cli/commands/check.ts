@@ -24,7 +24,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 /** One line of the check report. */
 export interface CheckRow {
-  check: 'config' | 'intercom' | 'permission' | 'destination';
+  check: 'config' | 'asset' | 'intercom' | 'permission' | 'destination';
   target: string;
   status: CheckStatus;
   detail: string;
@@ -47,14 +47,7 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   // the column rules (exclude, mask, select_columns, salt) fail here as they would in ingest
   for (const asset of assets) parseProtection(asset);
   const redact = makeRedactor(secretsOf(project));
-  const rows: CheckRow[] = [
-    {
-      check: 'config',
-      target: path.basename(project.configFile),
-      status: 'ok',
-      detail: `environment ${project.environment}, ${project.intercom.size} Intercom and ${project.destinations.size} destination connection(s), ${assets.length} asset(s)${selectors.length ? ' selected' : ''}`,
-    },
-  ];
+  const rows: CheckRow[] = [configRow(project, assets.length, selectors.length > 0)];
 
   for (const conn of project.intercom.values()) {
     rows.push(...(await checkIntercom(conn, assets.filter((a) => a.sourceConnection === conn.name))));
@@ -64,6 +57,22 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
     rows.push(await checkDestination(dest, [...new Set(assets.filter((a) => a.destination === dest.name).map((a) => a.schema))]));
   }
 
+  return reportRows(rows, o, redact);
+}
+
+/** The first row: the project loaded (file, environment, how many connections and assets). */
+export function configRow(project: Project, assets: number, selected: boolean): CheckRow {
+  const unset = project.unavailable.size ? ` (+${project.unavailable.size} with unset variables)` : '';
+  return {
+    check: 'config',
+    target: path.basename(project.configFile),
+    status: 'ok',
+    detail: `environment ${project.environment}, ${project.intercom.size} Intercom and ${project.destinations.size} destination connection(s)${unset}, ${assets} asset(s)${selected ? ' selected' : ''}`,
+  };
+}
+
+/** Print the rows as one aligned table; the result is ok when no row failed. */
+export function reportRows(rows: CheckRow[], o: Output, redact: (s: string) => string): CheckResult {
   for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) {
     o.out(redact(line));
   }
@@ -78,15 +87,20 @@ export function unavailableRows(project: Pick<Project, 'unavailable'>, assets: A
   return [...project.unavailable.values()].map((u) => {
     const used = assets.some((a) => a.sourceConnection === u.name || a.destination === u.name);
     const check = u.type === 'intercom' ? 'intercom' : 'destination';
-    const why = u.error.message.replace(/^.*: (environment variable \S+ is not set)$/, '$1');
+    const why = unsetText(u.error.message);
     return used
       ? { check, target: u.name, status: 'fail', detail: u.error.message, connection: u.name }
       : { check, target: u.name, status: 'skip', detail: `${why}; no selected asset uses it`, connection: u.name };
   });
 }
 
+/** `environment variable X is not set` out of the one-line error naming file and field (other messages as they are). */
+export function unsetText(message: string): string {
+  return message.replace(/^.*: (environment variable \S+ is not set)$/, '$1');
+}
+
 /** The error the action throws after printing a failed report: one line naming the first failure. */
-export function checkFailure(result: CheckResult, redact: (s: string) => string = (s) => s): EltError {
+export function checkFailure(result: CheckResult, redact: (s: string) => string = (s) => s, command = 'check'): EltError {
   const failed = result.rows.filter((r) => r.status === 'fail');
   const first = failed[0];
   const what = !first
@@ -95,9 +109,11 @@ export function checkFailure(result: CheckResult, redact: (s: string) => string 
       ? `Intercom connection '${first.connection}': ${first.detail}`
       : first.check === 'destination'
         ? `destination '${first.target}': ${first.detail}`
-        : first.detail; // intercom rows name their connection already
+        : first.check === 'asset'
+          ? `asset ${first.target}: ${first.detail}`
+          : first.detail; // intercom rows name their connection already
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed check(s) above)` : '';
-  return new EltError('check_failed', redact(`check failed: ${what}${more}`));
+  return new EltError(`${command}_failed`, redact(`${command} failed: ${what}${more}`));
 }
 
 interface MeBody {
@@ -147,9 +163,8 @@ async function checkIntercom(conn: IntercomConnection, assets: AssetConfig[]): P
 async function checkTable(client: IntercomClient, conn: IntercomConnection, table: TableSpec, tokenOk: boolean): Promise<CheckRow> {
   const target = `${conn.name}: ${table.name}`;
   const row = (status: CheckStatus, detail: string): CheckRow => ({ check: 'permission', target, status, detail, connection: conn.name });
-  if (table.minVersion && compareVersions(conn.apiVersion, table.minVersion) < 0) {
-    return row('fail', `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`);
-  }
+  const tooOld = versionProblem(table, conn);
+  if (tooOld) return row('fail', tooOld);
   if (!tokenOk) return row('skip', 'token not accepted');
   const probe = table.probe;
   try {
@@ -158,6 +173,14 @@ async function checkTable(client: IntercomClient, conn: IntercomConnection, tabl
   } catch (err) {
     return row('fail', tableProblem(err, table, probe));
   }
+}
+
+/** A table the connection's API version cannot read (no request needed to know). */
+export function versionProblem(table: TableSpec, conn: IntercomConnection): string | undefined {
+  if (table.minVersion && compareVersions(conn.apiVersion, table.minVersion) < 0) {
+    return `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`;
+  }
+  return undefined;
 }
 
 function intercomProblem(err: unknown, conn: IntercomConnection): string {
@@ -208,7 +231,7 @@ async function checkDestination(conn: DestinationConnection, schemas: string[]):
 }
 
 /** A DuckDB file needs a writable folder (the file and its .wal are created there) and, if it exists, a writable file. */
-async function duckdbFileProblem(file: string): Promise<string | undefined> {
+export async function duckdbFileProblem(file: string): Promise<string | undefined> {
   const dir = path.dirname(file);
   const dirInfo = await stat(dir).catch(() => undefined);
   if (!dirInfo?.isDirectory()) return `${file}: folder ${dir} does not exist`;

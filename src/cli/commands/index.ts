@@ -9,6 +9,7 @@ import { dbtSourcesCommand } from './dbt-sources.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { stateResetCommand, stateShowCommand } from './state.js';
+import { validateCommand } from './validate.js';
 
 /** The project flags, spelled as `ingest` spells them. */
 function projectOptions(cmd: Command, configOptional = false): Command {
@@ -26,6 +27,14 @@ export function registerCommands(cli: CAC, output: Output): void {
     .action(async (assets: string[], flags) => {
       const result = await checkCommand(assets, flags, output);
       if (!result.ok) throw checkFailure(result);
+    });
+
+  projectOptions(cli.command('validate [...assets]', 'Check the config, assets, column rules and destination config without network or secrets (CI, pre-commit)'))
+    .example('intercom-elt validate')
+    .example('intercom-elt validate -e production')
+    .action(async (assets: string[], flags) => {
+      const result = await validateCommand(assets, flags, output);
+      if (!result.ok) throw checkFailure(result, undefined, 'validate');
     });
 
   const list = cli.command('list', 'List the Intercom tables and, with a project, its assets with their last load and cursor');
