@@ -19,7 +19,9 @@ import type {
   PostgresSslMode,
   Project,
   SnowflakeConnection,
+  SecretField,
   UnavailableConnection,
+  WithoutSecrets,
 } from './types.js';
 import { readYamlFile } from './yaml.js';
 
@@ -124,12 +126,18 @@ export function parseConnections(doc: unknown, file: string, opts: { environment
         // a value made of the placeholder fails its own field: that field's variable is the problem
         if (!(missing && err instanceof ConfigError && unset.has(String(err.meta['field'])))) throw err;
       }
-      if (missing) unavailable.set(name, { type, name, error: unsetVariable(file, missing[0], missing[1][0]!), ...(conn && { connection: conn }) });
+      if (missing) unavailable.set(name, { type, name, error: unsetVariable(file, missing[0], missing[1][0]!), ...(conn && { connection: withoutSecrets(conn) }) });
       else if (type === 'intercom') intercom.set(name, conn as IntercomConnection);
       else destinations.set(name, conn as DestinationConnection);
     });
   }
   return { configFile: path.resolve(file), environment, intercom, destinations, unavailable };
+}
+
+/** A connection without its secret fields (an unavailable one keeps only what assets need to know about it). */
+function withoutSecrets<T extends IntercomConnection | DestinationConnection>(conn: T): WithoutSecrets<T> {
+  const { accessToken: _t, password: _p, privateKey: _k, ...rest } = conn as T & Partial<Record<SecretField, string>>;
+  return rest as WithoutSecrets<T>;
 }
 
 function readConnection(type: ConnectionType, r: MapReader, name: string, ctx: Ctx): IntercomConnection | DestinationConnection {

@@ -122,9 +122,13 @@ export interface UnavailableConnection {
   name: string;
   /** `connections.yml: <field>: environment variable X is not set`. */
   error: ConfigError;
-  /** The connection as read with the variable's value missing, when it could be read (never used to connect). */
-  connection?: IntercomConnection | DestinationConnection;
+  /** The connection as read with the variable's value missing, without its secrets, when it could be read (never used to connect). */
+  connection?: WithoutSecrets<IntercomConnection> | WithoutSecrets<DestinationConnection>;
 }
+
+/** Fields that hold secrets (never kept where they are not needed). */
+export type SecretField = 'accessToken' | 'password' | 'privateKey';
+export type WithoutSecrets<T> = T extends unknown ? Omit<T, SecretField> : never;
 
 /** connections.yml (one environment) plus the assets folder. */
 export interface Project {

@@ -122,7 +122,8 @@ describe('loadConnections', () => {
     // an unset variable makes its connection unavailable: an error where it is used, not when the file loads
     const unset = await loadConnections(file, { environment: 'production', env: {} });
     expect(unset.intercom.has('intercom')).toBe(false);
-    expect(unset.unavailable.get('intercom')).toMatchObject({ type: 'intercom', name: 'intercom' });
+    expect(unset.unavailable.get('intercom')).toMatchObject({ type: 'intercom', name: 'intercom', connection: { region: 'us', apiVersion: '2.14' } });
+    expect(unset.unavailable.get('intercom')!.connection).not.toHaveProperty('accessToken');
     expect(() => intercomConnection(unset, 'intercom')).toThrow('PROD_TOKEN is not set');
     expect(destinationConnection(unset, 'pg')).toEqual(prod.destinations.get('pg'));
   });

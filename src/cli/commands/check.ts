@@ -176,7 +176,7 @@ async function checkTable(client: IntercomClient, conn: IntercomConnection, tabl
 }
 
 /** A table the connection's API version cannot read (no request needed to know). */
-export function versionProblem(table: TableSpec, conn: IntercomConnection): string | undefined {
+export function versionProblem(table: TableSpec, conn: Pick<IntercomConnection, 'apiVersion'>): string | undefined {
   if (table.minVersion && compareVersions(conn.apiVersion, table.minVersion) < 0) {
     return `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`;
   }
