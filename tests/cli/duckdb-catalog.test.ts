@@ -2,7 +2,7 @@
  * Issue 14 item 2: a DuckDB file is a catalog named after the file, so `intercom.duckdb` with the
  * schema `intercom` made every two-part name ambiguous. Any file name works with any schema name.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -41,7 +41,6 @@ describe('DuckDB file named like a schema', () => {
       token: TOKEN,
       assets: { contacts: asset('contacts'), admins: 'name: temp.admins\nparameters:\n  source_table: admins\n' },
     });
-    const { writeFileSync, readFileSync } = await import('node:fs');
     writeFileSync(p.configFile, readFileSync(p.configFile, 'utf8').replace('./warehouse.duckdb', './intercom.duckdb'));
     const file = path.join(p.dir, 'intercom.duckdb');
 
