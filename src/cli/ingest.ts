@@ -1,7 +1,7 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
-import path from 'node:path';
 import { ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
-import { loadProject, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
+import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
+import { projectFromFlags } from './commands/shared.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import { intercomProblem } from './commands/check.js';
@@ -159,7 +159,7 @@ export async function ingestCommand(
   stop?: AbortSignal,
   listen?: (e: ProgressEvent) => void,
 ): Promise<RunResult & { failure?: EltError }> {
-  let project: Pick<Project, 'intercom' | 'destinations'>;
+  let project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>;
   let assets: AssetConfig[];
   checkMode(selectors, f);
   const mode = progressMode(f.progress);
@@ -169,20 +169,18 @@ export async function ingestCommand(
     project = one.project;
     assets = [one.asset];
   } else {
-    const configFile = path.resolve(f.config ?? 'connections.yml');
-    const full = await loadProject({
-      configFile,
-      assetsDir: path.resolve(f.assetsDir ?? path.join(path.dirname(configFile), 'assets')),
-      environment: f.environment,
-      env: process.env,
-      catalog: tableCatalog,
-    });
+    const full = await projectFromFlags(f, process.cwd(), true);
     project = full;
     assets = selectAssets(full.assets, selectors, list(f.tag));
     if (assets.length === 0) throw new ConfigError(f.assetsDir ?? 'assets', 'assets', 'no asset matched; nothing to ingest');
   }
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
   for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
+  // an unset ${VAR} fails only for the connections these assets use, before any request
+  for (const a of assets) {
+    intercomConnection(project, a.sourceConnection);
+    destinationConnection(project, a.destination);
+  }
   const redact = makeRedactor(secretsOf(project));
   const options = {
     fullRefresh: f.fullRefresh,

@@ -42,7 +42,7 @@ export function buildCli() {
   cli
     .command('ingest [...assets]', 'Extract Intercom tables and load them into the destination')
     // no cac default for --config: the one-shot form must see whether it was given
-    .option('-c, --config <file>', 'connections.yml to read (default: connections.yml)')
+    .option('-c, --config <file>', 'connections.yml to read (default: connections.yml or .bruin.yml here or in the nearest parent folder)')
     .option('--assets-dir <dir>', 'Folder of *.asset.yml files (default: assets/ beside the config)')
     .option('-e, --environment <name>', 'Environment of connections.yml to use')
     .option('--tag <tag>', 'Only assets with this tag (repeatable)')

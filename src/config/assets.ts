@@ -20,7 +20,7 @@ export const STRATEGIES = ['merge', 'replace', 'append', 'delete+insert', 'creat
 // Bruin keys we accept and keep in `raw` without acting on them: description, owner, domains,
 // meta, depends, uri, custom_checks.
 const ASSET_KEYS = [
-  'name', 'type', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
+  'name', 'type', 'connection', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
   'tags', 'parameters', 'materialization', 'columns', 'start_date', 'lookback',
 ];
 const PARAMETER_KEYS = [
@@ -31,7 +31,30 @@ const PARAMETER_KEYS = [
 const MATERIALIZATION_KEYS = ['type', 'strategy', 'incremental_key'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-type Connections = Pick<Project, 'intercom' | 'destinations'>;
+type Connections = Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>;
+
+/** What an asset needs of a connection: usable ones and, by name and type, those missing a ${VAR}. */
+interface KnownConnection {
+  type: 'intercom' | DestinationConnection['type'];
+  name: string;
+  schema?: string;
+  lookbackSeconds?: number;
+}
+interface Known {
+  intercom: Map<string, KnownConnection>;
+  destinations: Map<string, KnownConnection>;
+}
+
+function knownConnections(conns: Connections): Known {
+  const known: Known = {
+    intercom: new Map([...conns.intercom].map(([n, c]) => [n, { ...c, type: 'intercom' as const }])),
+    destinations: new Map(conns.destinations),
+  };
+  for (const u of conns.unavailable?.values() ?? []) {
+    (u.type === 'intercom' ? known.intercom : known.destinations).set(u.name, { type: u.type, name: u.name, ...u.connection });
+  }
+  return known;
+}
 
 /** Every asset file under `dir` (recursively, sorted), validated against `conns` and `catalog`. */
 export async function loadAssets(dir: string, conns: Connections, catalog: TableCatalog): Promise<AssetConfig[]> {
@@ -69,7 +92,8 @@ async function findAssetFiles(dir: string): Promise<string[]> {
 }
 
 /** One asset file's parsed YAML; `rel` is its path under the assets folder (for name inference). */
-export function parseAsset(raw: unknown, file: string, rel: string, conns: Connections, catalog: TableCatalog): AssetConfig {
+export function parseAsset(raw: unknown, file: string, rel: string, connections: Connections, catalog: TableCatalog): AssetConfig {
+  const conns = knownConnections(connections);
   // An empty file is an asset of defaults: `touch assets/contacts.asset.yml` syncs contacts.
   const r = MapReader.of(raw ?? {}, file, '', 'an asset').allow(ASSET_KEYS);
   r.choice('type', ['ingestr', 'intercom'] as const);
@@ -80,7 +104,7 @@ export function parseAsset(raw: unknown, file: string, rel: string, conns: Conne
   mat?.choice('type', ['table'] as const);
 
   // Destination first: its default schema applies to a name without one.
-  const destination = resolveDestination(p, conns);
+  const destination = resolveDestination(p, r, conns);
   const { schema, table } = assetName(r, rel, destination);
 
   const tableNames = catalog.names();
@@ -171,7 +195,7 @@ function readStrategy(r: MapReader, key: string): Strategy | undefined {
   return s === 'create+replace' ? 'replace' : s;
 }
 
-function assetName(r: MapReader, rel: string, destination: DestinationConnection): { schema: string; table: string } {
+function assetName(r: MapReader, rel: string, destination: KnownConnection): { schema: string; table: string } {
   const defaultSchema = (destination.type !== 'duckdb' && destination.schema) || DEFAULT_SCHEMA;
   const given = r.string('name');
   let schema: string;
@@ -196,7 +220,7 @@ function assetName(r: MapReader, rel: string, destination: DestinationConnection
   return { schema, table };
 }
 
-function resolveSource(p: MapReader, conns: Connections): string {
+function resolveSource(p: MapReader, conns: Known): string {
   const names = [...conns.intercom.keys()];
   const given = p.optionalString('source_connection')?.trim();
   if (given !== undefined) {
@@ -217,18 +241,24 @@ const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
  * `destination_connection` names a connection; `destination` is a type as in Bruin (or, for
  * convenience, a connection name). Several connections of a type: the one named like the type.
  */
-function resolveDestination(p: MapReader, conns: Connections): DestinationConnection {
+function resolveDestination(p: MapReader, r: MapReader, conns: Known): KnownConnection {
   const all = [...conns.destinations.values()];
   const type = p.optionalString('destination')?.trim();
-  const named = p.optionalString('destination_connection')?.trim();
-  if (named !== undefined) {
+  // Bruin names an asset's destination connection with a top-level `connection:`
+  const given = oneOf(
+    p.file,
+    [p, 'destination_connection', p.optionalString('destination_connection')?.trim()],
+    [r, 'connection', r.optionalString('connection')?.trim()],
+  );
+  if (given !== undefined) {
+    const { value: named, field } = given;
     const conn = conns.destinations.get(named);
     if (conn === undefined) {
-      if (conns.intercom.has(named)) throw p.error('destination_connection', `${show(named)} is an intercom connection, not a destination`);
-      throw p.error('destination_connection', `unknown destination connection ${show(named)}${suggestion(named, all.map((c) => c.name))}`);
+      if (conns.intercom.has(named)) throw fail(p.file, field, `${show(named)} is an intercom connection, not a destination (the source is parameters.source_connection)`);
+      throw fail(p.file, field, `unknown destination connection ${show(named)}${suggestion(named, all.map((c) => c.name))}`);
     }
     if (type !== undefined && type !== conn.type && type !== conn.name) {
-      throw p.error('destination', `is ${show(type)} but destination_connection ${show(named)} is a ${conn.type} connection`);
+      throw p.error('destination', `is ${show(type)} but ${field} ${show(named)} is a ${conn.type} connection`);
     }
     return conn;
   }

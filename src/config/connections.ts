@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Region } from '../intercom/types.js';
 import { parseDuration } from './duration.js';
-import { interpolateTree, type VarsUsed } from './interpolate.js';
+import { ConfigError } from '../errors.js';
+import { interpolateTree, unsetVariable, type UnsetVars, type VarsUsed } from './interpolate.js';
 import { MapReader, fail, join, kind, show } from './reader.js';
 import { closest, suggestion } from './suggest.js';
 import type {
@@ -18,6 +19,9 @@ import type {
   PostgresSslMode,
   Project,
   SnowflakeConnection,
+  SecretField,
+  UnavailableConnection,
+  WithoutSecrets,
 } from './types.js';
 import { readYamlFile } from './yaml.js';
 
@@ -38,7 +42,9 @@ const SNOWFLAKE_KEYS = [
   'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role', 'access_url', 'lock_lease_seconds',
 ];
 
-type Connections = Pick<Project, 'configFile' | 'environment' | 'intercom' | 'destinations'>;
+type Connections = Pick<Project, 'configFile' | 'environment' | 'intercom' | 'destinations' | 'unavailable'>;
+type ConnectionType = (typeof CONNECTION_TYPES)[number];
+const isConnectionType = (t: string): t is ConnectionType => (CONNECTION_TYPES as readonly string[]).includes(t);
 
 /** Read connections.yml; `environment` (CLI `-e`) overrides the file's `default_environment`. */
 export async function loadConnections(file: string, opts: { environment?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Connections> {
@@ -88,30 +94,57 @@ export function parseConnections(doc: unknown, file: string, opts: { environment
   const intercom = new Map<string, IntercomConnection>();
   const destinations = new Map<string, DestinationConnection>();
   const seen = new Map<string, string>();
+  const unavailable = new Map<string, UnavailableConnection>();
 
-  for (const type of Object.keys(conns.obj)) {
-    if (!(CONNECTION_TYPES as readonly string[]).includes(type)) {
+  for (const key of Object.keys(conns.obj)) {
+    if (!isConnectionType(key)) {
+      const type = key;
       // Other Bruin types (bigquery, slack, …) are skipped so a .bruin.yml works as is; a near miss is a typo.
       const near = closest(type, CONNECTION_TYPES);
       if (near !== undefined) throw conns.error(type, `unknown connection type; did you mean "${near}"?`);
       continue;
     }
-    // Expanded per supported type: a skipped type's variables need not be set.
-    const items = interpolateTree(conns.get(type) ?? [], env, file, conns.field(type), used);
+    const type = key;
+    // Expanded per supported type: a skipped type's variables need not be set. An unset variable
+    // makes its connection unavailable (an error only for a command that uses it), not the file invalid.
+    const unset: UnsetVars = new Map();
+    const items = interpolateTree(conns.get(type) ?? [], env, file, conns.field(type), used, { placeholder: 'unset', fields: unset });
     if (!Array.isArray(items)) throw conns.error(type, `must be a list of connections (each starting with "- name:"), got ${kind(items)}`);
     items.forEach((item, i) => {
       const r = MapReader.of(item, file, join(conns.field(type), i), `a ${type} connection`);
+      const unsetName = unset.get(r.field('name'));
+      if (unsetName) throw unsetVariable(file, r.field('name'), unsetName[0]!);
       const name = r.requireString('name');
       const prior = seen.get(name);
       if (prior !== undefined) throw r.error('name', `duplicate connection name ${show(name)} (also ${prior})`);
       seen.set(name, r.path);
-      if (type === 'intercom') intercom.set(name, readIntercom(r, name, ctx));
-      else if (type === 'duckdb') destinations.set(name, readDuckDb(r, name, ctx));
-      else if (type === 'postgres') destinations.set(name, readPostgres(r, name));
-      else destinations.set(name, readSnowflake(r, name, ctx));
+      const missing = [...unset].find(([field]) => field.startsWith(`${r.path}.`));
+      let conn: IntercomConnection | DestinationConnection | undefined;
+      try {
+        conn = readConnection(type, r, name, ctx);
+      } catch (err) {
+        // a value made of the placeholder fails its own field: that field's variable is the problem
+        if (!(missing && err instanceof ConfigError && unset.has(String(err.meta['field'])))) throw err;
+      }
+      if (missing) unavailable.set(name, { type, name, error: unsetVariable(file, missing[0], missing[1][0]!), ...(conn && { connection: withoutSecrets(conn) }) });
+      else if (type === 'intercom') intercom.set(name, conn as IntercomConnection);
+      else destinations.set(name, conn as DestinationConnection);
     });
   }
-  return { configFile: path.resolve(file), environment, intercom, destinations };
+  return { configFile: path.resolve(file), environment, intercom, destinations, unavailable };
+}
+
+/** A connection without its secret fields (an unavailable one keeps only what assets need to know about it). */
+function withoutSecrets<T extends IntercomConnection | DestinationConnection>(conn: T): WithoutSecrets<T> {
+  const { accessToken: _t, password: _p, privateKey: _k, ...rest } = conn as T & Partial<Record<SecretField, string>>;
+  return rest as WithoutSecrets<T>;
+}
+
+function readConnection(type: ConnectionType, r: MapReader, name: string, ctx: Ctx): IntercomConnection | DestinationConnection {
+  if (type === 'intercom') return readIntercom(r, name, ctx);
+  if (type === 'duckdb') return readDuckDb(r, name, ctx);
+  if (type === 'postgres') return readPostgres(r, name);
+  return readSnowflake(r, name, ctx);
 }
 
 interface Ctx {

@@ -9,10 +9,11 @@ export type {
   Project,
   SnowflakeConnection,
   TableCatalog,
+  UnavailableConnection,
 } from './types.js';
 export { loadConnections, parseConnections, DEFAULT_API_VERSION, MIN_API_VERSION, MAX_API_VERSION, REGIONS } from './connections.js';
 export { loadAssets, parseAsset, DEFAULT_SCHEMA, STRATEGIES } from './assets.js';
-export { loadProject } from './project.js';
+export { destinationConnection, findConfigFile, intercomConnection, loadProject, noProjectError, PROJECT_FILES } from './project.js';
 export { parseDuration, parseStartDate } from './duration.js';
 export { parseSourceUri, parseDestUri } from './uri.js';
 export { interpolateString } from './interpolate.js';

@@ -3,6 +3,7 @@
  * every default applied, every path absolute. Field names follow the code's camelCase; the YAML
  * keys (Bruin's snake_case) are documented in docs/configuration.md.
  */
+import type { ConfigError } from '../errors.js';
 import type { Region } from '../intercom/types.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 
@@ -112,6 +113,23 @@ export interface AssetConfig {
   raw: Record<string, unknown>;
 }
 
+/**
+ * A connection of connections.yml whose `${VAR}` is not set: known by name and type (assets may
+ * name it), an error only for a command that uses it (`list` needs no Intercom token).
+ */
+export interface UnavailableConnection {
+  type: 'intercom' | DestinationType;
+  name: string;
+  /** `connections.yml: <field>: environment variable X is not set`. */
+  error: ConfigError;
+  /** The connection as read with the variable's value missing, without its secrets, when it could be read (never used to connect). */
+  connection?: WithoutSecrets<IntercomConnection> | WithoutSecrets<DestinationConnection>;
+}
+
+/** Fields that hold secrets (never kept where they are not needed). */
+export type SecretField = 'accessToken' | 'password' | 'privateKey';
+export type WithoutSecrets<T> = T extends unknown ? Omit<T, SecretField> : never;
+
 /** connections.yml (one environment) plus the assets folder. */
 export interface Project {
   /** Absolute path of connections.yml. */
@@ -119,5 +137,7 @@ export interface Project {
   environment: string;
   intercom: Map<string, IntercomConnection>;
   destinations: Map<string, DestinationConnection>;
+  /** Connections not usable in this shell (an unset `${VAR}`), by name. */
+  unavailable: Map<string, UnavailableConnection>;
   assets: AssetConfig[];
 }

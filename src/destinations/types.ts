@@ -93,5 +93,11 @@ export interface Destination {
   resetState(asset: string): Promise<void>;
   /** Rows of `_elt_loads` for an asset, newest first. */
   loads(asset?: string, limit?: number): Promise<Array<Record<string, unknown>>>;
+  /**
+   * `check`: create the schemas and a table in each the way a run names them, then roll back, so
+   * what a run would hit (a name the database refuses, no CREATE permission) fails here. Where DDL
+   * is not transactional (Snowflake) nothing is created and only the connection is proved.
+   */
+  checkWrite(schemas: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

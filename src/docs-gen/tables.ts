@@ -125,11 +125,21 @@ function assetExample(t: TableSpec): string {
   return stringify({ name: `intercom.${t.name}`, type: 'ingestr', parameters }).trimEnd();
 }
 
+/** The probe request as one line: `GET /admins/activity_logs?created_at_after=0&per_page=1`. */
+function probeText(t: TableSpec): string {
+  const { method, path, query } = t.probe.request;
+  const qs = Object.entries(query ?? {})
+    .flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${String(v)}`]))
+    .join('&');
+  return `${method} ${path}${qs ? `?${qs}` : ''}`;
+}
+
 /** One table's reference page. */
 export function renderTablePage(t: TableSpec): string {
   const notes = notesOf(t);
   const facts: Array<[string, string]> = [
     ['Endpoint', code(t.endpoint)],
+    ['Permission', `${t.probe.permission} (\`check\` sends ${code(probeText(t))})`],
     ['Pagination', PAGINATION[t.pagination] ?? t.pagination],
     ['Primary key', t.primaryKey.map(code).join(', ') || '(none)'],
     ['Incremental key (cursor)', t.incrementalKey ? code(t.incrementalKey) : 'none: always read in full'],

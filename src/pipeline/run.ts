@@ -1,6 +1,6 @@
 /** Run a set of assets: one Intercom client (and rate limiter) per Intercom app, one destination per connection. */
 import { ConfigError, inDestination } from '../errors.js';
-import type { AssetConfig, IntercomConnection, Project } from '../config/index.js';
+import { destinationConnection, intercomConnection, type AssetConfig, type IntercomConnection, type Project } from '../config/index.js';
 import type { Destination } from '../destinations/types.js';
 import { createIntercomClient } from '../intercom/client.js';
 import { RateLimiter } from '../intercom/limiter.js';
@@ -58,7 +58,7 @@ export function clientFor(conn: IntercomConnection, limiter?: RateLimiter): Inte
 /** Default number of assets run at once: enough to keep one app's rate budget busy. */
 export const DEFAULT_PARALLEL_ASSETS = 4;
 
-export async function runAssets(project: Pick<Project, 'intercom' | 'destinations'>, assets: AssetConfig[], o: RunOptions = {}): Promise<RunResult> {
+export async function runAssets(project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>, assets: AssetConfig[], o: RunOptions = {}): Promise<RunResult> {
   // DESIGN.md invariant 5: one rate budget per Intercom app, shared by every asset and request
   const limiters = new Map<string, RateLimiter>();
   const destinations = new Map<string, Promise<Destination>>();
@@ -72,7 +72,7 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
   const destinationFor = (name: string) => {
     let d = destinations.get(name);
     if (!d) {
-      d = openDestination(project.destinations.get(name)!).catch((err: unknown) => {
+      d = openDestination(destinationConnection(project, name)).catch((err: unknown) => {
         throw inDestination(err, name);
       });
       destinations.set(name, d);
@@ -84,7 +84,7 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
     while (next < assets.length && !o.stop?.aborted) {
       const i = next++;
       const asset = assets[i]!;
-      const conn = project.intercom.get(asset.sourceConnection)!;
+      const conn = intercomConnection(project, asset.sourceConnection);
       const client = clientFor(conn, limiterFor(conn));
       try {
         summaries[i] = await runAsset({

@@ -1,8 +1,11 @@
 /** Issue #8: `intercom-elt check` against the real fake Intercom and real DuckDB files. */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import { tables } from '../../src/intercom/tables/index.js';
+import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { runCli } from '../helpers/cli.js';
 import { asset, makeProject } from '../helpers/project.js';
 import { restrictingProxy } from './restricting-proxy.js';
@@ -104,6 +107,53 @@ describe('check', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/x\.asset\.yml.*source_table/);
+  });
+
+  test('a freshly init-ed project passes check against the fake: every table probed as its declaration says', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'ielt-check-init-')), 'proj');
+    expect((await runCli(['init', dir])).code).toBe(0);
+    const conn = path.join(dir, 'connections.yml');
+    // the one edit a user trying the fake makes: base_url (the token comes from the environment)
+    writeFileSync(conn, readFileSync(conn, 'utf8').replace('# base_url: http://127.0.0.1:8080', `base_url: ${fake.url}`));
+    const r = await runCli(['check'], { cwd: dir, env: { INTERCOM_ACCESS_TOKEN: TOKEN } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const t of tables) expect(r.stdout).toMatch(new RegExp(`^permission\\s+intercom: ${t.name}\\s+ok\\s+${t.probe.request.method} ${t.probe.request.path}`, 'm'));
+    expect(r.stdout).toMatch(/^destination\s+warehouse\s+ok/m);
+  });
+
+  test('a Postgres role that may not create the schema fails check, as it would fail ingest; nothing is left behind', async () => {
+    const db = await createTestDatabase();
+    const role = `check_nocreate_${process.pid}`;
+    const password = 'pw-check-nocreate-51d2';
+    const admin = await pgClient(db.name);
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+      await admin.query(`REVOKE CREATE ON DATABASE "${db.name}" FROM PUBLIC`);
+      const o = pgOptions(db.name);
+      const pg = (name: string, user: string, pw: string) =>
+        [`        - name: ${name}`, `          host: ${o.host}`, `          port: ${o.port}`, `          database: ${db.name}`, `          username: ${user}`, `          password: "${pw}"`, '          ssl_mode: disable'].join('\n');
+      const p = makeProject({
+        url: fake.url,
+        token: TOKEN,
+        assets: { contacts: asset('contacts', { destination_connection: 'pg_ro' }), admins: asset('admins', { destination_connection: 'pg_ok' }) },
+        extraConnections: ['      postgres:', pg('pg_ro', role, password), pg('pg_ok', o.user!, String(o.password ?? ''))].join('\n'),
+      });
+      const r = await runCli(['check', '-c', p.configFile]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^destination\s+pg_ro\s+fail\s+postgres .*create tables: permission denied/m);
+      expect(r.stdout).toMatch(/^destination\s+pg_ok\s+ok\s+postgres .*tables creatable/m);
+      expect(r.stdout + r.stderr).not.toContain(password);
+      // the probe's schema and table were rolled back
+      const left = await admin.query(`SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = 'intercom'`);
+      expect(left.rows[0].n).toBe(0);
+    } finally {
+      await admin.end();
+      await db.drop();
+      const a = await pgClient();
+      await a.query(`DROP ROLE IF EXISTS ${role}`);
+      await a.end();
+    }
   });
 
   test('--help has examples', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConnections } from '../../src/config/index.js';
+import { destinationConnection, intercomConnection, loadConnections } from '../../src/config/index.js';
 import { SECRETS, tempProject } from './helpers.js';
 
 const BRUIN = `
@@ -119,7 +119,13 @@ describe('loadConnections', () => {
       username: 'loader',
       sslMode: 'prefer',
     });
-    await expect(loadConnections(file, { environment: 'production', env: {} })).rejects.toThrow('PROD_TOKEN is not set');
+    // an unset variable makes its connection unavailable: an error where it is used, not when the file loads
+    const unset = await loadConnections(file, { environment: 'production', env: {} });
+    expect(unset.intercom.has('intercom')).toBe(false);
+    expect(unset.unavailable.get('intercom')).toMatchObject({ type: 'intercom', name: 'intercom', connection: { region: 'us', apiVersion: '2.14' } });
+    expect(unset.unavailable.get('intercom')!.connection).not.toHaveProperty('accessToken');
+    expect(() => intercomConnection(unset, 'intercom')).toThrow('PROD_TOKEN is not set');
+    expect(destinationConnection(unset, 'pg')).toEqual(prod.destinations.get('pg'));
   });
 
   it('default_environment picks the environment when none is given', async () => {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { loadProject, parseDestUri, parseSourceUri } from '../../src/config/index.js';
+import { intercomConnection, loadProject, parseDestUri, parseSourceUri } from '../../src/config/index.js';
 import { BASE_CONNECTIONS, SECRETS, fakeCatalog, tempProject } from './helpers.js';
 
 interface FileCase {
@@ -36,11 +36,6 @@ const fileCases: FileCase[] = [
     name: 'duplicate YAML key',
     connections: `connections:\n  duckdb: []\n  duckdb: []\n`,
     message: '<c>: line 3:3: invalid YAML: Map keys must be unique',
-  },
-  {
-    name: 'missing environment variable',
-    env: {},
-    message: `<c>: ${E}.intercom[0].access_token: environment variable INTERCOM_ACCESS_TOKEN is not set`,
   },
   {
     name: 'empty token from an empty variable',
@@ -347,6 +342,21 @@ function expectOneSafeLine(message: string): void {
 
 describe('malformed configuration', () => {
   it('has at least 25 file cases', () => expect(fileCases.length).toBeGreaterThanOrEqual(25));
+
+  it('missing environment variable: the project loads; using the connection is the one-line error', async () => {
+    const dir = await tempProject({ 'connections.yml': BASE_CONNECTIONS });
+    const configFile = path.join(dir, 'connections.yml');
+    const project = await loadProject({ configFile, assetsDir: path.join(dir, 'assets'), env: {}, catalog: fakeCatalog });
+    let err: unknown;
+    try {
+      intercomConnection(project, 'intercom');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(`${configFile}: ${E}.intercom[0].access_token: environment variable INTERCOM_ACCESS_TOKEN is not set`);
+    expectOneSafeLine((err as ConfigError).message);
+  });
 
   it.each(fileCases)('$name', async (c) => {
     const dir = await tempProject({

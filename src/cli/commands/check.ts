@@ -10,9 +10,9 @@ import path from 'node:path';
 import { EltError, IntercomHttpError, NetworkError } from '../../errors.js';
 import type { AssetConfig, DestinationConnection, IntercomConnection, Project } from '../../config/index.js';
 import { getTable } from '../../intercom/tables/index.js';
-import type { TableSpec } from '../../intercom/tables/spec.js';
+import type { TableProbe, TableSpec } from '../../intercom/tables/spec.js';
 import { compareVersions } from '../../intercom/tables/versions.js';
-import type { IntercomClient, IntercomRequest } from '../../intercom/types.js';
+import type { IntercomClient } from '../../intercom/types.js';
 import { openDestination } from '../../pipeline/destinations.js';
 import { parseProtection } from '../../pipeline/protect-rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
@@ -24,7 +24,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 /** One line of the check report. */
 export interface CheckRow {
-  check: 'config' | 'intercom' | 'permission' | 'destination';
+  check: 'config' | 'asset' | 'intercom' | 'permission' | 'destination';
   target: string;
   status: CheckStatus;
   detail: string;
@@ -39,54 +39,6 @@ export interface CheckResult {
 
 export type CheckFlags = ProjectFlags & JsonFlag;
 
-/** A cheap request per table (one record at most) and the app permission it needs. */
-interface Probe {
-  request: IntercomRequest;
-  permission: string;
-}
-
-const anyUpdate = { field: 'updated_at', operator: '>', value: 0 };
-
-/**
- * Probes by table. Kept here, not in the table files: they are check's business only.
- * Permission names as Intercom's Developer Hub shows them (app > Configure > Authentication).
- */
-const PROBES: Record<string, Probe> = {
-  admins: { request: { method: 'GET', path: '/admins' }, permission: 'Read admins' },
-  teams: { request: { method: 'GET', path: '/teams' }, permission: 'Read admins' },
-  tags: { request: { method: 'GET', path: '/tags' }, permission: 'Read tags' },
-  segments: { request: { method: 'GET', path: '/segments' }, permission: 'Read and list users and companies' },
-  data_attributes: { request: { method: 'GET', path: '/data_attributes', query: { model: 'contact' } }, permission: 'Read data attributes' },
-  contacts: {
-    request: { method: 'POST', path: '/contacts/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read and list users and companies',
-  },
-  companies: { request: { method: 'GET', path: '/companies', query: { per_page: 1 } }, permission: 'Read and list users and companies' },
-  conversations: {
-    request: { method: 'POST', path: '/conversations/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read conversations',
-  },
-  tickets: {
-    request: { method: 'POST', path: '/tickets/search', body: { query: anyUpdate, pagination: { per_page: 1 } } },
-    permission: 'Read tickets',
-  },
-  articles: { request: { method: 'GET', path: '/articles', query: { per_page: 1 } }, permission: 'Read articles' },
-};
-
-/** A table without an entry above: derive a one-record request from its declared endpoint. */
-export function probeFor(table: TableSpec): Probe {
-  const known = PROBES[table.name];
-  if (known) return known;
-  const m = /^(GET|POST)\s+(\/[^\s?]*)(?:\?(\S*))?/.exec(table.endpoint);
-  const method = (m?.[1] ?? 'GET') as 'GET' | 'POST';
-  const p = m?.[2] ?? `/${table.name}`;
-  const permission = `read access to ${table.name.replace(/_/g, ' ')}`;
-  if (method === 'POST') return { request: { method, path: p, body: { query: anyUpdate, pagination: { per_page: 1 } } }, permission };
-  const query: Record<string, string | number> = { per_page: 1 };
-  for (const [k, v] of new URLSearchParams(m?.[3] ?? '')) if (!v.includes('|')) query[k] = v;
-  return { request: { method, path: p, query }, permission };
-}
-
 /** Run every check; prints the report and returns it (the action turns a failure into exit 1). */
 export async function checkCommand(selectors: string[], f: CheckFlags, o: Output): Promise<CheckResult> {
   // Config errors throw: main prints the one line naming file and field.
@@ -95,28 +47,60 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   // the column rules (exclude, mask, select_columns, salt) fail here as they would in ingest
   for (const asset of assets) parseProtection(asset);
   const redact = makeRedactor(secretsOf(project));
-  const rows: CheckRow[] = [
-    {
-      check: 'config',
-      target: path.basename(project.configFile),
-      status: 'ok',
-      detail: `environment ${project.environment}, ${project.intercom.size} Intercom and ${project.destinations.size} destination connection(s), ${assets.length} asset(s)${selectors.length ? ' selected' : ''}`,
-    },
-  ];
+  const rows: CheckRow[] = [configRow(project, assets.length, selectors.length > 0)];
 
   for (const conn of project.intercom.values()) {
     rows.push(...(await checkIntercom(conn, assets.filter((a) => a.sourceConnection === conn.name))));
   }
-  for (const dest of project.destinations.values()) rows.push(await checkDestination(dest));
+  rows.push(...unavailableRows(project, assets));
+  for (const dest of project.destinations.values()) {
+    rows.push(await checkDestination(dest, [...new Set(assets.filter((a) => a.destination === dest.name).map((a) => a.schema))]));
+  }
 
+  return reportRows(rows, o, redact, f.json);
+}
+
+/** The first row: the project loaded (file, environment, how many connections and assets). */
+export function configRow(project: Project, assets: number, selected: boolean): CheckRow {
+  const unset = project.unavailable.size ? ` (+${project.unavailable.size} with unset variables)` : '';
+  return {
+    check: 'config',
+    target: path.basename(project.configFile),
+    status: 'ok',
+    detail: `environment ${project.environment}, ${project.intercom.size} Intercom and ${project.destinations.size} destination connection(s)${unset}, ${assets} asset(s)${selected ? ' selected' : ''}`,
+  };
+}
+
+/** Print the rows as one aligned table (or one JSON document); the result is ok when no row failed. */
+export function reportRows(rows: CheckRow[], o: Output, redact: (s: string) => string, json?: boolean): CheckResult {
   const result = { ok: rows.every((r) => r.status !== 'fail'), rows };
-  if (f.json) o.out(redact(jsonDocument(result)));
+  if (json) o.out(redact(jsonDocument(result)));
   else for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) o.out(redact(line));
   return result;
 }
 
+/**
+ * Connections whose `${VAR}` is not set: a failure when a selected asset uses one, else only
+ * noted (a command that does not use a connection does not need its variables).
+ */
+export function unavailableRows(project: Pick<Project, 'unavailable'>, assets: AssetConfig[]): CheckRow[] {
+  return [...project.unavailable.values()].map((u) => {
+    const used = assets.some((a) => a.sourceConnection === u.name || a.destination === u.name);
+    const check = u.type === 'intercom' ? 'intercom' : 'destination';
+    const why = unsetText(u.error.message);
+    return used
+      ? { check, target: u.name, status: 'fail', detail: u.error.message, connection: u.name }
+      : { check, target: u.name, status: 'skip', detail: `${why}; no selected asset uses it`, connection: u.name };
+  });
+}
+
+/** `environment variable X is not set` out of the one-line error naming file and field (other messages as they are). */
+export function unsetText(message: string): string {
+  return message.replace(/^.*: (environment variable \S+ is not set)$/, '$1');
+}
+
 /** The error the action throws after printing a failed report: one line naming the first failure. */
-export function checkFailure(result: CheckResult, redact: (s: string) => string = (s) => s): EltError {
+export function checkFailure(result: CheckResult, redact: (s: string) => string = (s) => s, command = 'check'): EltError {
   const failed = result.rows.filter((r) => r.status === 'fail');
   const first = failed[0];
   const what = !first
@@ -125,9 +109,11 @@ export function checkFailure(result: CheckResult, redact: (s: string) => string 
       ? `Intercom connection '${first.connection}': ${first.detail}`
       : first.check === 'destination'
         ? `destination '${first.target}': ${first.detail}`
-        : first.detail; // intercom rows name their connection already
+        : first.check === 'asset'
+          ? `asset ${first.target}: ${first.detail}`
+          : first.detail; // intercom rows name their connection already
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed check(s) above)` : '';
-  return new EltError('check_failed', redact(`check failed: ${what}${more}`));
+  return new EltError(`${command}_failed`, redact(`${command} failed: ${what}${more}`));
 }
 
 interface MeBody {
@@ -177,17 +163,24 @@ async function checkIntercom(conn: IntercomConnection, assets: AssetConfig[]): P
 async function checkTable(client: IntercomClient, conn: IntercomConnection, table: TableSpec, tokenOk: boolean): Promise<CheckRow> {
   const target = `${conn.name}: ${table.name}`;
   const row = (status: CheckStatus, detail: string): CheckRow => ({ check: 'permission', target, status, detail, connection: conn.name });
-  if (table.minVersion && compareVersions(conn.apiVersion, table.minVersion) < 0) {
-    return row('fail', `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`);
-  }
+  const tooOld = versionProblem(table, conn);
+  if (tooOld) return row('fail', tooOld);
   if (!tokenOk) return row('skip', 'token not accepted');
-  const probe = probeFor(table);
+  const probe = table.probe;
   try {
     await client.request(probe.request);
     return row('ok', `${probe.request.method} ${probe.request.path}`);
   } catch (err) {
     return row('fail', tableProblem(err, table, probe));
   }
+}
+
+/** A table the connection's API version cannot read (no request needed to know). */
+export function versionProblem(table: TableSpec, conn: Pick<IntercomConnection, 'apiVersion'>): string | undefined {
+  if (table.minVersion && compareVersions(conn.apiVersion, table.minVersion) < 0) {
+    return `${table.name} needs api_version ${table.minVersion} or later (connection uses ${conn.apiVersion})`;
+  }
+  return undefined;
 }
 
 /** What a failed GET /me means for a connection, and what to do (shared with ingest's token check). */
@@ -201,7 +194,7 @@ export function intercomProblem(err: unknown, conn: IntercomConnection): string 
   return `connection '${conn.name}': ${err instanceof Error ? err.message : String(err)}`;
 }
 
-function tableProblem(err: unknown, table: TableSpec, probe: Probe): string {
+function tableProblem(err: unknown, table: TableSpec, probe: TableProbe): string {
   const endpoint = `${probe.request.method} ${probe.request.path}`;
   if (err instanceof IntercomHttpError) {
     if (err.status === 403 && err.code === 'api_plan_restricted') {
@@ -216,7 +209,8 @@ function tableProblem(err: unknown, table: TableSpec, probe: Probe): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function checkDestination(conn: DestinationConnection): Promise<CheckRow> {
+/** `schemas`: where the selected assets load; tables are created there and rolled back, as a run names them. */
+async function checkDestination(conn: DestinationConnection, schemas: string[]): Promise<CheckRow> {
   const target = conn.name;
   const where = conn.type === 'duckdb' ? conn.path : conn.type === 'postgres' ? `${conn.host}:${conn.port}/${conn.database}` : `${conn.account}/${conn.database}`;
   if (conn.type === 'duckdb' && conn.path !== ':memory:') {
@@ -227,17 +221,18 @@ async function checkDestination(conn: DestinationConnection): Promise<CheckRow> 
     const dest = await openDestination(conn);
     try {
       await dest.readState('__check__');
+      await dest.checkWrite(schemas);
     } finally {
       await dest.close().catch(() => undefined);
     }
-    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${conn.type === 'duckdb' ? ', folder writable' : ''}` };
+    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${conn.type === 'duckdb' ? ', folder writable' : ''}` };
   } catch (err) {
     return { check: 'destination', target, status: 'fail', detail: `${conn.type} ${where}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
 /** A DuckDB file needs a writable folder (the file and its .wal are created there) and, if it exists, a writable file. */
-async function duckdbFileProblem(file: string): Promise<string | undefined> {
+export async function duckdbFileProblem(file: string): Promise<string | undefined> {
   const dir = path.dirname(file);
   const dirInfo = await stat(dir).catch(() => undefined);
   if (!dirInfo?.isDirectory()) return `${file}: folder ${dir} does not exist`;

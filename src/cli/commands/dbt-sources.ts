@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { AssetConfig, DestinationConnection, Project } from '../../config/index.js';
+import { destinationConnection, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
 import { getTable } from '../../intercom/tables/index.js';
 import type { ColumnDef, TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
@@ -85,11 +85,11 @@ function tablesOf(asset: AssetConfig, spec: TableSpec): DbtTable[] {
 }
 
 /** The sources.yml document for a project (pure: no I/O). */
-export function dbtSources(project: Pick<Project, 'assets' | 'destinations'>): { version: 2; sources: DbtSource[] } {
+export function dbtSources(project: Pick<Project, 'assets' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>): { version: 2; sources: DbtSource[] } {
   const groups = new Map<string, { dest: DestinationConnection; schema: string; assets: AssetConfig[] }>();
   for (const a of project.assets) {
     const key = `${a.destination}\u0000${a.schema}`;
-    const g = groups.get(key) ?? { dest: project.destinations.get(a.destination)!, schema: a.schema, assets: [] };
+    const g = groups.get(key) ?? { dest: destinationConnection(project, a.destination), schema: a.schema, assets: [] };
     g.assets.push(a);
     groups.set(key, g);
   }

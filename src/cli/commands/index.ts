@@ -10,11 +10,12 @@ import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { DEFAULT_QUERY_LIMIT, QUERY_FORMATS, queryCommand } from './query.js';
 import { stateResetCommand, stateShowCommand } from './state.js';
+import { validateCommand } from './validate.js';
 
 /** The project flags, spelled as `ingest` spells them. */
 function projectOptions(cmd: Command, configOptional = false): Command {
-  if (configOptional) cmd.option('-c, --config <file>', 'connections.yml to read (default: connections.yml, when it exists)');
-  else cmd.option('-c, --config <file>', 'connections.yml to read', { default: 'connections.yml' });
+  const found = 'connections.yml or .bruin.yml here or in the nearest parent folder';
+  cmd.option('-c, --config <file>', `connections.yml to read (default: ${found}${configOptional ? ', when there is one' : ''})`);
   cmd.option('--assets-dir <dir>', 'Folder of *.asset.yml files (default: assets/ beside the config)');
   cmd.option('-e, --environment <name>', 'Environment of connections.yml to use');
   return cmd;
@@ -28,6 +29,14 @@ export function registerCommands(cli: CAC, output: Output): void {
     .action(async (assets: string[], flags) => {
       const result = await checkCommand(assets, flags, output);
       if (!result.ok) throw checkFailure(result);
+    });
+
+  projectOptions(cli.command('validate [...assets]', 'Check the config, assets, column rules and destination config without network or secrets (CI, pre-commit)'))
+    .example('intercom-elt validate')
+    .example('intercom-elt validate -e production')
+    .action(async (assets: string[], flags) => {
+      const result = await validateCommand(assets, flags, output);
+      if (!result.ok) throw checkFailure(result, undefined, 'validate');
     });
 
   const list = cli.command('list', 'List the Intercom tables and, with a project, its assets with their last load and cursor');

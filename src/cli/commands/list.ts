@@ -2,8 +2,7 @@
  * `intercom-elt list`: the Intercom tables intercom-elt can read and, when a project exists, its
  * assets with their last load and cursor, read from the destination (state lives with the data).
  */
-import { existsSync } from 'node:fs';
-import { MAX_API_VERSION, MIN_API_VERSION, type Project } from '../../config/index.js';
+import { destinationConnection, MAX_API_VERSION, MIN_API_VERSION, type Project } from '../../config/index.js';
 import { tables } from '../../intercom/tables/index.js';
 import type { TableSpec } from '../../intercom/tables/spec.js';
 import { secretsOf } from '../ingest.js';
@@ -65,7 +64,7 @@ export async function listCommand(f: ListFlags, o: Output): Promise<ListResult> 
 
   // No project here is fine (list the catalogue only); an explicit --config that is missing is an error
   // (loadProject reports it).
-  if (f.tablesOnly || (f.config === undefined && !existsSync(configPath(f)))) {
+  if (f.tablesOnly || configPath(f) === undefined) {
     if (f.json) o.out(jsonDocument(result));
     return result;
   }
@@ -97,7 +96,7 @@ async function assetListings(project: Project): Promise<AssetListing[]> {
     for (const a of project.assets) {
       const item: AssetListing = { asset: a.name, table: a.sourceTable, strategy: a.strategy, destination: a.destination };
       try {
-        const dest = await pool.get(project.destinations.get(a.destination)!);
+        const dest = await pool.get(destinationConnection(project, a.destination));
         if (dest) {
           item.lastLoad = (await dest.loads(a.name, 1))[0];
           const state = await dest.readState(a.name);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { EltError } from '../../errors.js';
-import { loadConnections, parseDestUri, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
+import { loadConnections, noProjectError, parseDestUri, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
 import type { QueryRows } from '../../destinations/duckdb/read.js';
 import type { Output } from '../render.js';
 import { configPath, formatTable, type ProjectFlags } from './shared.js';
@@ -51,6 +51,7 @@ async function duckDbConnection(f: QueryFlags, cwd: string): Promise<Destination
     conn = parseDestUri(f.destUri, cwd);
   } else {
     const file = configPath(f, cwd);
+    if (file === undefined) throw noProjectError(false);
     const { destinations } = await loadConnections(file, { environment: f.environment, env: process.env });
     const all = [...destinations.values()];
     const ducks = all.filter((d) => d.type === 'duckdb');

@@ -1,6 +1,6 @@
 /** What the operational commands share: loading the project from the common flags, time and table formatting. */
 import path from 'node:path';
-import { loadProject, type Project } from '../../config/index.js';
+import { findConfigFile, loadProject, noProjectError, type Project } from '../../config/index.js';
 import { tableCatalog } from '../../intercom/tables/index.js';
 import type { AssetState } from '../../destinations/types.js';
 
@@ -11,13 +11,21 @@ export interface ProjectFlags {
   environment?: string;
 }
 
-export function configPath(f: ProjectFlags, cwd = process.cwd()): string {
-  return path.resolve(cwd, f.config ?? 'connections.yml');
+/**
+ * `-c` as given, else connections.yml (or Bruin's .bruin.yml) in this folder or the nearest parent
+ * that has one; undefined outside any project.
+ */
+export function configPath(f: ProjectFlags, cwd = process.cwd()): string | undefined {
+  return f.config !== undefined ? path.resolve(cwd, f.config) : findConfigFile(cwd);
 }
 
-/** connections.yml + assets/ exactly as `ingest` reads them (assets/ beside the config unless --assets-dir). */
-export async function projectFromFlags(f: ProjectFlags, cwd = process.cwd()): Promise<Project> {
+/**
+ * connections.yml + assets/ exactly as `ingest` reads them (assets/ beside the config unless
+ * --assets-dir). Outside any project: the one-line error naming what to do.
+ */
+export async function projectFromFlags(f: ProjectFlags, cwd = process.cwd(), orSourceUri = false): Promise<Project> {
   const configFile = configPath(f, cwd);
+  if (configFile === undefined) throw noProjectError(orSourceUri);
   return loadProject({
     configFile,
     assetsDir: path.resolve(cwd, f.assetsDir ?? path.join(path.dirname(configFile), 'assets')),

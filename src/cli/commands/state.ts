@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { EltError } from '../../errors.js';
-import type { AssetConfig } from '../../config/index.js';
+import { destinationConnection, type AssetConfig } from '../../config/index.js';
 import type { AssetState } from '../../destinations/types.js';
 import { selectAssets } from '../../pipeline/run.js';
 import { openDestination } from '../../pipeline/destinations.js';
@@ -59,7 +59,7 @@ export async function stateShowCommand(selector: string | undefined, f: StateFla
   const reports: AssetStateReport[] = [];
   try {
     for (const a of assets) {
-      const dest = await pool.get(project.destinations.get(a.destination)!);
+      const dest = await pool.get(destinationConnection(project, a.destination));
       const report: AssetStateReport = { asset: a.name, destination: a.destination, loads: [] };
       if (dest) {
         report.state = await dest.readState(a.name);
@@ -115,7 +115,7 @@ export async function stateResetCommand(selector: string, f: StateFlags, o: Outp
   if (!f.yes && !prompt.interactive) {
     throw new EltError('confirmation_required', `state reset ${asset.name}: stdin is not a terminal, so nothing was reset; pass --yes to confirm`);
   }
-  const dest = await openDestination(project.destinations.get(asset.destination)!);
+  const dest = await openDestination(destinationConnection(project, asset.destination));
   try {
     const previous = await dest.readState(asset.name);
     if (!f.yes) {

@@ -31,12 +31,16 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 export class DuckDbSession implements SqlSession {
-  private constructor(private readonly conn: DuckDbConnectionApi) {}
+  private constructor(
+    private readonly conn: DuckDbConnectionApi,
+    private readonly catalog: string | null,
+  ) {}
 
-  static async create(conn: DuckDbConnectionApi): Promise<DuckDbSession> {
+  /** `catalog`: the database's catalog, so appenders name their table unambiguously (see duckDbDialectFor). */
+  static async create(conn: DuckDbConnectionApi, catalog?: string): Promise<DuckDbSession> {
     // our own statements compare and render timestamps in UTC whatever the machine's zone
     await conn.run(`SET TimeZone = 'UTC'`);
-    return new DuckDbSession(conn);
+    return new DuckDbSession(conn, catalog ?? null);
   }
 
   async execute(sql: string): Promise<void> {
@@ -75,7 +79,7 @@ export class DuckDbSession implements SqlSession {
   }
 
   appendDirect(schema: string, table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[]): Promise<void> {
-    return this.append(this.conn.createAppender(table, schema), columns, batch, fields);
+    return this.append(this.conn.createAppender(table, schema, this.catalog), columns, batch, fields);
   }
 
   private async append(
@@ -103,16 +107,29 @@ export class DuckDbConnector implements SqlConnector {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly owned: boolean,
+    /** The database's catalog name: the file's name without extension (`memory` in memory). */
+    readonly catalog: string,
   ) {}
 
   static async create(opts: DuckDbOptions): Promise<DuckDbConnector> {
-    if (opts.instance) return new DuckDbConnector(opts.instance, false);
-    return new DuckDbConnector(await DuckDBInstance.create(opts.path, instanceOptions(opts)), true);
+    const instance = opts.instance ?? (await DuckDBInstance.create(opts.path, instanceOptions(opts)));
+    try {
+      const conn = await instance.connect();
+      try {
+        const rows = (await conn.runAndReadAll('SELECT current_database() AS catalog')).getRowObjectsJS();
+        return new DuckDbConnector(instance, !opts.instance, String(rows[0]?.catalog));
+      } finally {
+        conn.closeSync();
+      }
+    } catch (err) {
+      if (!opts.instance) instance.closeSync();
+      throw err;
+    }
   }
 
   async connect(): Promise<SqlSession> {
     const conn: DuckDBConnection = await this.instance.connect();
-    return DuckDbSession.create(conn);
+    return DuckDbSession.create(conn, this.catalog);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Destination } from '../types.js';
 import { createSqlDestination } from '../shared/destination.js';
 import { DEFAULT_SCHEMA, type DuckDbOptions } from './config.js';
 import { DuckDbConnector } from './driver.js';
-import { duckDbDialect } from './sql.js';
+import { duckDbDialectFor } from './sql.js';
 import { DestinationError } from '../../errors.js';
 
 export type { DuckDbOptions } from './config.js';
@@ -23,6 +23,6 @@ export async function createDuckDbDestination(opts: DuckDbOptions): Promise<Dest
       meta: { path: opts.path },
     });
   }
-  const dialect = opts.upsert && opts.upsert !== duckDbDialect.upsert ? { ...duckDbDialect, upsert: opts.upsert } : duckDbDialect;
+  const dialect = duckDbDialectFor(connector.catalog, opts.upsert);
   return createSqlDestination({ dialect, connector, schema: opts.schema ?? DEFAULT_SCHEMA });
 }

@@ -1,6 +1,6 @@
 /** DuckDB's SQL differences; everything else comes from the shared generator. */
 import { defineDialect, type Dialect } from '../shared/dialect.js';
-import { quoteIdent } from '../shared/identifiers.js';
+import { qualified, quoteIdent } from '../shared/identifiers.js';
 import type { ColumnType } from '../../intercom/tables/spec.js';
 
 const TYPES: Record<ColumnType, string> = {
@@ -12,7 +12,7 @@ const TYPES: Record<ColumnType, string> = {
   json: 'JSON',
 };
 
-export const duckDbDialect: Dialect = defineDialect({
+const DUCKDB = {
   name: 'duckdb',
   capabilities: Object.freeze({
     transactionalDdl: true,
@@ -29,9 +29,26 @@ export const duckDbDialect: Dialect = defineDialect({
   // measured: MERGE re-reads every column of the target per checkpoint (quadratic over a
   // long backfill); DELETE by staged keys reads only the key column
   upsert: 'delete-insert',
-  createTempTable: (name, columns) => `CREATE TEMP TABLE ${quoteIdent(name)} (${columns})`,
-  tempTableRef: (name) => `temp.main.${quoteIdent(name)}`,
-});
+  createTempTable: (name: string, columns: string) => `CREATE TEMP TABLE ${quoteIdent(name)} (${columns})`,
+  tempTableRef: (name: string) => `temp.main.${quoteIdent(name)}`,
+} satisfies Parameters<typeof defineDialect>[0];
+
+/** The dialect with two-part names, for a session whose catalog has no schema's name. */
+export const duckDbDialect: Dialect = defineDialect(DUCKDB);
+
+/**
+ * DuckDB's dialect for a database whose catalog (the file's name without `.duckdb`, or an ATTACH
+ * alias) is `catalog`: every table is named `"catalog"."schema"."table"`. A two-part name is
+ * ambiguous whenever a catalog has the schema's name (`intercom.duckdb` with schema `intercom`,
+ * or schemas `temp` and `system`): DuckDB refuses it ("Ambiguous reference to catalog or schema").
+ */
+export function duckDbDialectFor(catalog: string | undefined, upsert?: Dialect['upsert']): Dialect {
+  return defineDialect({
+    ...DUCKDB,
+    ...(catalog !== undefined && { tableRef: (schema: string, table: string) => `${quoteIdent(catalog)}.${qualified(schema, table)}` }),
+    ...(upsert !== undefined && { upsert }),
+  });
+}
 
 /** Our column type of a DuckDB `information_schema.columns.data_type`. */
 export function columnTypeOfSql(dataType: string): ColumnType | undefined {

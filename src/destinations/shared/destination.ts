@@ -10,6 +10,9 @@ import type { SqlConnector, SqlSession } from './driver.js';
 import { SqlRunWriter } from './loader.js';
 import * as sql from './statements.js';
 
+/** The table `checkWrite` creates (and rolls back) in each schema. */
+const CHECK_TABLE = '_elt_check';
+
 export interface SqlDestinationOptions {
   dialect: Dialect;
   connector: SqlConnector;
@@ -75,6 +78,29 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
         return await withAdmin(async (s) => ((await hasTable(s, sql.LOADS_TABLE)) ? s.query(sql.selectLoads(d, schema, asset, limit)) : []));
       } catch (err) {
         return fail('read loads', err);
+      }
+    },
+
+    async checkWrite(schemas: readonly string[]): Promise<void> {
+      if (!d.capabilities.transactionalDdl) return;
+      try {
+        const s = await connector.connect();
+        try {
+          await s.execute(d.begin);
+          try {
+            for (const name of new Set([schema, ...schemas])) {
+              await s.execute(sql.createSchema(name));
+              await s.execute(sql.createTable(d, name, CHECK_TABLE, [{ name: 'id', type: 'string' }]));
+              await s.query(`SELECT count(*) AS n FROM ${d.tableRef(name, CHECK_TABLE)}`);
+            }
+          } finally {
+            await s.execute(d.rollback);
+          }
+        } finally {
+          await s.close();
+        }
+      } catch (err) {
+        fail('create tables', err);
       }
     },
 

@@ -5,7 +5,7 @@
  */
 import type { ColumnType } from '../../intercom/tables/spec.js';
 import type { DestinationCapabilities } from '../types.js';
-import { quoteIdent } from './identifiers.js';
+import { qualified, quoteIdent } from './identifiers.js';
 
 /** A destination's SQL differences. Build one with `defineDialect` and override only what differs. */
 export interface Dialect {
@@ -19,6 +19,12 @@ export interface Dialect {
   readonly upsert: 'merge' | 'delete-insert';
   /** Create upserted tables with a UNIQUE constraint on the primary key (an index for the merge's lookups). */
   readonly uniqueKeys: boolean;
+  /**
+   * How statements name a table of a schema: `"schema"."table"`, or with the database first
+   * where a two-part name can be ambiguous (DuckDB: a file `intercom.duckdb` is a catalog named
+   * like the schema `intercom`; `temp` and `system` are catalogs too).
+   */
+  tableRef(schema: string, table: string): string;
   /** Empty a staging table (Postgres: TRUNCATE, since autovacuum never cleans temp tables). */
   clearTable(ref: string): string;
   /** A string literal (Snowflake also escapes backslashes). */
@@ -44,7 +50,9 @@ export interface Dialect {
 export function defineDialect(
   d: Pick<Dialect, 'name' | 'capabilities' | 'caseInsensitiveIdentifiers'> & Partial<Dialect>,
 ): Dialect {
+  const tableRef = d.tableRef ?? qualified;
   return {
+    tableRef,
     stagingTypes: d.capabilities.types,
     upsert: d.capabilities.merge ? 'merge' : 'delete-insert',
     uniqueKeys: false,
@@ -55,8 +63,8 @@ export function defineDialect(
     createTempTable: (name, columns) => `CREATE TEMPORARY TABLE ${quoteIdent(name)} (${columns})`,
     tempTableRef: (name) => quoteIdent(name),
     swapTables: (schema, target, staging) => [
-      `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(target)}`,
-      `ALTER TABLE ${quoteIdent(schema)}.${quoteIdent(staging)} RENAME TO ${quoteIdent(target)}`,
+      `DROP TABLE IF EXISTS ${tableRef(schema, target)}`,
+      `ALTER TABLE ${tableRef(schema, staging)} RENAME TO ${quoteIdent(target)}`,
     ],
     jsonValue: (text) => `CAST(${text} AS ${d.capabilities.types.json})`,
     begin: 'BEGIN TRANSACTION',

@@ -11,7 +11,7 @@ import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '.
 import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
 import { hashBatch, hashTuples, KeySet } from './key-set.js';
-import { physicalName, qualified, resolveColumnNames, type NameRules } from './identifiers.js';
+import { physicalName, resolveColumnNames, type NameRules } from './identifiers.js';
 import * as sql from './statements.js';
 import { crashPoint } from '../../crash-point.js';
 import type { PhysicalColumn } from './statements.js';
@@ -131,7 +131,7 @@ export class SqlRunWriter implements RunWriter {
       await w.resolveTables();
       await session.execute(sql.createStateTable(d, metaSchema));
       await session.execute(sql.createLoadsTable(d, metaSchema));
-      for (const t of w.tables.values()) if (t.replace) await session.execute(sql.dropTable(t.target.schema, t.writeTable));
+      for (const t of w.tables.values()) if (t.replace) await session.execute(sql.dropTable(d, t.target.schema, t.writeTable));
       await session.execute(sql.insertLoad(d, metaSchema, spec.loadId, spec.asset));
     });
     return w;
@@ -237,7 +237,7 @@ export class SqlRunWriter implements RunWriter {
       // replace tables keep the old table readable until their swap at finish
       for (const t of this.tables.values()) {
         if (t.replace) continue;
-        await this.session.execute(sql.dropTable(t.target.schema, t.table));
+        await this.session.execute(sql.dropTable(this.d, t.target.schema, t.table));
         t.columns = undefined;
       }
       await this.session.execute(sql.deleteState(this.d, this.metaSchema, this.spec.asset));
@@ -271,7 +271,7 @@ export class SqlRunWriter implements RunWriter {
     try {
       await this.guard('abort', async () => {
         if (this.inTransaction) await this.rollback();
-        for (const t of this.tables.values()) if (t.replace) await this.session.execute(sql.dropTable(t.target.schema, t.writeTable));
+        for (const t of this.tables.values()) if (t.replace) await this.session.execute(sql.dropTable(this.d, t.target.schema, t.writeTable));
         await this.session.execute(sql.updateLoad(this.d, this.metaSchema, this.spec.loadId, summary));
       });
     } finally {
@@ -366,7 +366,7 @@ export class SqlRunWriter implements RunWriter {
   private async undoDdl(work: readonly TableRun[]): Promise<void> {
     for (const t of work) {
       const { schema } = t.target;
-      const undo = t.ddl.created ? [sql.dropTable(schema, t.writeTable)] : t.ddl.added.map((c) => sql.dropColumn(schema, t.writeTable, c));
+      const undo = t.ddl.created ? [sql.dropTable(this.d, schema, t.writeTable)] : t.ddl.added.map((c) => sql.dropColumn(this.d, schema, t.writeTable, c));
       for (const s of undo) await this.session.execute(s).catch(() => undefined);
       t.ddl = { created: false, added: [] };
     }
@@ -435,7 +435,7 @@ export class SqlRunWriter implements RunWriter {
   private async load(t: TableRun): Promise<void> {
     const cols = await this.prepare(t);
     const target = t.target;
-    const ref = qualified(target.schema, t.writeTable);
+    const ref = this.d.tableRef(target.schema, t.writeTable);
     if (t.parents.length > 0 && target.parentKey && target.parentKey.length > 0) {
       const pk = this.keyColumns(cols, target.parentKey, 'parent key');
       for (const s of sql.deleteChildren(this.d, ref, pk, t.parents)) await this.session.execute(s);

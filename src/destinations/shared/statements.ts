@@ -5,7 +5,7 @@
  */
 import type { ColumnType, Window } from '../../intercom/tables/spec.js';
 import { finite, literal, type Dialect } from './dialect.js';
-import { qualified, quoteIdent } from './identifiers.js';
+import { quoteIdent } from './identifiers.js';
 
 /** A physical column: its name in the destination and its logical type. */
 export interface PhysicalColumn {
@@ -33,19 +33,19 @@ export function createSchema(schema: string): string {
 /** `uniqueKey`: physical key columns of a UNIQUE constraint (only when the dialect asks for one). */
 export function createTable(d: Dialect, schema: string, table: string, columns: readonly PhysicalColumn[], uniqueKey: readonly string[] = []): string {
   const unique = uniqueKey.length > 0 ? `, UNIQUE (${uniqueKey.map(quoteIdent).join(', ')})` : '';
-  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table)} (${columnList(d, columns)}${unique})`;
+  return `CREATE TABLE IF NOT EXISTS ${d.tableRef(schema, table)} (${columnList(d, columns)}${unique})`;
 }
 
 export function addColumn(d: Dialect, schema: string, table: string, column: PhysicalColumn): string {
-  return `ALTER TABLE ${qualified(schema, table)} ADD COLUMN ${quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
+  return `ALTER TABLE ${d.tableRef(schema, table)} ADD COLUMN ${quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
 }
 
-export function dropColumn(schema: string, table: string, column: string): string {
-  return `ALTER TABLE ${qualified(schema, table)} DROP COLUMN ${quoteIdent(column)}`;
+export function dropColumn(d: Dialect, schema: string, table: string, column: string): string {
+  return `ALTER TABLE ${d.tableRef(schema, table)} DROP COLUMN ${quoteIdent(column)}`;
 }
 
-export function dropTable(schema: string, table: string): string {
-  return `DROP TABLE IF EXISTS ${qualified(schema, table)}`;
+export function dropTable(d: Dialect, schema: string, table: string): string {
+  return `DROP TABLE IF EXISTS ${d.tableRef(schema, table)}`;
 }
 
 /**
@@ -197,7 +197,7 @@ export function markDeleted(
 export function createStateTable(d: Dialect, schema: string): string {
   const t = d.capabilities.types;
   return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(schema, STATE_TABLE)} ` +
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(schema, STATE_TABLE)} ` +
     `(asset ${t.string} PRIMARY KEY, state ${t.json}, load_id ${t.string}, updated_at ${t.timestamp})`
   );
 }
@@ -205,31 +205,31 @@ export function createStateTable(d: Dialect, schema: string): string {
 export function createLoadsTable(d: Dialect, schema: string): string {
   const t = d.capabilities.types;
   return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(schema, LOADS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(schema, LOADS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
     `status ${t.string}, ${quoteIdent('rows')} ${t.int64}, requests ${t.int64}, started_at ${t.timestamp}, ` +
     `finished_at ${t.timestamp}, error ${t.string})`
   );
 }
 
 export function deleteState(d: Dialect, schema: string, asset: string): string {
-  return `DELETE FROM ${qualified(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
+  return `DELETE FROM ${d.tableRef(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
 }
 
 /** Write an asset's state (after deleteState, in the same transaction: portable upsert). */
 export function insertState(d: Dialect, schema: string, asset: string, state: unknown, loadId: string): string {
   return (
-    `INSERT INTO ${qualified(schema, STATE_TABLE)} (asset, state, load_id, updated_at) SELECT ` +
+    `INSERT INTO ${d.tableRef(schema, STATE_TABLE)} (asset, state, load_id, updated_at) SELECT ` +
     `${d.stringLiteral(asset)}, ${d.jsonValue(d.stringLiteral(JSON.stringify(state)))}, ${d.stringLiteral(loadId)}, CURRENT_TIMESTAMP`
   );
 }
 
 export function selectState(d: Dialect, schema: string, asset: string): string {
-  return `SELECT CAST(state AS ${d.capabilities.types.string}) AS state FROM ${qualified(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
+  return `SELECT CAST(state AS ${d.capabilities.types.string}) AS state FROM ${d.tableRef(schema, STATE_TABLE)} WHERE asset = ${d.stringLiteral(asset)}`;
 }
 
 export function insertLoad(d: Dialect, schema: string, loadId: string, asset: string): string {
   return (
-    `INSERT INTO ${qualified(schema, LOADS_TABLE)} (load_id, asset, status, ${quoteIdent('rows')}, requests, started_at) ` +
+    `INSERT INTO ${d.tableRef(schema, LOADS_TABLE)} (load_id, asset, status, ${quoteIdent('rows')}, requests, started_at) ` +
     `SELECT ${d.stringLiteral(loadId)}, ${d.stringLiteral(asset)}, 'running', 0, 0, CURRENT_TIMESTAMP`
   );
 }
@@ -241,7 +241,7 @@ export function updateLoad(
   s: { status: string; rows: number; requests: number; error?: string },
 ): string {
   return (
-    `UPDATE ${qualified(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${quoteIdent('rows')} = ${finite(s.rows)}, ` +
+    `UPDATE ${d.tableRef(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${quoteIdent('rows')} = ${finite(s.rows)}, ` +
     `requests = ${finite(s.requests)}, finished_at = CURRENT_TIMESTAMP, error = ${s.error === undefined ? 'NULL' : d.stringLiteral(s.error)} ` +
     `WHERE load_id = ${d.stringLiteral(loadId)}`
   );
@@ -251,6 +251,6 @@ export function selectLoads(d: Dialect, schema: string, asset: string | undefine
   const where = asset === undefined ? '' : ` WHERE asset = ${d.stringLiteral(asset)}`;
   return (
     `SELECT load_id, asset, status, ${quoteIdent('rows')}, requests, started_at, finished_at, error ` +
-    `FROM ${qualified(schema, LOADS_TABLE)}${where} ORDER BY started_at DESC, load_id DESC LIMIT ${finite(Math.floor(limit))}`
+    `FROM ${d.tableRef(schema, LOADS_TABLE)}${where} ORDER BY started_at DESC, load_id DESC LIMIT ${finite(Math.floor(limit))}`
   );
 }

@@ -1,5 +1,5 @@
 import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, inWindow, MAX_PER_PAGE, paged } from './common.js';
+import { columns, inWindow, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
 
 /**
  * Admin activity logs, GET /admins/activity_logs (2.14:L185-274): `created_at_after` is required;
@@ -19,6 +19,7 @@ export const activityLogs = {
   name: 'activity_logs',
   description: "Admins' activity logs (append-only), incremental on created_at.",
   endpoint: 'GET /admins/activity_logs',
+  probe: getProbe('/admins/activity_logs', PERMISSIONS.admins, { created_at_after: 0, per_page: 1 }),
   pagination: 'page',
   primaryKey: ['id'],
   incrementalKey: 'created_at',

@@ -1,11 +1,12 @@
 import type { TableSpec } from './spec.js';
-import { columns, singleList } from './common.js';
+import { columns, singleList, getProbe, PERMISSIONS } from './common.js';
 
 /** Teammates. GET /admins returns every admin in one `admin.list` (2.14:L275, schema L14925); no timestamps, so replace. */
 export const admins = {
   name: 'admins',
   description: 'Teammates (admins) of the workspace.',
   endpoint: 'GET /admins',
+  probe: getProbe('/admins', PERMISSIONS.admins),
   pagination: 'none',
   primaryKey: ['id'],
   defaultStrategy: 'replace',

@@ -1,5 +1,5 @@
 import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged } from './common.js';
+import { columns, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
 
 /**
  * Help Center articles, GET /articles with page numbers (2.14:L984; page/per_page declared in
@@ -14,6 +14,7 @@ export const articles = {
   name: 'articles',
   description: 'Help Center articles (all states), fully re-read each run.',
   endpoint: 'GET /articles',
+  probe: getProbe('/articles', PERMISSIONS.articles, { per_page: 1 }),
   pagination: 'page',
   primaryKey: ['id'],
   defaultStrategy: 'replace',

@@ -1,5 +1,5 @@
 /** Shared defaults and helpers of the table declarations. */
-import type { ColumnDef, ColumnType, ExtractContext, Page, Row, Window } from './spec.js';
+import type { ColumnDef, ColumnType, ExtractContext, Page, Row, TableProbe, Window } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { paginate } from '../paginate.js';
 import type { Pagination } from './spec.js';
@@ -28,6 +28,30 @@ export const MAX_PER_PAGE = 150;
 export const SEARCH_LOOKBACK_SECONDS = 600;
 /** Default settle lag: the run's upper bound is Intercom's clock at run start minus this. */
 export const SEARCH_SETTLE_SECONDS = 30;
+
+/** Permission names as Intercom's Developer Hub shows them (app > Configure > Authentication). */
+export const PERMISSIONS = {
+  admins: 'Read admins',
+  tags: 'Read tags',
+  usersAndCompanies: 'Read and list users and companies',
+  conversations: 'Read conversations',
+  tickets: 'Read tickets',
+  articles: 'Read articles',
+  dataAttributes: 'Read data attributes',
+} as const;
+
+/** `check`'s probe of a table read with GET: the same path and required query, at most one record where the API pages. */
+export function getProbe(path: string, permission: string, query?: IntercomRequest['query']): TableProbe {
+  return { request: query ? { method: 'GET', path, query } : { method: 'GET', path }, permission };
+}
+
+/** `check`'s probe of a search table: any record updated after 1970, one per page. */
+export function searchProbe(path: string, permission: string): TableProbe {
+  return {
+    request: { method: 'POST', path, body: { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } } },
+    permission,
+  };
+}
 
 /** A table read with one GET that returns the whole list (admins, teams, tags, …). */
 export async function* singleList(ctx: ExtractContext, table: string, path: string, recordsKey: string, query?: IntercomRequest['query']): AsyncIterable<Page> {

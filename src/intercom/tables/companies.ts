@@ -3,7 +3,7 @@ import type { IntercomRequest } from '../types.js';
 import { paginate } from '../paginate.js';
 import { envelope, recordsOf } from '../pagination/envelope.js';
 import { nextPageNumber } from '../pagination/page-number.js';
-import { columns, inWindow, MAX_PER_PAGE } from './common.js';
+import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS } from './common.js';
 import { scrollPages } from './scroll.js';
 
 /**
@@ -85,6 +85,7 @@ export const companies = {
   name: 'companies',
   description: 'Companies with at least one user, through the list API (≤ 10,000) or the scroll API, incremental on updated_at client-side.',
   endpoint: 'POST /companies/list | GET /companies/scroll',
+  probe: { request: { method: 'POST', path: '/companies/list', query: { per_page: 1, page: 1 } }, permission: PERMISSIONS.usersAndCompanies },
   pagination: 'scroll',
   primaryKey: ['id'],
   incrementalKey: 'updated_at',

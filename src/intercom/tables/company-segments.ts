@@ -1,6 +1,6 @@
 import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { columns, inWindow, listOf } from './common.js';
-import { readCompanies } from './companies.js';
+import { companies, readCompanies } from './companies.js';
 import { fanOut } from './fanout.js';
 
 /** The segments of one company: `GET /companies/{id}/segments`, one unpaginated list (2.14:L3800-3858). */
@@ -49,6 +49,8 @@ export const companySegments = {
   name: 'company_segments',
   description: 'Which segments each company belongs to: one request per company changed in the window.',
   endpoint: 'GET /companies/{id}/segments',
+  // check probes the companies list: a company id is only known after it, and the segments need the same permission
+  probe: companies.probe,
   pagination: 'none',
   primaryKey: ['company_id', 'id'],
   parentKey: ['company_id'],

@@ -2,7 +2,7 @@ import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spe
 import type { IntercomRequest } from '../types.js';
 import { isObject, recordsOf } from '../pagination/envelope.js';
 import { nextPageNumber } from '../pagination/page-number.js';
-import { columns, inWindow, listOf, MAX_PER_PAGE, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { columns, inWindow, listOf, MAX_PER_PAGE, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
 import { fanOut } from './fanout.js';
 
 /** A contact's nested sub-list: `{type:"list", data:[{type,id,url}], url, total_count, has_more}` (2.14:L16607-16632). */
@@ -126,6 +126,7 @@ export const contacts = {
   name: 'contacts',
   description: 'Users and leads, incremental on updated_at through the Search API.',
   endpoint: 'POST /contacts/search',
+  probe: searchProbe('/contacts/search', PERMISSIONS.usersAndCompanies),
   pagination: 'cursor_body',
   primaryKey: ['id'],
   incrementalKey: 'updated_at',

@@ -1,6 +1,6 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { DELETED_AT_COLUMN } from './spec.js';
-import { answeredAt, columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { answeredAt, columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
 import { paginate } from '../paginate.js';
 import type { IntercomRequest } from '../types.js';
 import { fanOut } from './fanout.js';
@@ -126,6 +126,7 @@ export const conversations = {
   description:
     'Conversations, incremental on updated_at through the Search API, with their parts, tags and contacts (one GET per changed conversation).',
   endpoint: 'POST /conversations/search + GET /conversations/{id}',
+  probe: searchProbe('/conversations/search', PERMISSIONS.conversations),
   pagination: 'cursor_body',
   primaryKey: ['id'],
   incrementalKey: 'updated_at',

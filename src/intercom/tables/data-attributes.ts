@@ -1,5 +1,5 @@
 import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
-import { columns, listOf } from './common.js';
+import { columns, listOf, getProbe, PERMISSIONS } from './common.js';
 import { atLeast } from './versions.js';
 
 const MODELS = ['contact', 'company', 'conversation'] as const;
@@ -25,6 +25,7 @@ export const dataAttributes = {
   name: 'data_attributes',
   description: 'Data attributes of contacts, companies and conversations (standard and custom, archived included).',
   endpoint: 'GET /data_attributes?model=contact|company|conversation (2.16: GET /conversations/attributes)',
+  probe: getProbe('/data_attributes', PERMISSIONS.dataAttributes, { model: 'contact' }),
   pagination: 'none',
   primaryKey: ['model', 'name'],
   defaultStrategy: 'replace',

@@ -1,5 +1,5 @@
 import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged } from './common.js';
+import { columns, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
 
 /**
  * Help Center collections, GET /help_center/collections with page numbers (2.14:L2315). Since 2.10
@@ -14,6 +14,7 @@ export const helpCenterCollections = {
   name: 'help_center_collections',
   description: 'Help Center collections (and former sections, nested by parent_id), fully re-read each run.',
   endpoint: 'GET /help_center/collections',
+  probe: getProbe('/help_center/collections', PERMISSIONS.articles, { per_page: 1 }),
   pagination: 'page',
   primaryKey: ['id'],
   defaultStrategy: 'replace',

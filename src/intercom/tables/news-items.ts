@@ -1,5 +1,5 @@
 import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged } from './common.js';
+import { columns, MAX_PER_PAGE, paged, getProbe } from './common.js';
 
 /**
  * News items, GET /news/news_items (2.14:L10360): a `paginated_response` with `pages`; no paging
@@ -14,6 +14,7 @@ export const newsItems = {
   name: 'news_items',
   description: 'News items (drafts and live), fully re-read each run.',
   endpoint: 'GET /news/news_items',
+  probe: getProbe('/news/news_items', 'read access to news items', { per_page: 1 }),
   pagination: 'page',
   primaryKey: ['id'],
   defaultStrategy: 'replace',

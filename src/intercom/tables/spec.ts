@@ -2,7 +2,7 @@
  * The declaration every Intercom table file exports (STYLE.md, "from Airbyte's declarative
  * manifests"): plain typed data plus only the code a table really needs.
  */
-import type { IntercomClient } from '../types.js';
+import type { IntercomClient, IntercomRequest } from '../types.js';
 
 /** Column types shared by Arrow batches and every destination. */
 export type ColumnType = 'string' | 'int64' | 'float64' | 'bool' | 'timestamp' | 'json';
@@ -78,12 +78,24 @@ export interface ChildTableSpec {
   columns: ColumnDef[];
 }
 
+/**
+ * How `check` proves a token may read a table before a sync: the cheapest request the table's
+ * read depends on (at most one record) and the app permission it needs, named as Intercom's
+ * Developer Hub shows it (app > Configure > Authentication).
+ */
+export interface TableProbe {
+  request: IntercomRequest;
+  permission: string;
+}
+
 /** The declaration of one Intercom table. */
 export interface TableSpec {
   name: string;
   description: string;
   /** Endpoint shown in docs and `list` (e.g. 'POST /contacts/search'). */
   endpoint: string;
+  /** The request `check` sends for this table (derived from how `extract` reads it, not from `endpoint`). */
+  probe: TableProbe;
   pagination: Pagination;
   primaryKey: string[];
   /** Field the incremental window applies to (unix seconds), if the table is incremental. */

@@ -1,6 +1,6 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { isObject } from '../pagination/envelope.js';
-import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS } from './common.js';
+import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
 import { fanOut } from './fanout.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -98,6 +98,7 @@ export const tickets = {
   name: 'tickets',
   description: 'Tickets, incremental on updated_at through the Search API, with their parts.',
   endpoint: 'POST /tickets/search',
+  probe: searchProbe('/tickets/search', PERMISSIONS.tickets),
   pagination: 'cursor_body',
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
