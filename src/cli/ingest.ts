@@ -1,7 +1,8 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
 import path from 'node:path';
+import { crashPoint } from '../crash-point.js';
 import { ConfigError } from '../errors.js';
-import { loadProject, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
+import { loadProject, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../config/index.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
 import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import type { Strategy } from '../intercom/tables/spec.js';
@@ -55,6 +56,8 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
   const [schema, table] = (f.destTable ?? `intercom.${f.sourceTable}`).includes('.')
     ? (f.destTable ?? `intercom.${f.sourceTable}`).split('.', 2)
     : ['intercom', f.destTable!];
+  const reserved = reservedTableName(table!);
+  if (reserved) throw new ConfigError('--dest-table', 'value', reserved);
   const strategyFlag = f.incrementalStrategy === 'create+replace' ? 'replace' : f.incrementalStrategy;
   const strategies: Strategy[] = ['merge', 'replace', 'append', 'delete+insert'];
   if (strategyFlag && !strategies.includes(strategyFlag as Strategy)) {
@@ -92,6 +95,7 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
 }
 
 export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal): Promise<RunResult> {
+  crashPoint('run-start');
   let project: Pick<Project, 'intercom' | 'destinations'>;
   let assets: AssetConfig[];
   if (f.sourceUri) {
@@ -124,6 +128,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
     onEvent: progress.onEvent,
+    redact,
   });
   progress.close();
   if (f.progress === 'json') {

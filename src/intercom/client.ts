@@ -20,6 +20,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 60_000,
   bodyTimeoutMs: 60_000,
+  requestTimeoutMs: 300_000,
   connections: 32,
 });
 
@@ -43,15 +44,17 @@ export function createIntercomClient(opts: CreateClientOptions): IntercomClient 
       connectTimeoutMs: opts.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs,
       headersTimeoutMs: opts.headersTimeoutMs ?? CLIENT_DEFAULTS.headersTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? CLIENT_DEFAULTS.bodyTimeoutMs,
+      requestTimeoutMs: opts.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+      signal: opts.signal,
     },
     counters,
   );
 
   const send = compose(
-    retryLayer(policy, counters), // each attempt re-enters everything below, limiter included
+    retryLayer(policy, counters, { signal: opts.signal, onWait: opts.onWait }), // each attempt re-enters everything below, limiter included
     errorLayer(policy.retryStatuses), // non-2xx → IntercomHttpError / RateLimitedError
     decodeLayer(), // text → JSON; a 2xx that does not parse → NetworkError (retryable)
-    rateLimitLayer(limiter, counters), // wait for budget; learn from every response's headers
+    rateLimitLayer(limiter, counters, opts.signal), // wait for budget; learn from every response's headers
     headersLayer({ accessToken: opts.accessToken, apiVersion: opts.apiVersion }),
   )(transport.send);
 
