@@ -8,21 +8,23 @@ import type { Counters, Layer } from './types.js';
 export const REPORTED_WAIT_MS = 3000;
 
 export interface RetryHooks {
-  /** Aborts every wait and attempt (SIGINT/SIGTERM): the request throws InterruptedError. */
+  /** Aborts the wait before a retry at once (SIGINT/SIGTERM): the request throws InterruptedError. */
   signal?: AbortSignal;
+  /** Aborted a grace period after `signal`: no attempt starts after it. */
+  attempts?: AbortSignal;
   onWait?: (w: ClientWait) => void;
   random?: () => number;
 }
 
 export function retryLayer(policy: RetryPolicy, counters: Counters, hooks: RetryHooks = {}): Layer {
-  const { signal, onWait, random = Math.random } = hooks;
+  const { signal, attempts, onWait, random = Math.random } = hooks;
   return (next) => async (req) => {
     for (let attempt = 1; ; attempt++) {
-      throwIfStopped(signal);
+      throwIfStopped(attempts);
       try {
         return await next(req);
       } catch (err) {
-        throwIfStopped(signal);
+        throwIfStopped(attempts);
         if (req.retryAmbiguous === false && err instanceof NetworkError) throw err;
         const verdict = decide(err, attempt, Date.now(), policy, random);
         if (!verdict.retry) throw err;
@@ -37,6 +39,19 @@ export function retryLayer(policy: RetryPolicy, counters: Counters, hooks: Retry
 /** The InterruptedError of an aborted stop signal (its reason is the signal's name). */
 export function throwIfStopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? 'signal'));
+}
+
+/**
+ * A signal aborted `graceMs` after `signal`: requests in flight when a stop comes get a moment to
+ * finish (so the pages they complete still reach the checkpoint), then a stalled or trickled one
+ * is cut.
+ */
+export function abortedAfter(signal: AbortSignal, graceMs: number): AbortSignal {
+  const ctl = new AbortController();
+  const later = () => setTimeout(() => ctl.abort(signal.reason), graceMs).unref();
+  if (signal.aborted) later();
+  else signal.addEventListener('abort', later, { once: true });
+  return ctl.signal;
 }
 
 /** setTimeout as a promise that rejects with InterruptedError when `signal` aborts. */
