@@ -151,6 +151,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
   // the destination's queued work (see `queue` below) and its first failure
   let chain: Promise<void> = Promise.resolve();
   let writeFailure: { error: unknown } | undefined;
+  let resumeCheckpoint: (() => Promise<void>) | undefined;
   try {
     const ws = await workspace(client);
     const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
@@ -237,45 +238,43 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     }), 2);
     // the resume token of the last page consumed (undefined when that page had none)
     let lastResume: unknown;
-    try {
-      for await (const page of pages) {
-        if (writeFailure) throw writeFailure.error;
-        lastResume = page.resume;
-        summary.pages++;
-        for (const [key, extracted] of Object.entries(page.rows)) {
-          const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
-          const b = builders.get(key);
-          if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
-          b.add(rows);
-          summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
-          if (key === table.name) summary.rows += rows.length;
-        }
-        for (const [key, r] of Object.entries(page.replaceChildren ?? {})) {
-          const p = pendingParents.get(key) ?? { parentKey: r.parentKey, parents: [] };
-          p.parents.push(...r.parents);
-          pendingParents.set(key, p);
-        }
-        for (const [key, d] of Object.entries(page.deletes ?? {})) {
-          if (builders.has(key)) void queue(() => writer!.markDeleted(key, d));
-        }
-        // child batches carry the parent list accumulated since their last batch
-        for (const key of builders.keys()) stage(key, false);
-        pagesSinceCheckpoint++;
-        emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
-        const stopping = o.stop?.aborted === true;
-        if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
-          // stopping: committed before the InterruptedError below
-          await checkpoint(page.resume, stopping);
-          pagesSinceCheckpoint = 0;
-          lastCheckpoint = Date.now();
-        }
-        if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
+    // a signal aborted a request or a wait: the pages consumed so far still commit when the last
+    // one can be resumed from (called by the catch below)
+    resumeCheckpoint = async () => {
+      if (!writeFailure && lastResume !== undefined && pagesSinceCheckpoint > 0) await checkpoint(lastResume, true);
+    };
+    for await (const page of pages) {
+      if (writeFailure) throw writeFailure.error;
+      lastResume = page.resume;
+      summary.pages++;
+      for (const [key, extracted] of Object.entries(page.rows)) {
+        const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
+        const b = builders.get(key);
+        if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
+        b.add(rows);
+        summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
+        if (key === table.name) summary.rows += rows.length;
       }
-    } catch (err) {
-      // a signal aborted a request or a wait: the pages consumed so far still commit when the
-      // last one can be resumed from
-      if (err instanceof InterruptedError && !writeFailure && lastResume !== undefined && pagesSinceCheckpoint > 0) await checkpoint(lastResume, true);
-      throw err;
+      for (const [key, r] of Object.entries(page.replaceChildren ?? {})) {
+        const p = pendingParents.get(key) ?? { parentKey: r.parentKey, parents: [] };
+        p.parents.push(...r.parents);
+        pendingParents.set(key, p);
+      }
+      for (const [key, d] of Object.entries(page.deletes ?? {})) {
+        if (builders.has(key)) void queue(() => writer!.markDeleted(key, d));
+      }
+      // child batches carry the parent list accumulated since their last batch
+      for (const key of builders.keys()) stage(key, false);
+      pagesSinceCheckpoint++;
+      emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats() });
+      const stopping = o.stop?.aborted === true;
+      if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
+        // stopping: committed before the InterruptedError below
+        await checkpoint(page.resume, stopping);
+        pagesSinceCheckpoint = 0;
+        lastCheckpoint = Date.now();
+      }
+      if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
     }
     for (const key of builders.keys()) stage(key, true);
     await chain;
@@ -287,6 +286,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     return summary;
   } catch (caught) {
     const err = inDestination(caught, asset.destination);
+    if (err instanceof InterruptedError) await resumeCheckpoint?.().catch(() => undefined);
     finishStats();
     // nothing of the chain may still run when the run is aborted
     await chain.catch(() => undefined);

@@ -40,8 +40,9 @@ export const PROBE_CASES: ProbeCase[] = [
   {
     id: 'abandoned',
     name: '`kill -9` right after a checkpoint leaves a load `running`',
-    targets: both,
-    asserted: 'the next run marks it `abandoned` with `finished_at`; `state show` says `abandoned`',
+    // Snowflake: the lock is a lease, which must expire before the next run may take it
+    targets: [...both, 'snowflake'],
+    asserted: 'the next run (on Snowflake once the lease expired) marks it `abandoned` with `finished_at`; `state show` says `abandoned`',
   },
   {
     id: 'lock-holder-not-abandoned',

@@ -10,6 +10,7 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/in
 import { runCli } from '../helpers/cli.js';
 import { asset, type TestProject } from '../helpers/project.js';
 import { expectEqualsExport, ingest, openTarget, project, startCli, stateOf, tableExists, type CliRun, type Target, type TargetKind } from './harness.js';
+import { KILL_SNOWFLAKE_LEASE_SECONDS } from './plan.js';
 import { probeTargets } from './probe-cases.js';
 import { ruleProxy, type ProxyRequest, type RuleProxy } from './rule-proxy.js';
 
@@ -35,7 +36,7 @@ afterAll(async () => {
 /** A project reading through the proxy into a new destination of `kind`; `keys` are added to the intercom connection. */
 async function setup(kind: TargetKind, o: { assets?: Record<string, string>; keys?: Record<string, string | number> } = {}): Promise<{ p: TestProject; t: Target }> {
   let p: TestProject | undefined;
-  const t = await openTarget(kind, () => p!.duckdbPath);
+  const t = await openTarget(kind, () => p!.duckdbPath, { snowflakeLeaseSeconds: KILL_SNOWFLAKE_LEASE_SECONDS });
   open.push(t);
   p = project({ ...fake, url: proxy.url }, TOKEN, t, []);
   for (const [name, body] of Object.entries(o.assets ?? { contacts: asset('contacts', { destination_connection: t.connection }) })) {
@@ -251,6 +252,7 @@ describe('loads left running are marked abandoned (item 17)', () => {
     const killed = await run(p, t, ['--checkpoint-pages', '1'], { INTERCOM_ELT_CRASH_AT: 'after-commit:1' }).done;
     expect(killed.signal).toBe('SIGKILL');
     expect((await loads(t)).map((l) => l.status)).toEqual(['running']);
+    if (kind === 'snowflake') await new Promise((r) => setTimeout(r, (KILL_SNOWFLAKE_LEASE_SECONDS + 1) * 1000));
     const again = await ingest(p, t);
     expect(again.code, again.stderr).toBe(0);
     const [first, second] = await loads(t);
