@@ -105,9 +105,14 @@ export class MalformedPageError extends EltError {
   }
 }
 
-/** The run was interrupted (SIGINT/SIGTERM) after committing its last checkpoint. */
+/**
+ * The run was interrupted (SIGINT/SIGTERM); `committed` says what of it is in the destination
+ * (the pipeline knows: its last checkpoint, or nothing).
+ */
 export class InterruptedError extends EltError {
-  constructor(signal: string) {
-    super('interrupted', `interrupted by ${signal}; the last checkpoint was committed`);
+  readonly signal: string;
+  constructor(signal: string, committed = 'the last checkpoint was committed') {
+    super('interrupted', `interrupted by ${signal}; ${committed}`);
+    this.signal = signal;
   }
 }

@@ -1,6 +1,7 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
+import { crashPoint } from '../crash-point.js';
 import { ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
-import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, type AssetConfig, type Project } from '../config/index.js';
+import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../config/index.js';
 import { projectFromFlags } from './commands/shared.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
@@ -115,6 +116,8 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
   const [schema, table] = (f.destTable ?? `intercom.${f.sourceTable}`).includes('.')
     ? (f.destTable ?? `intercom.${f.sourceTable}`).split('.', 2)
     : ['intercom', f.destTable!];
+  const reserved = reservedTableName(table!);
+  if (reserved) throw new ConfigError('--dest-table', 'value', reserved);
   const strategyFlag = f.incrementalStrategy === 'create+replace' ? 'replace' : f.incrementalStrategy;
   const strategies: Strategy[] = ['merge', 'replace', 'append', 'delete+insert'];
   if (strategyFlag && !strategies.includes(strategyFlag as Strategy)) {
@@ -159,6 +162,7 @@ export async function ingestCommand(
   stop?: AbortSignal,
   listen?: (e: ProgressEvent) => void,
 ): Promise<RunResult & { failure?: EltError }> {
+  crashPoint('run-start');
   let project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>;
   let assets: AssetConfig[];
   checkMode(selectors, f);
@@ -189,6 +193,7 @@ export async function ingestCommand(
     checkpointPages: positive(f.checkpointPages, '--checkpoint-pages', true),
     checkpointSeconds: positive(f.checkpointSeconds, '--checkpoint-seconds', false),
     stop,
+    redact,
   };
   await verifyTokens(project, assets, f.sourceUri !== undefined);
   const progress = progressRenderer(mode, o, redact);

@@ -109,6 +109,10 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
       } else if (e.type === 'checkpoint' && effective === 'log') {
         // commits run behind the fetching; a slow one shows here, not as a stalled request rate
         o.err(`${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` + (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''));
+      } else if (e.type === 'wait') {
+        clear();
+        o.err(redact(`${e.asset}: waiting ${e.seconds} s before retrying ${e.method} ${e.path} (${e.reason})`));
+        draw();
       } else if (e.type === 'asset_end') {
         live.delete(e.asset);
         const s = e.summary;

@@ -217,7 +217,21 @@ function assetName(r: MapReader, rel: string, destination: KnownConnection): { s
       throw fail(r.file, field, `invalid ${what} name ${show(v)}: use letters, digits and _, not starting with a digit`);
     }
   }
+  const reserved = reservedTableName(table);
+  if (reserved) throw fail(r.file, field, reserved);
   return { schema, table };
+}
+
+/**
+ * Why a destination table name is taken by intercom-elt itself (`_elt_state`, `_elt_loads`,
+ * `_elt_locks`, staging tables, a replace run's `<table>__elt_replace`): an asset loading into one
+ * would replace the run's own bookkeeping. Undefined when the name is free.
+ */
+export function reservedTableName(table: string): string | undefined {
+  const t = table.toLowerCase();
+  if (t.startsWith('_elt_')) return `table name ${show(table)} is reserved: names starting with _elt_ are intercom-elt's metadata tables (_elt_state, _elt_loads, …); choose another name`;
+  if (t.endsWith('__elt_replace')) return `table name ${show(table)} is reserved: names ending in __elt_replace are the tables a replace run fills; choose another name`;
+  return undefined;
 }
 
 function resolveSource(p: MapReader, conns: Known): string {

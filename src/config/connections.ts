@@ -35,7 +35,7 @@ export const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'prefer', 'requ
 export const CONNECTION_TYPES = ['intercom', 'duckdb', 'postgres', 'snowflake'] as const;
 
 const TOP_KEYS = ['default_environment', 'environments', 'connections'];
-const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds'];
+const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'];
 const DUCKDB_KEYS = ['name', 'path'];
 const POSTGRES_KEYS = ['name', 'host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema', 'pool_max_conns'];
 const SNOWFLAKE_KEYS = [
@@ -184,6 +184,8 @@ function readIntercom(r: MapReader, name: string, ctx: Ctx): IntercomConnection 
   if (maxAttempts !== undefined) conn.maxAttempts = maxAttempts;
   const timeout = r.number('timeout_seconds', { min: 1, max: 3600 });
   if (timeout !== undefined) conn.timeoutSeconds = timeout;
+  const deadline = r.number('request_timeout_seconds', { min: 1, max: 3600 });
+  if (deadline !== undefined) conn.requestTimeoutSeconds = deadline;
   const lookback = r.get('lookback');
   if (lookback !== undefined) conn.lookbackSeconds = parseDuration(lookback as string | number, r.file, r.field('lookback'));
   return conn;

@@ -12,7 +12,7 @@ export function parseDuration(s: string | number, file: string, field: string): 
   const bad = () =>
     fail(file, field, `invalid duration ${show(s)}: use whole seconds or a number with a unit s, m, h or d (e.g. 30s, 10m, 2h, 1d, 1h30m)`);
   if (typeof s === 'number') {
-    if (!Number.isInteger(s) || s < 0) throw bad();
+    if (!Number.isSafeInteger(s) || s < 0) throw bad();
     return s;
   }
   if (typeof s !== 'string') throw fail(file, field, `must be a duration (e.g. 10m) or whole seconds, got ${kind(s)}`);

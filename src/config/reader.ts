@@ -133,6 +133,8 @@ export class MapReader {
     if (typeof v === 'number') n = v;
     else if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) n = Number(v);
     else throw this.error(key, `must be ${range.integer ? 'an integer' : 'a number'}, got ${kind(v)}${typeof v === 'string' ? ` ${show(v)}` : ''}`);
+    // YAML's .nan / .inf are numbers that pass every range test below (NaN < min is false)
+    if (!Number.isFinite(n)) throw this.error(key, `must be a finite number, got ${n}`);
     if (range.integer && !Number.isInteger(n)) throw this.error(key, `must be an integer, got ${n}`);
     if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
       throw this.error(key, `must be between ${range.min ?? '-∞'} and ${range.max ?? '∞'}, got ${n}`);

@@ -26,6 +26,8 @@ export interface IntercomConnection {
   lookbackSeconds?: number;
   /** Seconds to wait for a response's headers and then for each chunk of its body (default 60). */
   timeoutSeconds?: number;
+  /** Seconds one request may take in all, from sending it to the last byte of its body (default 300). */
+  requestTimeoutSeconds?: number;
 }
 
 /** An embedded DuckDB file. */

@@ -17,12 +17,20 @@ const DEST = '--dest-uri';
  */
 function query(search: string, flag: string, allowed: readonly string[], secret: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
+  // the parameter before this part, when it holds a secret: an unencoded '&' in a token splits
+  // it, and the part after the '&' is the token's tail, never to be echoed
+  let afterSecret: string | undefined;
   for (const part of search.replace(/^\?/, '').split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const rawName = eq < 0 ? part : part.slice(0, eq);
-    const name = decode(rawName, flag, 'query');
+    const tail = afterSecret;
+    afterSecret = undefined;
+    const splitSecret = () => fail(flag, tail!, `is followed by a part that is not a known parameter: if the ${tail} holds '&', percent-encode it as %26`);
+    const name = tail === undefined ? decode(rawName, flag, 'query') : safeDecode(rawName);
+    if (name === undefined || (tail !== undefined && !allowed.includes(name))) throw splitSecret();
     const value = decode(eq < 0 ? '' : part.slice(eq + 1), flag, secret.includes(name) ? name : `query parameter ${name}`);
+    if (secret.includes(name)) afterSecret = name;
     if (!allowed.includes(name)) throw fail(flag, name, `unknown query parameter${suggestion(name, allowed)}`);
     if (out.has(name)) throw fail(flag, name, 'given twice');
     out.set(name, value);
@@ -31,10 +39,16 @@ function query(search: string, flag: string, allowed: readonly string[], secret:
 }
 
 function decode(s: string, flag: string, field: string): string {
+  const d = safeDecode(s);
+  if (d === undefined) throw fail(flag, field, 'invalid percent-encoding');
+  return d;
+}
+
+function safeDecode(s: string): string | undefined {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw fail(flag, field, 'invalid percent-encoding');
+    return undefined;
   }
 }
 
@@ -47,13 +61,13 @@ function scheme(uri: string, flag: string, expected: readonly string[]): { schem
   return { scheme: s, rest: m[2]! };
 }
 
-/** `intercom://?access_token=…&region=eu[&api_version=2.14&base_url=…&concurrency=…&headroom=…&max_attempts=…&lookback=…&timeout_seconds=…]` */
+/** `intercom://?access_token=…&region=eu[&api_version=2.14&base_url=…&concurrency=…&headroom=…&max_attempts=…&lookback=…&timeout_seconds=…&request_timeout_seconds=…]` */
 export function parseSourceUri(uri: string): IntercomConnection {
   const { rest } = scheme(uri, SOURCE, ['intercom']);
   const q = rest.indexOf('?');
   const host = q < 0 ? rest : rest.slice(0, q);
   if (host !== '' && host !== '/') throw fail(SOURCE, 'host', 'intercom:// takes no host: use intercom://?access_token=…&region=us');
-  const params = query(q < 0 ? '' : rest.slice(q), SOURCE, ['access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds'], [
+  const params = query(q < 0 ? '' : rest.slice(q), SOURCE, ['access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'], [
     'access_token',
   ]);
   const token = params.get('access_token')?.trim();
@@ -77,6 +91,8 @@ export function parseSourceUri(uri: string): IntercomConnection {
   if (maxAttempts !== undefined) conn.maxAttempts = maxAttempts;
   const timeout = num(params.get('timeout_seconds'), SOURCE, 'timeout_seconds', 1, 3600);
   if (timeout !== undefined) conn.timeoutSeconds = timeout;
+  const deadline = num(params.get('request_timeout_seconds'), SOURCE, 'request_timeout_seconds', 1, 3600);
+  if (deadline !== undefined) conn.requestTimeoutSeconds = deadline;
   const lookback = params.get('lookback');
   if (lookback !== undefined) conn.lookbackSeconds = parseDuration(lookback, SOURCE, 'lookback');
   return conn;

@@ -8,7 +8,7 @@ import { decodeLayer } from './layers/decode.js';
 import { errorLayer } from './layers/errors.js';
 import { headersLayer } from './layers/headers.js';
 import { rateLimitLayer } from './layers/rate-limit.js';
-import { retryLayer } from './layers/retry.js';
+import { abortedAfter, retryLayer } from './layers/retry.js';
 import { baseUrlFor, createTransport } from './layers/transport.js';
 import { compose, type Counters } from './layers/types.js';
 import type { ClientStats, IntercomClient, IntercomClientOptions, IntercomResponse } from './types.js';
@@ -20,6 +20,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 60_000,
   bodyTimeoutMs: 60_000,
+  requestTimeoutMs: 300_000,
+  /** After a stop signal, requests in flight (and the limiter's queue) get this long before they are cut. */
+  stopGraceMs: 2_000,
   connections: 32,
 });
 
@@ -36,6 +39,8 @@ export function createIntercomClient(opts: CreateClientOptions): IntercomClient 
   const ownLimiter = opts.limiter === undefined;
   const limiter = opts.limiter ?? new RateLimiter({ maxInFlight: connections, headroom: opts.headroom });
   const policy: RetryPolicy = { ...RETRY_DEFAULTS, ...opts.retry, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) };
+  // a stop (SIGINT/SIGTERM) ends a wait before a retry at once, and requests after a grace
+  const requests = opts.signal && abortedAfter(opts.signal, CLIENT_DEFAULTS.stopGraceMs);
   const transport = createTransport(
     {
       baseUrl: baseUrlFor(opts),
@@ -43,15 +48,17 @@ export function createIntercomClient(opts: CreateClientOptions): IntercomClient 
       connectTimeoutMs: opts.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs,
       headersTimeoutMs: opts.headersTimeoutMs ?? CLIENT_DEFAULTS.headersTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? CLIENT_DEFAULTS.bodyTimeoutMs,
+      requestTimeoutMs: opts.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+      signal: requests,
     },
     counters,
   );
 
   const send = compose(
-    retryLayer(policy, counters), // each attempt re-enters everything below, limiter included
+    retryLayer(policy, counters, { signal: opts.signal, attempts: requests, onWait: opts.onWait }), // each attempt re-enters everything below, limiter included
     errorLayer(policy.retryStatuses), // non-2xx → IntercomHttpError / RateLimitedError
     decodeLayer(), // text → JSON; a 2xx that does not parse → NetworkError (retryable)
-    rateLimitLayer(limiter, counters), // wait for budget; learn from every response's headers
+    rateLimitLayer(limiter, counters, requests), // wait for budget; learn from every response's headers
     headersLayer({ accessToken: opts.accessToken, apiVersion: opts.apiVersion }),
   )(transport.send);
 

@@ -23,7 +23,8 @@
  * - A server that sends no rate-limit headers at all (first response without them, none seen
  *   before) leaves only the concurrency bound.
  */
-import { EltError } from '../errors.js';
+import { EltError, InterruptedError } from '../errors.js';
+import { RETRY_DEFAULTS } from './retry.js';
 import type { RequestPriority } from './types.js';
 
 /** Options of {@link RateLimiter}. */
@@ -38,6 +39,8 @@ export interface RateLimiterOptions {
   jitterMs?: number;
   /** Wait after a 429 without a usable Reset (default 1000 ms). */
   blockWithoutResetMs?: number;
+  /** Longest wait a Reset may impose (default RETRY_DEFAULTS.maxWaitMs, 120 s). */
+  maxWaitMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -87,6 +90,8 @@ type Mode =
   | { kind: 'known'; reset: number; remaining: number; seq: number; jitter: number }
   | { kind: 'unlimited' };
 
+const capped = (v: number | undefined, max: number): number | undefined => (v === undefined ? undefined : Math.min(v, max));
+
 const intHeader = (v: string | undefined): number | undefined => {
   if (v === undefined || v.trim() === '') return undefined;
   const n = Number(v);
@@ -100,6 +105,7 @@ export class RateLimiter {
   private readonly probe: number;
   private readonly jitterMs: number;
   private readonly blockWithoutResetMs: number;
+  private readonly maxWaitMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -128,6 +134,7 @@ export class RateLimiter {
     this.probe = Math.max(1, opts.probe ?? 1);
     this.jitterMs = Math.max(0, opts.jitterMs ?? 50);
     this.blockWithoutResetMs = opts.blockWithoutResetMs ?? 1000;
+    this.maxWaitMs = opts.maxWaitMs ?? RETRY_DEFAULTS.maxWaitMs;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
   }
@@ -136,10 +143,26 @@ export class RateLimiter {
    * Resolves when a request may be sent, within the budget and the in-flight bound. 'high' jumps
    * the queue of 'normal' requests (FIFO within each lane).
    */
-  acquire(priority: RequestPriority = 'normal'): Promise<Ticket> {
+  acquire(priority: RequestPriority = 'normal', signal?: AbortSignal): Promise<Ticket> {
     if (this.closed) return Promise.reject(new EltError('limiter_closed', 'the Intercom client was closed'));
+    if (signal?.aborted) return Promise.reject(new InterruptedError(String(signal.reason ?? 'signal')));
     return new Promise<Ticket>((resolve, reject) => {
-      (priority === 'high' ? this.urgent : this.queue).push({ resolve, reject });
+      const lane = priority === 'high' ? this.urgent : this.queue;
+      // a stop signal takes a waiting request out of the queue (a wait for a reset is abortable)
+      const onAbort = () => {
+        const i = lane.indexOf(waiter);
+        if (i >= 0) lane.splice(i, 1);
+        reject(new InterruptedError(String(signal!.reason ?? 'signal')));
+      };
+      const waiter: Waiter = {
+        resolve: (t) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(t);
+        },
+        reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      lane.push(waiter);
       this.pump();
     });
   }
@@ -181,8 +204,9 @@ export class RateLimiter {
   private observe(ticket: Ticket, res: LimiterObservation): void {
     const limit = intHeader(res.headers['x-ratelimit-limit']);
     const remaining = intHeader(res.headers['x-ratelimit-remaining']);
-    const reset = intHeader(res.headers['x-ratelimit-reset']);
     const now = this.now();
+    // a reset further ahead than maxWaitMs (a day, from a broken proxy) is read as that far
+    const reset = capped(intHeader(res.headers['x-ratelimit-reset']), Math.ceil((now + this.maxWaitMs) / 1000));
     if (limit !== undefined) this.limit = limit;
     if (remaining !== undefined) this.lastRemaining = remaining;
     if (res.status === 429) this.counts.rateLimited++;

@@ -20,6 +20,11 @@ export interface RetryPolicy {
   resetJitterMs: number;
   /** HTTP statuses that are worth another attempt. */
   retryStatuses: readonly number[];
+  /**
+   * Cap of one wait that the server asks for (Retry-After, a 429's X-RateLimit-Reset): Intercom's
+   * windows are 10 s, so a reset a day ahead is a broken answer, never a reason to sleep a day.
+   */
+  maxWaitMs: number;
 }
 
 export const RETRY_DEFAULTS: Readonly<RetryPolicy> = Object.freeze({
@@ -29,6 +34,7 @@ export const RETRY_DEFAULTS: Readonly<RetryPolicy> = Object.freeze({
   resetJitterMs: 250,
   // 408: request timeout is as transient as a 504.
   retryStatuses: Object.freeze([408, 500, 502, 503, 504]),
+  maxWaitMs: 120_000,
 });
 
 /** The verdict on one failed attempt. */
@@ -59,7 +65,7 @@ export function decide(
 
   if (error instanceof RateLimitedError) {
     // Wait for the window to reset; the shared limiter holds every other request until then too.
-    const untilReset = Math.max(0, error.resetAt - now, retryAfterMs ?? 0);
+    const untilReset = Math.min(policy.maxWaitMs, Math.max(0, error.resetAt - now, retryAfterMs ?? 0));
     return { retry: true, delayMs: untilReset + Math.floor(random() * policy.resetJitterMs) };
   }
 
@@ -68,7 +74,7 @@ export function decide(
   else if (error instanceof IntercomHttpError) retryable = policy.retryStatuses.includes(error.status);
   if (!retryable) return stop;
 
-  if (retryAfterMs !== undefined) return { retry: true, delayMs: Math.min(retryAfterMs, policy.maxDelayMs * 4) };
+  if (retryAfterMs !== undefined) return { retry: true, delayMs: Math.min(retryAfterMs, policy.maxWaitMs) };
   // Capped exponential backoff with "equal jitter": half fixed, half random.
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return { retry: true, delayMs: Math.floor(ceiling / 2 + random() * (ceiling / 2)) };

@@ -66,4 +66,19 @@ export interface IntercomClientOptions {
   connections?: number;
   /** Fraction of Intercom's per-window budget to leave for other apps (default 0). */
   headroom?: number;
+  /** Total time one request may take, sending to the last byte of the body (default 300 s); then it is retried. */
+  requestTimeoutMs?: number;
+  /** Aborts every request, retry wait and rate-limit wait (SIGINT/SIGTERM): they throw InterruptedError. */
+  signal?: AbortSignal;
+  /** Told of every wait of REPORTED_WAIT_MS or more before a retry (a 429's reset, a Retry-After, a backoff). */
+  onWait?: (w: ClientWait) => void;
+}
+
+/** A wait before retrying a request. */
+export interface ClientWait {
+  ms: number;
+  method: string;
+  path: string;
+  /** The failure that caused it (no secret: a typed error's message). */
+  reason: string;
 }

@@ -7,10 +7,11 @@ import type { Destination } from '../destinations/types.js';
  * Each destination's module (and its driver: DuckDB's native addon, pg, snowflake-sdk) loads only
  * when a connection uses it: importing snowflake-sdk alone costs ~1 s of CPU at every start.
  */
-export async function openDestination(conn: DestinationConnection): Promise<Destination> {
+export async function openDestination(conn: DestinationConnection, opts: { readOnly?: boolean } = {}): Promise<Destination> {
   switch (conn.type) {
     case 'duckdb':
-      return (await import('../destinations/duckdb/index.js')).createDuckDbDestination({ path: conn.path });
+      // read-only: works in a read-only folder and beside another process that has the file open read-only
+      return (await import('../destinations/duckdb/index.js')).createDuckDbDestination({ path: conn.path, readOnly: opts.readOnly });
     case 'postgres': {
       const pg = await import('../destinations/postgres/index.js');
       return pg.createPostgresDestination(pg.optionsFromConnection(conn));

@@ -8,4 +8,6 @@ export type ProgressEvent =
   | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats; total?: number }
   /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
   | { type: 'checkpoint'; asset: string; rows: number; pages: number; commitSeconds: number; queuedSeconds: number }
-  | { type: 'asset_end'; asset: string; summary: AssetSummary };
+  | { type: 'asset_end'; asset: string; summary: AssetSummary }
+  /** A request waits before its retry (a 429's reset, Retry-After, a backoff) for at least a few seconds. */
+  | { type: 'wait'; asset: string; seconds: number; method: string; path: string; reason: string };

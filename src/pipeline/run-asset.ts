@@ -38,6 +38,8 @@ export interface RunAssetOptions {
   /** Aborted by SIGINT/SIGTERM: stop after the current page, commit a checkpoint, throw InterruptedError. */
   stop?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
+  /** Removes secrets from text written to the destination (`_elt_loads.error`): an error body may echo a token. */
+  redact?: (s: string) => string;
 }
 
 export interface AssetSummary {
@@ -62,10 +64,23 @@ interface Workspace {
   now: number;
 }
 
-/** GET /me: the workspace time zone (contacts search days) and Intercom's clock (Date header). */
+/**
+ * GET /me: the workspace time zone (contacts search days) and Intercom's clock (Date header).
+ * No time zone, or one that is not an IANA zone, is an error: assuming UTC would shift the
+ * contacts search's days and skip updates near midnight for good.
+ */
 async function workspace(client: IntercomClient): Promise<Workspace> {
-  const res = await client.request<{ app?: { timezone?: string } }>({ method: 'GET', path: '/me' });
-  return { timezone: res.body?.app?.timezone || 'UTC', now: answeredAt(res) };
+  const res = await client.request<{ app?: { timezone?: unknown } }>({ method: 'GET', path: '/me' });
+  const tz = res.body?.app?.timezone;
+  if (typeof tz !== 'string' || tz.trim() === '') {
+    throw new EltError('bad_workspace', 'Intercom GET /me answered without app.timezone: the workspace time zone is needed to search contacts by day; check the token\'s workspace (intercom-elt check) or retry later');
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new EltError('bad_workspace', `Intercom GET /me answered app.timezone ${JSON.stringify(tz.slice(0, 60))}, which is not an IANA time zone`);
+  }
+  return { timezone: tz, now: answeredAt(res) };
 }
 
 function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransform[]): TableTarget[] {
@@ -130,10 +145,13 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
   };
 
   const loadId = randomUUID();
+  // rows (of the asset's main table) committed by this run's checkpoints
+  const committed = { rows: 0, checkpoints: 0 };
   let writer: RunWriter | undefined;
   // the destination's queued work (see `queue` below) and its first failure
   let chain: Promise<void> = Promise.resolve();
   let writeFailure: { error: unknown } | undefined;
+  let resumeCheckpoint: (() => Promise<void>) | undefined;
   try {
     const ws = await workspace(client);
     const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
@@ -196,6 +214,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
         const t0 = Date.now();
         await writer!.checkpoint(state);
         summary.checkpoints++;
+        committed.rows = rows;
+        committed.checkpoints++;
         emit({ type: 'checkpoint', asset: asset.name, rows, pages, commitSeconds: (Date.now() - t0) / 1000, queuedSeconds: (t0 - queuedAt) / 1000 });
       });
       if (wait) await checkpointQueued;
@@ -220,8 +240,16 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       },
       signal: o.stop,
     }), 2);
+    // the resume token of the last page consumed (undefined when that page had none)
+    let lastResume: unknown;
+    // a signal aborted a request or a wait: the pages consumed so far still commit when the last
+    // one can be resumed from (called by the catch below)
+    resumeCheckpoint = async () => {
+      if (!writeFailure && lastResume !== undefined && pagesSinceCheckpoint > 0) await checkpoint(lastResume, true);
+    };
     for await (const page of pages) {
       if (writeFailure) throw writeFailure.error;
+      lastResume = page.resume;
       summary.pages++;
       for (const [key, extracted] of Object.entries(page.rows)) {
         const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
@@ -262,14 +290,27 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     return summary;
   } catch (caught) {
     const err = inDestination(caught, asset.destination);
+    if (err instanceof InterruptedError) await resumeCheckpoint?.().catch(() => undefined);
     finishStats();
-    summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
-    summary.error = err as Error;
     // nothing of the chain may still run when the run is aborted
     await chain.catch(() => undefined);
+    summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
+    // what the destination holds of this run: its last committed checkpoint, or nothing
+    // (a replace run, or a full refresh loaded aside, keeps nothing before it finishes)
+    const aside = asset.strategy === 'replace' || (o.fullRefresh && !o.destination.capabilities.transactionalDdl);
+    if (aside) committed.rows = 0;
+    summary.error =
+      err instanceof InterruptedError
+        ? new InterruptedError(
+            err.signal,
+            committed.checkpoints > 0 && !aside
+              ? `${committed.rows} rows were committed at its last checkpoint; the next run resumes there`
+              : 'nothing of this run was committed; the next run reads its window again',
+          )
+        : (err as Error);
     if (writer) {
       await writer
-        .abort({ status: summary.status, rows: summary.rows, requests: summary.requests, error: (err as Error).message })
+        .abort({ status: summary.status, rows: committed.rows, requests: summary.requests, error: (o.redact ?? String)((summary.error as Error).message) })
         .catch(() => undefined);
     }
     emit({ type: 'asset_end', asset: asset.name, summary });

@@ -1,11 +1,11 @@
 /** Run a set of assets: one Intercom client (and rate limiter) per Intercom app, one destination per connection. */
-import { ConfigError, inDestination } from '../errors.js';
+import { ConfigError, inDestination, InterruptedError } from '../errors.js';
 import { destinationConnection, intercomConnection, type AssetConfig, type IntercomConnection, type Project } from '../config/index.js';
 import type { Destination } from '../destinations/types.js';
 import { createIntercomClient } from '../intercom/client.js';
 import { RateLimiter } from '../intercom/limiter.js';
 import { getTable } from '../intercom/tables/index.js';
-import type { IntercomClient } from '../intercom/types.js';
+import type { IntercomClient, IntercomClientOptions } from '../intercom/types.js';
 import { openDestination } from './destinations.js';
 import type { ProgressEvent } from './events.js';
 import { runAsset, type AssetSummary } from './run-asset.js';
@@ -20,6 +20,8 @@ export interface RunOptions {
   parallel?: number;
   stop?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
+  /** Removes secrets from text written to the destination (see RunAssetOptions.redact). */
+  redact?: (s: string) => string;
 }
 
 export interface RunResult {
@@ -42,8 +44,9 @@ export function selectAssets(assets: AssetConfig[], selectors: string[], tags: s
 }
 
 /** One client per asset run (its own counters and connection pool), sharing the app's limiter. */
-export function clientFor(conn: IntercomConnection, limiter?: RateLimiter): IntercomClient {
+export function clientFor(conn: IntercomConnection, limiter?: RateLimiter, hooks: Pick<IntercomClientOptions, 'signal' | 'onWait'> = {}): IntercomClient {
   return createIntercomClient({
+    ...hooks,
     accessToken: conn.accessToken,
     region: conn.region,
     baseUrl: conn.baseUrl,
@@ -51,6 +54,7 @@ export function clientFor(conn: IntercomConnection, limiter?: RateLimiter): Inte
     headroom: conn.headroom,
     maxAttempts: conn.maxAttempts,
     ...(conn.timeoutSeconds !== undefined && { headersTimeoutMs: conn.timeoutSeconds * 1000, bodyTimeoutMs: conn.timeoutSeconds * 1000 }),
+    ...(conn.requestTimeoutSeconds !== undefined && { requestTimeoutMs: conn.requestTimeoutSeconds * 1000 }),
     limiter,
   });
 }
@@ -85,7 +89,10 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
       const i = next++;
       const asset = assets[i]!;
       const conn = intercomConnection(project, asset.sourceConnection);
-      const client = clientFor(conn, limiterFor(conn));
+      const client = clientFor(conn, limiterFor(conn), {
+        signal: o.stop,
+        onWait: (w) => o.onEvent?.({ type: 'wait', asset: asset.name, seconds: Math.round(w.ms / 100) / 10, method: w.method, path: w.path, reason: w.reason }),
+      });
       try {
         summaries[i] = await runAsset({
           asset,
@@ -101,6 +108,7 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
           concurrency: conn.concurrency,
           stop: o.stop,
           onEvent: o.onEvent,
+          redact: o.redact,
         });
       } finally {
         await client.close().catch(() => undefined);
@@ -114,6 +122,15 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
     for (const l of limiters.values()) l.close();
     for (const d of destinations.values()) await d.then((x) => x.close()).catch(() => undefined);
   }
+  // assets a signal kept from starting are interrupted too (exit 2), with nothing loaded
+  if (o.stop?.aborted) {
+    for (const [i, a] of assets.entries()) summaries[i] ??= notStarted(a, String(o.stop.reason ?? 'signal'));
+  }
   const done = summaries.filter((s): s is AssetSummary => s !== undefined);
   return { summaries: done, ok: done.length === assets.length && done.every((s) => s.status === 'ok') };
+}
+
+function notStarted(asset: AssetConfig, signal: string): AssetSummary {
+  const error = new InterruptedError(signal, 'before it started; nothing was loaded');
+  return { asset: asset.name, table: asset.sourceTable, status: 'interrupted', rows: 0, rowsByTable: {}, pages: 0, requests: 0, retries: 0, rateLimited: 0, seconds: 0, checkpoints: 0, counters: {}, error };
 }

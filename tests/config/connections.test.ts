@@ -17,6 +17,7 @@ environments:
           concurrency: 8
           headroom: 0.2
           max_attempts: 3
+          request_timeout_seconds: 90
           lookback: 15m
       duckdb:
         - name: warehouse
@@ -72,6 +73,7 @@ describe('loadConnections', () => {
         concurrency: 8,
         headroom: 0.2,
         maxAttempts: 3,
+        requestTimeoutSeconds: 90,
         lookbackSeconds: 900,
       },
     ]);

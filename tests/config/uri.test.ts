@@ -15,7 +15,7 @@ describe('parseSourceUri', () => {
 
   it('reads every optional parameter', () => {
     expect(
-      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&headroom=0.5&max_attempts=2&lookback=1h'),
+      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&headroom=0.5&max_attempts=2&lookback=1h&request_timeout_seconds=45'),
     ).toEqual({
       name: 'intercom',
       accessToken: 't',
@@ -25,8 +25,24 @@ describe('parseSourceUri', () => {
       concurrency: 4,
       headroom: 0.5,
       maxAttempts: 2,
+      requestTimeoutSeconds: 45,
       lookbackSeconds: 3600,
     });
+  });
+
+  it("an unencoded '&' in the token: names access_token, never the part after it", () => {
+    const tail = 'Zm9vYmFyLXNlY3JldA';
+    for (const uri of [`intercom://?access_token=abc&${tail}&region=eu`, `intercom://?access_token=abc&${tail}=&region=eu`, `intercom://?access_token=abc&${tail}%ZZ`]) {
+      let message = '';
+      try {
+        parseSourceUri(uri);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('--source-uri: access_token:');
+      expect(message).toContain('%26');
+      expect(message).not.toContain(tail);
+    }
   });
 });
 

@@ -46,6 +46,17 @@ describe('decide', () => {
     expect(decide(err, 1, NOW + 10_000, RETRY_DEFAULTS, () => 0).delayMs).toBe(0);
   });
 
+  it('caps a wait the server asks for at maxWaitMs (a reset or Retry-After a day ahead)', () => {
+    const day = 86_400_000;
+    const e429 = new RateLimitedError({ status: 429, method: 'POST', path: '/contacts/search', resetAt: NOW + day });
+    e429.meta[RETRY_AFTER_META] = day;
+    expect(decide(e429, 1, NOW, RETRY_DEFAULTS, () => 0).delayMs).toBe(RETRY_DEFAULTS.maxWaitMs);
+    const e503 = http(503);
+    e503.meta[RETRY_AFTER_META] = day;
+    expect(decide(e503, 1, NOW, RETRY_DEFAULTS, () => 0).delayMs).toBe(RETRY_DEFAULTS.maxWaitMs);
+    expect(RETRY_DEFAULTS.maxWaitMs).toBe(120_000);
+  });
+
   it('honours Retry-After when present', () => {
     const e503 = http(503);
     e503.meta[RETRY_AFTER_META] = 4_000;

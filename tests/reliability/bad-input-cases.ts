@@ -8,6 +8,9 @@
  * arguments (`args`, which replace `--config <file>` when they hold --config or --source-uri)
  * and the environment (`env`). Values that exist only at run time (ports, URLs) come from `ctx`.
  */
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { asset as assetOf } from '../helpers/project.js';
 
 /** What the test knows once its servers are up. */
@@ -34,6 +37,8 @@ export interface BadInputCase {
   env?: Record<string, string>;
   /** Runs needing a mount: the test prepares the mount and the previous run itself. */
   special?: 'read-only-duckdb' | 'full-disk';
+  /** Makes what a string cannot say (a FIFO, a link to a device) in the project folder. */
+  setup?: (dir: string) => void;
 }
 
 /** Distinctive secrets: grepped for in every output, file and table. */
@@ -45,7 +50,9 @@ export const PG_PASSWORD_ENV = 'REL_BAD_PG_PASSWORD';
 export const WRONG_PG_PASSWORD = 'pgpw-rel-wrong-71c0e8a4';
 export const PG_NO_CREATE_PASSWORD = 'pgpw-rel-nocreate-9a2d4e61';
 export const WRONG_SF_PASSWORD = 'sfpw-rel-wrong-2f6b8d03';
-export const SECRETS = [TOKEN, WRONG_TOKEN, PG_PASSWORD, WRONG_PG_PASSWORD, PG_NO_CREATE_PASSWORD, WRONG_SF_PASSWORD];
+/** The part after an unencoded '&' in a --source-uri token (issue 17 item 10): a secret too. */
+export const SPLIT_TOKEN_TAIL = 'tail-rel-amp-6c1e93b0f7';
+export const SECRETS = [TOKEN, WRONG_TOKEN, PG_PASSWORD, WRONG_PG_PASSWORD, PG_NO_CREATE_PASSWORD, WRONG_SF_PASSWORD, SPLIT_TOKEN_TAIL];
 
 /** An asset loading into the project's DuckDB file unless it names another destination. */
 export const asset = (table: string, params: Record<string, string> = {}): string => assetOf(table, { destination_connection: 'duckdb', ...params });
@@ -111,4 +118,20 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'DuckDB file in a folder that does not exist', assets: destAsset('duck_nowhere'), expect: ['duck_nowhere', 'No such file or directory'] },
   { name: 'read-only DuckDB file (read-only bind mount)', special: 'read-only-duckdb', expect: ['duck_ro', 'Read-only file system'] },
   { name: 'full disk (DuckDB on a nearly full tmpfs)', special: 'full-disk', expect: ['intercom.contacts', 'duck_full', 'No space left on device'] },
+  // --- issue 17: hostile files and values
+  { name: 'timeout_seconds: .nan (YAML not-a-number)', conn: (c) => c.replace('region: us', 'region: us\n      timeout_seconds: .nan'), expect: ['connections.yml', 'timeout_seconds', 'finite'] },
+  { name: 'headroom: .nan', conn: (c) => c.replace('region: us', 'region: us\n      headroom: .nan'), expect: ['connections.yml', 'headroom', 'finite'] },
+  { name: 'request_timeout_seconds: .inf', conn: (c) => c.replace('region: us', 'region: us\n      request_timeout_seconds: .inf'), expect: ['connections.yml', 'request_timeout_seconds', 'finite'] },
+  { name: 'an asset named intercom._elt_state (the state table)', assets: { x: 'name: intercom._elt_state\n' + asset('contacts').split('\n').slice(1).join('\n') }, expect: ['x.asset.yml', 'name', '_elt_state', 'reserved'] },
+  { name: 'an asset named intercom._elt_loads (the load history)', assets: { x: 'name: intercom._ELT_LOADS\n' + asset('contacts').split('\n').slice(1).join('\n') }, expect: ['x.asset.yml', 'name', '_ELT_LOADS', 'reserved'] },
+  { name: '--dest-table naming a metadata table', args: oneShot('duckdb:///x.duckdb', ['--dest-table', 'intercom._elt_loads']), expect: ['--dest-table', '_elt_loads', 'reserved'] },
+  {
+    name: "an unencoded '&' in the --source-uri token",
+    args: (ctx) => ['--source-uri', source(ctx).replace(`access_token=${TOKEN}`, `access_token=${TOKEN}&${SPLIT_TOKEN_TAIL}`), '--source-table', 'contacts', '--dest-uri', 'duckdb:///x.duckdb'],
+    expect: ['--source-uri', 'access_token', '%26'],
+  },
+  { name: 'an asset file that is a FIFO', setup: (dir) => execFileSync('mkfifo', [path.join(dir, 'assets', 'fifo.asset.yml')]), expect: ['fifo.asset.yml', 'FIFO', 'not a regular file'] },
+  { name: 'an asset file linked to /dev/zero', setup: (dir) => symlinkSync('/dev/zero', path.join(dir, 'assets', 'zero.asset.yml')), expect: ['zero.asset.yml', 'character device'] },
+  { name: '--config /dev/urandom', args: () => ['--config', '/dev/urandom'], expect: ['/dev/urandom', 'not a regular file'] },
+  { name: 'an asset file over 1 MiB', assets: { contacts: asset('contacts'), big: `# ${'x'.repeat(1100 * 1024)}\n` }, expect: ['big.asset.yml', 'bytes'] },
 ];

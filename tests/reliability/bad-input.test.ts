@@ -136,7 +136,7 @@ interface Prepared {
   own: Set<string>;
 }
 
-function prepare(c: Pick<BadInputCase, 'conn' | 'assets' | 'args' | 'env'>): Prepared {
+function prepare(c: Pick<BadInputCase, 'conn' | 'assets' | 'args' | 'env' | 'setup'>): Prepared {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-bad-'));
   const configFile = path.join(dir, 'connections.yml');
   const assetsDir = path.join(dir, 'assets');
@@ -148,6 +148,7 @@ function prepare(c: Pick<BadInputCase, 'conn' | 'assets' | 'args' | 'env'>): Pre
     writeFileSync(f, body);
     own.add(f);
   }
+  c.setup?.(dir);
   const given = c.args?.(ctx) ?? [];
   const standalone = given.includes('--config') || given.includes('--source-uri');
   return {

@@ -10,6 +10,7 @@ import { CRASH_POINTS } from '../../src/crash-point.js';
 import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
+import { PROBE_CASES } from './probe-cases.js';
 import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS } from './plan.js';
 
 export const REGENERATE = 'npx tsx tests/reliability/report.ts';
@@ -51,6 +52,7 @@ export function renderReliabilityDoc(): string {
     `| Bad input | ${BAD_INPUT_CASES.length} cases | one line naming file and field (or connection), exit 1, no stack trace without \`--debug\` |`,
     `| Secrets | every bad-input case, and successful runs with \`--debug\` in each \`--progress\` mode on each destination | the token and passwords appear in no output, file, \`_elt_loads\` or \`_elt_state\` |`,
     `| Hostile data | ${HOSTILE_CASES.length} names and values on ${TARGETS.length} destinations | land intact (JSON and typed columns), no SQL error, no injection |`,
+    `| Broken answers, long waits, signals, leftovers | ${PROBE_CASES.length} cases, ${PROBE_CASES.reduce((n, c) => n + c.targets.length, 0)} runs | clear errors naming the source, capped and abortable waits, a deadline per request, \`_elt_loads\` telling what was committed |`,
     '',
     '## Faults',
     '',
@@ -123,6 +125,16 @@ export function renderReliabilityDoc(): string {
     '| # | Case | What |',
     '| --- | --- | --- |',
     ...HOSTILE_CASES.map((c, i) => `| ${i + 1} | ${cell(c.name)} | ${cell(c.what)} |`),
+    '',
+    '## Broken answers, long waits, signals and leftovers',
+    '',
+    'A proxy with rules in front of the fake Intercom (`tests/reliability/rule-proxy.ts`) answers as a broken',
+    'proxy, load balancer or deploy might; crash points send a signal or a kill at an exact moment. Each case',
+    'runs the real CLI (`tests/reliability/probe.test.ts`).',
+    '',
+    '| # | Case | Destinations | Asserted |',
+    '| --- | --- | --- | --- |',
+    ...PROBE_CASES.map((c, i) => `| ${i + 1} | ${cell(c.name)} | ${c.targets.join(', ')} | ${cell(c.asserted)} |`),
     '',
   ];
   return lines.join('\n');

@@ -144,7 +144,7 @@ async function checkIntercom(conn: IntercomConnection, assets: AssetConfig[]): P
         status: wrongRegion ? 'warn' : 'ok',
         detail:
           `workspace "${app.name ?? '?'}"${app.id_code ? ` (${app.id_code})` : ''}, region ${app.region ?? '?'}, ` +
-          `time zone ${app.timezone ?? '? (contacts search falls back to UTC)'}, API ${conn.apiVersion}` +
+          `time zone ${app.timezone ?? '? (missing from GET /me: ingest refuses to run without it)'}, API ${conn.apiVersion}` +
           (wrongRegion ? `; the workspace is in ${app.region} but the connection says region: ${conn.region}` : ''),
       });
     }

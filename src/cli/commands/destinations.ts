@@ -1,4 +1,4 @@
-/** Opening destinations for read-only commands (list, state): without creating files, one open per connection. */
+/** Opening destinations for read-only commands (list, state show): read-only, without creating files, one open per connection. */
 import { existsSync } from 'node:fs';
 import type { DestinationConnection } from '../../config/index.js';
 import type { Destination } from '../../destinations/types.js';
@@ -15,7 +15,7 @@ export class DestinationPool {
   get(conn: DestinationConnection): Promise<Destination | undefined> {
     let d = this.open.get(conn.name);
     if (!d) {
-      d = conn.type === 'duckdb' && conn.path !== ':memory:' && !existsSync(conn.path) ? Promise.resolve(undefined) : openDestination(conn);
+      d = conn.type === 'duckdb' && conn.path !== ':memory:' && !existsSync(conn.path) ? Promise.resolve(undefined) : openDestination(conn, { readOnly: true });
       this.open.set(conn.name, d);
     }
     return d;

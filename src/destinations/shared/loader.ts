@@ -132,6 +132,8 @@ export class SqlRunWriter implements RunWriter {
       await session.execute(sql.createStateTable(d, metaSchema));
       await session.execute(sql.createLoadsTable(d, metaSchema));
       for (const t of w.tables.values()) if (t.replace) await session.execute(sql.dropTable(d, t.target.schema, t.writeTable));
+      // the caller holds the asset's lock: a 'running' load of it is no longer running anywhere
+      await session.execute(sql.abandonLoads(d, metaSchema, spec.asset, spec.loadId));
       await session.execute(sql.insertLoad(d, metaSchema, spec.loadId, spec.asset));
     });
     return w;

@@ -234,6 +234,19 @@ export function insertLoad(d: Dialect, schema: string, loadId: string, asset: st
   );
 }
 
+/**
+ * Loads of `asset` still 'running' when a run holding the asset's lock starts: their process
+ * ended without recording how (killed, or its database connection lost). Marked 'abandoned',
+ * `finished_at` = when this was found, so history tells the truth.
+ */
+export function abandonLoads(d: Dialect, schema: string, asset: string, foundBy: string): string {
+  const why = `abandoned: the run ended without recording an end (process killed or connection lost); found by load ${foundBy}`;
+  return (
+    `UPDATE ${d.tableRef(schema, LOADS_TABLE)} SET status = 'abandoned', finished_at = CURRENT_TIMESTAMP, error = ${d.stringLiteral(why)} ` +
+    `WHERE asset = ${d.stringLiteral(asset)} AND status = 'running'`
+  );
+}
+
 export function updateLoad(
   d: Dialect,
   schema: string,

@@ -2,9 +2,9 @@
 import type { RateLimiter } from '../limiter.js';
 import type { Counters, Layer } from './types.js';
 
-export function rateLimitLayer(limiter: RateLimiter, counters: Counters): Layer {
+export function rateLimitLayer(limiter: RateLimiter, counters: Counters, signal?: AbortSignal): Layer {
   return (next) => async (req) => {
-    const ticket = await limiter.acquire(req.priority);
+    const ticket = await limiter.acquire(req.priority, signal);
     let res;
     try {
       res = await next(req);

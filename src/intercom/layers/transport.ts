@@ -5,6 +5,7 @@
 import { Pool } from 'undici';
 import { NetworkError } from '../../errors.js';
 import type { Region } from '../types.js';
+import { throwIfStopped } from './retry.js';
 import type { Counters, Send, WireRequest } from './types.js';
 
 /** Region hosts (2.14:L23552-23558). */
@@ -25,6 +26,10 @@ export interface TransportOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Total time of one request, headers and whole body (a body trickled byte by byte never idles out). */
+  requestTimeoutMs: number;
+  /** The run's stop signal: aborts the request in flight (InterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface Transport {
@@ -53,12 +58,14 @@ export function createTransport(opts: TransportOptions, counters: Counters): Tra
 
   const send: Send = async (req) => {
     counters.requests++;
+    const deadline = AbortSignal.timeout(opts.requestTimeoutMs);
     try {
       const res = await pool.request({
         method: req.method,
         path: pathWithQuery(prefix, req),
         headers: req.headers,
         body: req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined,
+        signal: opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline,
       });
       const text = await res.body.text();
       const headers: Record<string, string> = {};
@@ -67,6 +74,10 @@ export function createTransport(opts: TransportOptions, counters: Counters): Tra
       }
       return { status: res.statusCode, headers, text };
     } catch (cause) {
+      throwIfStopped(opts.signal);
+      if (deadline.aborted) {
+        throw new NetworkError(`no complete answer within ${opts.requestTimeoutMs / 1000} s (request_timeout_seconds)`, { method: req.method, path: req.path, cause });
+      }
       // Only the error's code and message travel: undici errors never carry request headers,
       // and the message names method and path, never the host's credentials or the token.
       const code = (cause as { code?: unknown })?.code;
