@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { exportRows } from './export.js';
-import { Faults, SERVER_ERRORS } from './faults.js';
+import { emptyPage, type FaultRule, Faults, HTML_404, SERVER_ERRORS, withoutIds } from './faults.js';
 import { errorBody, parseJsonBody, readBody, sendJson } from './http.js';
 import { bodyBuffer } from './json.js';
 import { STREAM, rng, uuidFrom, type Rng } from './prng.js';
@@ -95,6 +95,14 @@ export class FakeServer implements Controls {
     this.faults.failAfter(n, pathPrefix);
   }
 
+  addFaultRule(rule: FaultRule): void {
+    this.faults.addRule(rule);
+  }
+
+  clearFaultRules(): void {
+    this.faults.clearRules();
+  }
+
   setRateLimit(perMinute: number | null): void {
     this.limiter.setLimit(perMinute);
   }
@@ -121,7 +129,7 @@ export class FakeServer implements Controls {
       rl = this.limiter.take();
       if (this.faults.tripped(path)) throw new HttpError(500, 'server_error', 'Internal server error (failAfter)');
       const continuingScroll = path === '/companies/scroll' && url.searchParams.has('scroll_param');
-      const fault = this.faults.decide(path, continuingScroll);
+      const fault = this.faults.decide(path, continuingScroll, req.method ?? 'GET');
       switch (fault) {
         case 'rate_limit_burst':
           throw this.limiter.burst();
@@ -137,6 +145,11 @@ export class FakeServer implements Controls {
         case 'truncated_json':
           truncate = true;
           break;
+        case 'empty_object':
+          return sendJson(res, 200, {}, rl);
+        case 'html_404':
+          res.writeHead(404, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(HTML_404), ...rl });
+          return void res.end(HTML_404);
         default:
       }
       await this.latency();
@@ -150,6 +163,10 @@ export class FakeServer implements Controls {
       const result = this.dispatch({ w: this.w, v, method: req.method ?? 'GET', path, query: url.searchParams, body, baseUrl: this.url, app: this.app, fault: continuingScroll ? fault : null });
       if (res.destroyed) return;
       if (truncate) return this.sendTruncated(res, result, rl);
+      if (fault === 'empty_page' || fault === 'missing_id') {
+        const page = JSON.parse(bodyBuffer(result).toString('utf8')) as Obj;
+        return sendJson(res, 200, fault === 'empty_page' ? emptyPage(page) : withoutIds(page), rl);
+      }
       sendJson(res, 200, result, rl);
     } catch (err) {
       if (res.destroyed) return;

@@ -10,7 +10,7 @@ import { CRASH_POINTS } from '../../src/crash-point.js';
 import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
-import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS } from './plan.js';
+import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS } from './plan.js';
 
 export const REGENERATE = 'npx tsx tests/reliability/report.ts';
 export const DOC_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/reliability.md');
@@ -45,6 +45,7 @@ export function renderReliabilityDoc(): string {
     '| Area | Tried | Result asserted |',
     '| --- | --- | --- |',
     `| Faults from Intercom | ${FAULTS.seeds.length} seeds × ${FAULTS.rate * 100}% of requests, ${FAULTS.kinds.length} fault kinds, plus a scroll run and a retries-exhausted run | exit 0 and every table equal to the export, no duplicate key; exhausted retries: exit 1, last checkpoint kept |`,
+    `| Responses that cannot be right | ${MALFORMED.length} persisting faults on ${MALFORMED_TARGETS.length} destinations, and each passing in one run | persisting: exit 1 naming it, cursor kept, no NULL-key row, nothing marked deleted, the rerun equals the export; passing: retried, exit 0, equal to the export |`,
     `| Kills (\`kill -9\`, crash points) | ${KILLS.length} moments (DuckDB ${byTarget('duckdb')}, Postgres ${byTarget('postgres')}, Snowflake ${byTarget('snowflake')}) | ${KILLS.length} of ${KILLS.length} survived: state never ahead of the rows, no duplicate key, the rerun equals the export |`,
     `| SIGINT / SIGTERM | ${SIGNALS.length} runs | checkpoint committed, exit 2, the rerun resumes and equals the export |`,
     `| Two processes, one asset | ${CONCURRENCY.cases.length} destinations | the second exits 1 naming the lock; the first completes; one load recorded |`,
@@ -63,12 +64,27 @@ export function renderReliabilityDoc(): string {
     '| --- | --- | --- |',
     ...FAULTS.seeds.map((s) => `| seed ${s.seed}, all kinds | ${s.target} | exit 0; faults ≥ half of ${FAULTS.rate * 100}% of requests; tables equal the export, no duplicate key |`),
     `| seed ${FAULTS.scroll.seed}, the companies scroll alone (${FAULTS.scroll.kinds.map(code).join(', ')}) | duckdb | exit 0, at least one restart, equal to the export |`,
+    `| seed ${FAULTS.malformedSeed}, the responses that cannot be right (below), each passing twice on its path, companies through the list | duckdb | exit 0 after retries; equal to the export |`,
     '| all seeds together | | every fault kind injected at least once |',
     '| the search failing for good after 2 pages (`max_attempts: 3`) | duckdb | exit 1 naming the asset, `POST /contacts/search`, `500` and `server_error`; no stack trace; the cursor unchanged, the 2 checkpointed pages kept; the rerun equals the export |',
     '',
     'A scroll page lost in transit (reset, timeout, truncated body) may have moved the server-side',
     'scroll cursor; it is asked for again, and at the end the companies read are counted against the',
     "list's `total_count`: short of it, the scroll is read again (see `src/intercom/tables/scroll.ts`).",
+    '',
+    '## Responses that cannot be right',
+    '',
+    'What a proxy, a load balancer or a bad deploy may send in place of Intercom\'s answer (fault kinds of the fake,',
+    '`docs/fake-intercom.md`). A page that contradicts its own `total_count`, a record without its primary key and',
+    '`{}` for a record are malformed responses; a 404 that is not Intercom\'s `error.list` is a transport fault: both are',
+    'retried, and never become rows or deletions. Each case below persists (a fault rule of the fake) on a second run',
+    `over changed records (${MALFORMED_WORKSPACE.contacts} contacts, ${MALFORMED_WORKSPACE.companies} companies, ${MALFORMED_WORKSPACE.conversations} conversations, ${MALFORMED_WORKSPACE.tickets} tickets; \`max_attempts: ${MALFORMED_MAX_ATTEMPTS}\`), on ${MALFORMED_TARGETS.join(' and ')}:`,
+    'the run must exit 1 naming it with no stack trace, the asset\'s cursor must not move, no table may hold a NULL key,',
+    'no conversation may be marked deleted; with the fault gone the rerun must equal the export.',
+    '',
+    '| # | Asset | Fault | What the client receives | The line names |',
+    '| --- | --- | --- | --- | --- |',
+    ...MALFORMED.map((c, i) => `| ${i + 1} | ${code(`intercom.${c.asset}`)} | ${code(c.rule.kind)} on ${code(c.rule.path)}${c.rule.after ? ` after ${c.rule.after}` : ''} | ${cell(c.what)} | ${code(c.message.source.replaceAll('\\', ''))} |`),
     '',
     '## Kills',
     '',
