@@ -10,6 +10,7 @@ import { exportRows } from './export.js';
 import { emptyPage, type FaultRule, Faults, HTML_404, SERVER_ERRORS, withoutIds } from './faults.js';
 import { errorBody, parseJsonBody, readBody, sendJson } from './http.js';
 import { bodyBuffer } from './json.js';
+import { stringifyJson } from '../exact-json.js';
 import { STREAM, rng, uuidFrom, type Rng } from './prng.js';
 import { RateLimiter } from './ratelimit.js';
 import { companyRoutes } from './routes/companies.js';
@@ -220,9 +221,9 @@ export class FakeServer implements Controls {
     const rows = exportRows(this.w, table, v);
     const first = rows.next(); // throws 404 for an unknown table before any header is sent
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
-    let buf = first.done ? '' : JSON.stringify(first.value) + '\n';
+    let buf = first.done ? '' : stringifyJson(first.value) + '\n';
     for (const row of rows) {
-      buf += JSON.stringify(row) + '\n';
+      buf += stringifyJson(row) + '\n';
       if (buf.length > 1 << 16) {
         // Wait for drain, or give up when the client goes away.
         if (!res.write(buf)) {

@@ -10,7 +10,7 @@ import { CRASH_POINTS } from '../../src/crash-point.js';
 import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
-import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS } from './plan.js';
+import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS, VALUE_CASES, VALUE_TARGETS } from './plan.js';
 
 export const REGENERATE = 'npx tsx tests/reliability/report.ts';
 export const DOC_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/reliability.md');
@@ -51,6 +51,7 @@ export function renderReliabilityDoc(): string {
     `| Two processes, one asset | ${CONCURRENCY.cases.length} destinations | the second exits 1 naming the lock; the first completes; one load recorded |`,
     `| Bad input | ${BAD_INPUT_CASES.length} cases | one line naming file and field (or connection), exit 1, no stack trace without \`--debug\` |`,
     `| Secrets | every bad-input case, and successful runs with \`--debug\` in each \`--progress\` mode on each destination | the token and passwords appear in no output, file, \`_elt_loads\` or \`_elt_state\` |`,
+    `| Values a naive JSON path loses | ${VALUE_CASES.length} cases on ${VALUE_TARGETS.length} destinations | numbers beyond 2^53 exact, deep JSON complete or a clear failure, no silent column collision |`,
     `| Hostile data | ${HOSTILE_CASES.length} names and values on ${TARGETS.length} destinations | land intact (JSON and typed columns), no SQL error, no injection |`,
     '',
     '## Faults',
@@ -129,6 +130,16 @@ export function renderReliabilityDoc(): string {
     '| # | Case | The line names |',
     '| --- | --- | --- |',
     ...BAD_INPUT_CASES.map((c, i) => `| ${i + 1} | ${cell(c.name)} | ${c.expect.map((e) => code(e)).join(', ')} |`),
+    '',
+    '## Values a naive JSON path loses',
+    '',
+    `Loaded through the CLI into ${VALUE_TARGETS.join(' and ')} with typed custom-attribute columns on (\`tests/reliability/values.test.ts\`).`,
+    'Numbers a double cannot hold are read exactly where they are the user\'s (`custom_attributes`; `src/exact-json.ts`),',
+    'JSON too deep for `JSON.stringify` is written iteratively, and a record field named like a typed column fails the run.',
+    '',
+    '| # | Case | Asserted |',
+    '| --- | --- | --- |',
+    ...VALUE_CASES.map((c, i) => `| ${i + 1} | ${cell(c.name)} | ${cell(c.what)} |`),
     '',
     '## Hostile data',
     '',
