@@ -78,10 +78,10 @@ export const MALFORMED_MAX_ATTEMPTS = 3;
  */
 export const VALUE_CASES = [
   { name: 'beyond-2^53', what: 'custom attributes `9007199254740993`, `-9007199254740993` and a 30-digit integer: the JSON column keeps every digit; the typed integer column holds `9007199254740993` exactly' },
-  { name: 'deep-100000', what: 'a custom attribute nested 100,000 levels deep: DuckDB holds it complete in the JSON column; Postgres (jsonb parsing recurses) fails the run naming the depth limit, the cursor kept; never NULL' },
+  { name: 'deep-100000', what: 'a custom attribute nested 100,000 levels deep: DuckDB and the suite\'s Snowflake hold it complete in the JSON column; Postgres (jsonb parsing recurses) fails the run naming the depth limit, the cursor kept; never NULL' },
   { name: 'column-collision', what: 'a top-level field `ca_plan_tier` beside the custom attribute `plan_tier` (typed column `ca_plan_tier`): exit 1 naming both, the cursor kept, the typed column untouched' },
 ];
-export const VALUE_TARGETS: TargetKind[] = ['duckdb', 'postgres'];
+export const VALUE_TARGETS: TargetKind[] = ['duckdb', 'postgres', 'snowflake'];
 export const DEEP_VALUE_LEVELS = 100_000;
 /** Where the deep value cannot be stored, the line the failed run prints (elsewhere it lands complete). */
 export const DEEP_VALUE_FAILS: Partial<Record<TargetKind, RegExp>> = { postgres: /nested deeper than this server parses.*stack depth limit exceeded/ };

@@ -57,7 +57,7 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
     return;
   }
   const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
-  // the chain's first step; a page that contradicts itself is asked again (as paginate does)
+  // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is
   const res = await ctx.client.request({ ...first, priority: 'high', check: (body) => checkPage(first, body, 'data', { key: ['id'], readBefore: 0 }) });
   const total = envelope(first, res.body).total_count;
   if (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit) {
