@@ -96,12 +96,19 @@ export function inDestination(err: unknown, connection: string): unknown {
 }
 
 /**
- * A page whose bytes are not the JSON it should be (cut short, broken structure): like a
- * truncated body, retryable. The caller that knows the request adds method and path.
+ * A response that cannot be right: bytes that are not the JSON they should be (cut short, broken
+ * structure; `at` is the byte offset), or a 2xx answer that contradicts itself or its request (an
+ * empty page while its `total_count` says more, a record without its primary key, `{}` for a
+ * record). Like a truncated body it is retryable: a proxy or a bad deploy sends it, not Intercom's
+ * data. The caller that knows the request names method and path.
  */
 export class MalformedPageError extends EltError {
-  constructor(what: string, at: number) {
-    super('malformed_page', `malformed JSON page: ${what} at byte ${at}`, { retryable: true, meta: { at } });
+  constructor(what: string, at?: number, req?: { method: string; path: string }) {
+    const where = req ? `Intercom ${req.method} ${req.path}: ` : '';
+    super('malformed_page', at === undefined ? `${where}malformed response: ${what}` : `${where}malformed JSON page: ${what} at byte ${at}`, {
+      retryable: true,
+      meta: { at, method: req?.method, path: req?.path },
+    });
   }
 }
 

@@ -5,6 +5,8 @@
  * Callers handle null/undefined and the fast, expected JS type before calling these.
  */
 
+import { ExactNumber, stringifyJson } from '../exact-json.js';
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER_TEXT = /^\s*-?\d{1,20}\s*$/;
@@ -29,15 +31,12 @@ export function toText(v: unknown): string | undefined {
   }
 }
 
-/** JSON text of any JSON value (a string becomes a JSON string literal). */
+/**
+ * JSON text of any JSON value (a string becomes a JSON string literal): complete at any depth,
+ * numbers beyond 2^53 with every digit (src/exact-json.ts). Cycles cannot come from parsed JSON.
+ */
 export function toJsonText(v: unknown): string | undefined {
-  if (typeof v === 'bigint') return v.toString();
-  try {
-    return JSON.stringify(v);
-  } catch {
-    // cycles cannot come from parsed JSON; refuse rather than fail the load
-    return undefined;
-  }
+  return stringifyJson(v);
 }
 
 export function toInt64(v: unknown): bigint | undefined {
@@ -51,6 +50,7 @@ export function toInt64(v: unknown): bigint | undefined {
 
 export function toFloat(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
+  if (v instanceof ExactNumber) return Number.isFinite(v.valueOf()) ? v.valueOf() : undefined;
   if (typeof v === 'bigint') {
     const n = Number(v);
     return BigInt(n) === v ? n : undefined;

@@ -3,6 +3,8 @@
  * Constant pieces are pre-encoded `Uint8Array`s copied with `set`; numbers are written digit by
  * digit; nothing allocates per field, so a page costs no garbage and no string flattening.
  */
+import { stringifyJson } from '../exact-json.js';
+
 const enc = new TextEncoder();
 
 /** UTF-8 bytes of a constant piece (encode once, at module load). */
@@ -134,9 +136,9 @@ export class ByteWriter {
     } else this.utf8(JSON.stringify(s));
   }
 
-  /** Any JSON value the slow, exact way. */
+  /** Any JSON value the slow, exact way (any depth: src/exact-json.ts). */
   json(x: unknown): void {
-    this.utf8(JSON.stringify(x));
+    this.utf8(stringifyJson(x) ?? 'null');
   }
 
   /**
@@ -146,6 +148,18 @@ export class ByteWriter {
    * be two-byte and transcoded again).
    */
   value(x: unknown): void {
+    const at = this.pos;
+    try {
+      this.write(x);
+    } catch (err) {
+      // deeper than the stack allows (a hostile custom attribute): the iterative writer, from the start of the value
+      if (!(err instanceof RangeError)) throw err;
+      this.pos = at;
+      this.json(x);
+    }
+  }
+
+  private write(x: unknown): void {
     if (x === null) return this.bytes(NULL);
     switch (typeof x) {
       case 'string': return this.str(x);
@@ -160,7 +174,7 @@ export class ByteWriter {
         if (k) this.byte(44);
         const v = x[k];
         if (v === undefined || typeof v === 'function' || typeof v === 'symbol') this.bytes(NULL);
-        else this.value(v);
+        else this.write(v);
       }
       return this.byte(93);
     }
@@ -174,7 +188,7 @@ export class ByteWriter {
       if (!first) this.byte(44);
       first = false;
       this.bytes(keyBytes(key));
-      this.value(v);
+      this.write(v);
     }
     this.byte(125);
   }

@@ -7,7 +7,44 @@
 import { STREAM, rng, type Rng } from './prng.js';
 import { ALL_FAULT_KINDS, type FaultKind } from './types.js';
 
-const SCROLL_ONLY: ReadonlySet<FaultKind> = new Set(['scroll_expire', 'scroll_restart']);
+/** A request as the fault injector sees it. */
+export interface FaultTarget {
+  method: string;
+  path: string;
+  /** A `GET /companies/scroll` with a `scroll_param`. */
+  continuingScroll: boolean;
+}
+
+const scrolling = (t: FaultTarget) => t.continuingScroll && t.path === '/companies/scroll';
+/** A page of a list or search (not the scroll, whose empty page is its documented end). */
+const listPage = (t: FaultTarget) =>
+  (t.method === 'POST' && (t.path.endsWith('/search') || t.path === '/companies/list')) ||
+  (t.method === 'GET' && ['/contacts', '/conversations', '/companies'].includes(t.path));
+/** `GET /conversations/{id}`, `GET /tickets/{id}`: the records a 404 would say are deleted. */
+const recordGet = (t: FaultTarget) => t.method === 'GET' && /^\/(conversations|tickets)\/(?!search$|deleted$|attributes$)[^/]+$/.test(t.path);
+
+/** Fault kinds that fit only some requests; every other kind fits any request. */
+const FITS: Partial<Record<FaultKind, (t: FaultTarget) => boolean>> = {
+  scroll_expire: scrolling,
+  scroll_restart: scrolling,
+  empty_page: listPage,
+  missing_id: listPage,
+  empty_object: recordGet,
+  html_404: recordGet,
+};
+
+export const faultFits = (kind: FaultKind, t: FaultTarget): boolean => FITS[kind]?.(t) ?? true;
+
+/**
+ * A deterministic fault: `kind` on requests whose path starts with `path` and that the kind fits,
+ * after skipping `after` of them, `times` times (default: every one from then on).
+ */
+export interface FaultRule {
+  kind: FaultKind;
+  path: string;
+  after?: number;
+  times?: number;
+}
 
 export class Faults {
   private r: Rng;
@@ -18,6 +55,7 @@ export class Faults {
   readonly byKind: Partial<Record<FaultKind | 'fail_after', number>> = {};
   private failAfterLeft: number | null = null;
   private failPrefix = '';
+  private rules: Array<Required<FaultRule>> = [];
 
   constructor(seed: number, rate: number, kinds: FaultKind[]) {
     this.r = rng(seed, STREAM.faults);
@@ -49,12 +87,32 @@ export class Faults {
     return true;
   }
 
-  /** The fault to inject for this request, if any. Scroll faults only hit a continuing scroll. */
-  decide(path: string, continuingScroll: boolean): FaultKind | null {
+  /** Adds a deterministic fault (rules are tried before the random faults); `clearRules` removes them all. */
+  addRule(rule: FaultRule): void {
+    this.rules.push({ after: 0, times: Number.POSITIVE_INFINITY, ...rule });
+  }
+
+  clearRules(): void {
+    this.rules = [];
+  }
+
+  /** The fault to inject for this request, if any: a rule's, else a random one of the kinds that fit it. */
+  decide(path: string, continuingScroll: boolean, method = 'GET'): FaultKind | null {
+    const t: FaultTarget = { method, path, continuingScroll };
+    for (const rule of this.rules) {
+      if (rule.times <= 0 || !path.startsWith(rule.path) || !faultFits(rule.kind, t)) continue;
+      if (rule.after > 0) {
+        rule.after--;
+        continue;
+      }
+      rule.times--;
+      this.count(rule.kind);
+      return rule.kind;
+    }
     if (this.rate <= 0 || this.kinds.length === 0) return null;
     const roll = this.r();
     if (roll >= this.rate) return null;
-    const eligible = this.kinds.filter((k) => !SCROLL_ONLY.has(k) || (continuingScroll && path === '/companies/scroll'));
+    const eligible = this.kinds.filter((k) => faultFits(k, t));
     if (eligible.length === 0) return null;
     const kind = eligible[Math.floor(this.r() * eligible.length)] as FaultKind;
     this.count(kind);
@@ -73,3 +131,32 @@ export const SERVER_ERRORS: Record<string, { status: number; code: string; messa
   http_503: { status: 503, code: 'service_unavailable', message: 'Service unavailable' },
   http_504: { status: 504, code: 'request_timeout', message: 'Gateway timeout' },
 };
+
+/** The list of a page: the one array beside `total_count` (`data`, `conversations`, `tickets`…). */
+function listOf(page: Record<string, unknown>): unknown[] | undefined {
+  for (const v of Object.values(page)) if (Array.isArray(v)) return v;
+  return undefined;
+}
+
+/**
+ * `empty_page`: the page's list emptied and its next page removed, `total_count` kept — a page
+ * that contradicts its own total (what a proxy serving a stale or cut response sends).
+ */
+export function emptyPage(page: Record<string, unknown>): Record<string, unknown> {
+  const list = listOf(page);
+  if (list) list.length = 0;
+  const pages = page.pages as Record<string, unknown> | undefined;
+  if (pages && typeof pages === 'object') pages.next = null;
+  return page;
+}
+
+/** `missing_id`: the first record loses its `id`, the second has `id: null`. */
+export function withoutIds(page: Record<string, unknown>): Record<string, unknown> {
+  const list = (listOf(page) ?? []) as Array<Record<string, unknown>>;
+  if (list[0]) delete list[0].id;
+  if (list[1]) list[1].id = null;
+  return page;
+}
+
+/** `html_404`: a load balancer's page, not Intercom's `error.list`. */
+export const HTML_404 = '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n';

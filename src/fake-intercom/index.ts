@@ -10,6 +10,8 @@ import type { Contact, FakeIntercomOptions, FaultKind, Obj, Settings } from './t
 import { parseVersion } from './versions.js';
 
 export type { Contact, FakeIntercomOptions, FaultKind } from './types.js';
+export type { FaultRule } from './faults.js';
+import type { FaultRule } from './faults.js';
 export { ALL_FAULT_KINDS } from './types.js';
 export { EXPORT_TABLES } from './export.js';
 export type { FakeClock } from './clock.js';
@@ -39,6 +41,9 @@ export interface FakeIntercom {
   setFaults(opts: { rate: number; kinds?: FaultKind[] }): void;
   /** Respond 500 to every request after `n` more requests whose path starts with `pathPrefix` (default '/'); n < 0 disarms. */
   failAfter(n: number, pathPrefix?: string): void;
+  /** A deterministic fault: `kind` on the requests under `path` it fits, after `after` of them, `times` times (default: for good). */
+  addFaultRule(rule: FaultRule): void;
+  clearFaultRules(): void;
   setRateLimit(perMinute: number | null): void;
   stats(): Stats;
   /** Ground truth of a table, same rows as GET /_fake/export/<table> (default version). */
@@ -114,6 +119,8 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     createDataAttribute: (r) => w.createDataAttribute(r as Obj),
     setFaults: (o) => s.setFaults(o),
     failAfter: (n, prefix) => s.failAfter(n, prefix),
+    addFaultRule: (r) => s.addFaultRule(r),
+    clearFaultRules: () => s.clearFaultRules(),
     setRateLimit: (n) => s.setRateLimit(n),
     stats: () => s.stats(),
     exportTable(table: string): AsyncIterable<object> {

@@ -13,6 +13,7 @@
  * once its response has been written (`finish`), and the next page is written into it.
  */
 import { ByteWriter, lit } from './bytes.js';
+import { stringifyJson } from '../exact-json.js';
 import type { Obj } from './types.js';
 import { atLeast, type Version } from './versions.js';
 
@@ -55,7 +56,7 @@ function pooledResult(w: ByteWriter): RawJson {
 
 /** Response body bytes for either a RawJson or a plain object. */
 export function bodyBuffer(body: unknown): Buffer {
-  return body instanceof RawJson ? body.buf : Buffer.from(JSON.stringify(body), 'utf8');
+  return body instanceof RawJson ? body.buf : Buffer.from(stringifyJson(body) ?? 'null', 'utf8');
 }
 
 const COMMA = 44;

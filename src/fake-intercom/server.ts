@@ -7,9 +7,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { exportRows } from './export.js';
-import { Faults, SERVER_ERRORS } from './faults.js';
+import { emptyPage, type FaultRule, Faults, HTML_404, SERVER_ERRORS, withoutIds } from './faults.js';
 import { errorBody, parseJsonBody, readBody, sendJson } from './http.js';
 import { bodyBuffer } from './json.js';
+import { stringifyJson } from '../exact-json.js';
 import { STREAM, rng, uuidFrom, type Rng } from './prng.js';
 import { RateLimiter } from './ratelimit.js';
 import { companyRoutes } from './routes/companies.js';
@@ -95,6 +96,14 @@ export class FakeServer implements Controls {
     this.faults.failAfter(n, pathPrefix);
   }
 
+  addFaultRule(rule: FaultRule): void {
+    this.faults.addRule(rule);
+  }
+
+  clearFaultRules(): void {
+    this.faults.clearRules();
+  }
+
   setRateLimit(perMinute: number | null): void {
     this.limiter.setLimit(perMinute);
   }
@@ -124,7 +133,7 @@ export class FakeServer implements Controls {
       rl = this.limiter.take();
       if (this.faults.tripped(path)) throw new HttpError(500, 'server_error', 'Internal server error (failAfter)');
       const continuingScroll = path === '/companies/scroll' && url.searchParams.has('scroll_param');
-      const fault = this.faults.decide(path, continuingScroll);
+      const fault = this.faults.decide(path, continuingScroll, req.method ?? 'GET');
       switch (fault) {
         case 'rate_limit_burst':
           throw this.limiter.burst();
@@ -140,6 +149,11 @@ export class FakeServer implements Controls {
         case 'truncated_json':
           truncate = true;
           break;
+        case 'empty_object':
+          return sendJson(res, 200, {}, rl);
+        case 'html_404':
+          res.writeHead(404, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(HTML_404), ...rl });
+          return void res.end(HTML_404);
         default:
       }
       await this.latency();
@@ -153,6 +167,10 @@ export class FakeServer implements Controls {
       const result = this.dispatch({ w: this.w, v, method: req.method ?? 'GET', path, query: url.searchParams, body, baseUrl: this.url, app: this.app, fault: continuingScroll ? fault : null });
       if (res.destroyed) return;
       if (truncate) return this.sendTruncated(res, result, rl);
+      if (fault === 'empty_page' || fault === 'missing_id') {
+        const page = JSON.parse(bodyBuffer(result).toString('utf8')) as Obj;
+        return sendJson(res, 200, fault === 'empty_page' ? emptyPage(page) : withoutIds(page), rl);
+      }
       sendJson(res, 200, result, rl);
     } catch (err) {
       if (res.destroyed) return;
@@ -206,9 +224,9 @@ export class FakeServer implements Controls {
     const rows = exportRows(this.w, table, v);
     const first = rows.next(); // throws 404 for an unknown table before any header is sent
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
-    let buf = first.done ? '' : JSON.stringify(first.value) + '\n';
+    let buf = first.done ? '' : stringifyJson(first.value) + '\n';
     for (const row of rows) {
-      buf += JSON.stringify(row) + '\n';
+      buf += stringifyJson(row) + '\n';
       if (buf.length > 1 << 16) {
         // Wait for drain, or give up when the client goes away.
         if (!res.write(buf)) {

@@ -46,11 +46,14 @@ export interface FakeIntercomOptions {
 
 export type FaultKind =
   | 'rate_limit_burst' | 'http_500' | 'http_502' | 'http_503' | 'http_504' | 'connection_reset'
-  | 'hang' | 'truncated_json' | 'scroll_expire' | 'scroll_restart';
+  | 'hang' | 'truncated_json' | 'scroll_expire' | 'scroll_restart'
+  // responses that cannot be right (a proxy, a load balancer, a bad deploy): docs/fake-intercom.md
+  | 'empty_page' | 'empty_object' | 'html_404' | 'missing_id';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   'rate_limit_burst', 'http_500', 'http_502', 'http_503', 'http_504', 'connection_reset',
   'hang', 'truncated_json', 'scroll_expire', 'scroll_restart',
+  'empty_page', 'empty_object', 'html_404', 'missing_id',
 ];
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

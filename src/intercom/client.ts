@@ -4,6 +4,7 @@
  */
 import { RateLimiter } from './limiter.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
+import { checkLayer } from './layers/check.js';
 import { decodeLayer } from './layers/decode.js';
 import { errorLayer } from './layers/errors.js';
 import { headersLayer } from './layers/headers.js';
@@ -56,6 +57,7 @@ export function createIntercomClient(opts: CreateClientOptions): IntercomClient 
 
   const send = compose(
     retryLayer(policy, counters, { signal: opts.signal, attempts: requests, onWait: opts.onWait }), // each attempt re-enters everything below, limiter included
+    checkLayer(), // a 2xx that cannot be right (req.check) → MalformedPageError (retryable)
     errorLayer(policy.retryStatuses), // non-2xx → IntercomHttpError / RateLimitedError
     decodeLayer(), // text → JSON; a 2xx that does not parse → NetworkError (retryable)
     rateLimitLayer(limiter, counters, requests), // wait for budget; learn from every response's headers

@@ -6,7 +6,7 @@ import type { Pagination } from './tables/spec.js';
 import type { IntercomClient, IntercomRequest } from './types.js';
 import { nextCursorBody } from './pagination/cursor-body.js';
 import { nextCursorQuery } from './pagination/cursor-query.js';
-import { type NextPage, recordsOf, unexpected } from './pagination/envelope.js';
+import { checkPage, type NextPage, recordsOf, unexpected } from './pagination/envelope.js';
 import { nextPageNumber } from './pagination/page-number.js';
 import { nextScroll } from './pagination/scroll.js';
 
@@ -35,6 +35,8 @@ export interface PaginateOptions {
   recordsKey: string;
   /** Start here instead of `first` (the `next` of the last committed page). */
   resume?: IntercomRequest;
+  /** Fields every record must carry (default `id`: every paginated Intercom list's records have one). */
+  key?: readonly string[];
 }
 
 /** Reads pages one at a time (memory stays bounded: the caller consumes each before the next is asked for). */
@@ -46,11 +48,17 @@ export async function* paginate(
 ): AsyncIterable<PageResult> {
   const nextOf = NEXT_PAGE[style];
   let req: IntercomRequest | undefined = opts.resume ?? first;
+  const key = opts.key ?? ['id'];
+  // a resumed chain does not know how many records came before its first page
+  let readBefore: number | undefined = opts.resume ? undefined : 0;
   while (req) {
     // the chain's next step: ahead of queued fan-out GETs, which can wait (the copy keeps the
-    // resume token, `next`, free of it)
-    const res = await client.request({ ...req, priority: 'high' });
+    // resume token, `next`, free of it); a page that contradicts itself is asked again
+    const at = { key, readBefore };
+    const page: IntercomRequest = req;
+    const res = await client.request({ ...req, priority: 'high', check: (body) => checkPage(page, body, opts.recordsKey, at) });
     const records = recordsOf(req, res.body, opts.recordsKey);
+    if (readBefore !== undefined) readBefore += records.length;
     const next = nextOf(req, res.body, opts.recordsKey);
     // A cursor that does not move would loop forever; say so instead.
     if (next && JSON.stringify(next) === JSON.stringify(req)) throw unexpected(req, 'the next page is the same request');

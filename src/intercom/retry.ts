@@ -6,7 +6,7 @@
  * (notes §1.8; no `Retry-After` is documented, but we honour one if it ever appears).
  * Client errors (400/401/403/404/422) are answers, not accidents: never retried.
  */
-import { EltError, IntercomHttpError, NetworkError, RateLimitedError } from '../errors.js';
+import { EltError, IntercomHttpError, MalformedPageError, NetworkError, RateLimitedError } from '../errors.js';
 
 /** The knobs of {@link decide}. */
 export interface RetryPolicy {
@@ -70,7 +70,8 @@ export function decide(
   }
 
   let retryable = false;
-  if (error instanceof NetworkError) retryable = true; // resets, timeouts, truncated/invalid JSON
+  if (error instanceof NetworkError) retryable = true; // resets, timeouts, truncated/invalid JSON, a proxy's 404
+  else if (error instanceof MalformedPageError) retryable = true; // a 2xx that cannot be right (an empty page short of its total, a record without its key)
   else if (error instanceof IntercomHttpError) retryable = policy.retryStatuses.includes(error.status);
   if (!retryable) return stop;
 

@@ -21,6 +21,11 @@ export interface IntercomRequest {
    * goes ahead of queued 'normal' requests in the shared rate limiter. Same budget, same bound.
    */
   priority?: RequestPriority;
+  /**
+   * Throws MalformedPageError when a 2xx body cannot be right for this request (pagination and
+   * by-id GETs set it); the client then retries like a truncated body. Not part of a resume token.
+   */
+  check?: (body: unknown) => void;
 }
 
 /** Queue lane of a request in the shared rate limiter (see `IntercomRequest.priority`). */

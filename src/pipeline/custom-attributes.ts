@@ -9,7 +9,8 @@
  * in the same column on every run, whatever order Intercom lists attributes in.
  */
 import { createHash } from 'node:crypto';
-import { METADATA_COLUMNS, toMicros } from '../arrow/index.js';
+import { METADATA_COLUMNS, toInt64, toMicros } from '../arrow/index.js';
+import { ExactNumber } from '../exact-json.js';
 import { EltError } from '../errors.js';
 import { cutBytes } from '../destinations/shared/identifiers.js';
 import type { ColumnDef, ColumnType, Row } from '../intercom/tables/spec.js';
@@ -166,8 +167,12 @@ export function typedValue(type: ColumnType, v: unknown): unknown {
     case 'string':
       return typeof v === 'string' ? v : MISMATCH;
     case 'int64':
+      // beyond 2^53 the value is a BigInt (exact-json.ts): exact in the column while it fits int64
+      if (typeof v === 'bigint') return toInt64(v) ?? MISMATCH;
       return typeof v === 'number' && Number.isSafeInteger(v) ? v : MISMATCH;
     case 'float64':
+      // the nearest double of a number kept exact in the JSON column
+      if (typeof v === 'bigint' || v instanceof ExactNumber) return Number.isFinite(Number(v)) ? Number(v) : MISMATCH;
       return typeof v === 'number' && Number.isFinite(v) ? v : MISMATCH;
     case 'bool':
       return typeof v === 'boolean' ? v : MISMATCH;
@@ -221,8 +226,30 @@ export async function describeCustomAttributeColumns(
   return customAttributeColumns(attrs, { maxIdentifierLength: opts.maxIdentifierLength, reserved: opts.declared.map((c) => c.name) });
 }
 
-/** Sets the typed cells of `rows` in place; returns the number of values that did not fit. */
-export function applyCustomAttributeColumns(rows: Row[], columns: readonly CustomAttributeColumn[]): number {
+/**
+ * A record whose top-level field has a typed column's name (`ca_plan_tier`, case-insensitively:
+ * DuckDB and Snowflake fold quoted names alike) would be overwritten by the typed value, or land
+ * in the typed column itself: names never collide silently, so the asset fails naming both.
+ */
+function refuseCollisions(table: string, rows: readonly Row[], columns: readonly CustomAttributeColumn[]): void {
+  const typed = new Map(columns.map((c) => [c.column.toLowerCase(), c]));
+  for (const row of rows) {
+    for (const key in row) {
+      const c = typed.get(key.toLowerCase());
+      if (!c) continue;
+      throw new EltError(
+        'column_collision',
+        `${table}: record ${String(row['id'])} has a top-level field '${key}', the name of the typed column of custom attribute ` +
+          `${JSON.stringify(c.attribute)}; names never collide silently: exclude the field (columns[].exclude) or set custom_attribute_columns: false`,
+        { meta: { table, field: key, attribute: c.attribute } },
+      );
+    }
+  }
+}
+
+/** Sets the typed cells of `rows` in place; returns the number of values that did not fit. A field named like a typed column fails (refuseCollisions). */
+export function applyCustomAttributeColumns(rows: Row[], columns: readonly CustomAttributeColumn[], table = 'rows'): number {
+  refuseCollisions(table, rows, columns);
   let mismatches = 0;
   for (const row of rows) {
     const ca = row[SOURCE_COLUMN];
@@ -256,7 +283,7 @@ export async function customAttributeTransform(ctx: TransformContext): Promise<R
     rows(tableKey, rows) {
       if (tableKey !== key) return rows;
       // rows are freshly parsed and owned by this run: cells are added in place (no per-row copy)
-      mismatches += applyCustomAttributeColumns(rows, resolve(ctx.table.columns));
+      mismatches += applyCustomAttributeColumns(rows, resolve(ctx.table.columns), key);
       return rows;
     },
     counters: () => ({ [MISMATCH_COUNTER]: mismatches }),

@@ -1,12 +1,13 @@
 /** The column masks: hash, redact, partial. Pure functions of a value (and the salt). */
 import { createHash } from 'node:crypto';
+import { stringifyJson } from '../exact-json.js';
 
 export const MASK_KINDS = ['hash', 'redact', 'partial'] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];
 
 /** The text a non-string value is hashed or masked as: its JSON (numbers and booleans as written). */
 function text(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'string' ? v : (stringifyJson(v) ?? '');
 }
 
 /**

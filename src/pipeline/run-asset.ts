@@ -10,7 +10,7 @@ import type { AssetConfig } from '../config/index.js';
 import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
 import { EltError, inDestination, InterruptedError } from '../errors.js';
 import { answeredAt } from '../intercom/tables/common.js';
-import type { TableSpec } from '../intercom/tables/spec.js';
+import type { Row, TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
 import type { ProgressEvent } from './events.js';
 import { planWindow } from './window.js';
@@ -116,6 +116,21 @@ function emptyBatch(columns: TableTarget['columns']): RecordBatch {
   return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 0, nullCount: 0, children }));
 }
 
+/**
+ * A row without its primary key is never loaded (two would become one NULL-key row): the
+ * pagination layer retries such pages; whatever still gets here fails the asset, the cursor kept.
+ */
+function requireKeys(table: string, key: readonly string[], rows: readonly Row[]): void {
+  for (const row of rows) {
+    for (const k of key) {
+      const v = row[k];
+      if (v === undefined || v === null || v === '') {
+        throw new EltError('record_without_key', `${table}: a record without its primary key '${k}' cannot be a row; the asset stops with its cursor kept`);
+      }
+    }
+  }
+}
+
 export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
   const { asset, table, client } = o;
   const started = Date.now();
@@ -172,6 +187,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
 
     const loadedAt = new Date();
     const builders = new Map(targets.map((t) => [t.key, new BatchBuilder(t.columns, { loadId, loadedAt })]));
+    const keys = new Map(targets.map((t) => [t.key, t.primaryKey]));
     const pendingParents = new Map<string, { parentKey: string[]; parents: unknown[][] }>();
     const batchRows = o.batchRows ?? 10_000;
     const checkpointPages = o.checkpointPages ?? 200;
@@ -255,6 +271,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
         const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
         const b = builders.get(key);
         if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
+        requireKeys(key, keys.get(key)!, rows);
         b.add(rows);
         summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
         if (key === table.name) summary.rows += rows.length;

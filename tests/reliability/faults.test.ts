@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { expectEqualsExport, expectStateNotAhead, ingest, ingestOk, openTarget, project, stateOf, type Target } from './harness.js';
-import { FAULTS, RUN_ASSETS } from './plan.js';
+import { FAULTS, MALFORMED_PASSING, RUN_ASSETS } from './plan.js';
 
 const TOKEN = 'tok-rel-faults-7c1d9e';
 const open: Array<{ close(): Promise<void> }> = [];
@@ -60,6 +60,19 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     expect(stats.faultsInjected).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/scroll_restarts=\d/);
     await expectEqualsExport(fake, target, ['companies']);
+  }, 180_000);
+
+  test('responses that cannot be right, each kind passing twice on every path it fits: retried, exit 0, equal to the export', async () => {
+    const { fake, target, p } = await setup(FAULTS.malformedSeed, 'duckdb');
+    for (const rule of MALFORMED_PASSING) fake.addFaultRule(rule);
+    const r = await ingest(p, target, [], { INTERCOM_ELT_COMPANIES_LIST_LIMIT: String(FAULTS.companiesListLimit * 100) });
+    const stats = fake.stats();
+    fake.clearFaultRules();
+    count(stats.faultsByKind);
+    console.log(`malformed responses: ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(stats.faultsInjected).toBe(MALFORMED_PASSING.length * 2);
+    await expectEqualsExport(fake, target, RUN_ASSETS);
   }, 180_000);
 
   test('across the seeds every fault kind was injected', () => {

@@ -16,6 +16,7 @@
 import { makeVector, type Data, type Field, type RecordBatch } from 'apache-arrow';
 import { fillColumn } from '../../arrow/fill.js';
 import { columnTypeOf } from '../../arrow/types.js';
+import { ExactNumber, parseJson, stringifyJson } from '../../exact-json.js';
 import type { ColumnType } from '../../intercom/tables/spec.js';
 import type { PhysicalColumn } from '../shared/statements.js';
 
@@ -183,17 +184,19 @@ export function cleanText(s: string): string {
 export function cleanJson(text: string): string {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // numbers beyond 2^53 keep their digits (src/exact-json.ts)
+    value = parseJson(text);
   } catch {
     return text;
   }
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return cleanText(v);
     if (Array.isArray(v)) return v.map(walk);
+    if (v instanceof ExactNumber) return v;
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [cleanText(k), walk(x)]));
     return v;
   };
-  return JSON.stringify(walk(value));
+  return stringifyJson(walk(value)) ?? text;
 }
 
 function prepare(batch: RecordBatch, fieldIndex: number, type: ColumnType): Source {

@@ -143,7 +143,10 @@ export class PgSession implements SqlSession {
       if (failed === undefined) stream.end(COPY_TRAILER);
       await done;
     } catch (err) {
-      throw this.wrap(err, `COPY into staging`);
+      // 54001: jsonb parsing recurses; a value nested deeper than the server's max_stack_depth allows
+      // fails the load, never dropped (issue #17): say which limit it met
+      const deep = (err as { code?: string }).code === '54001' ? ' (a JSON value nested deeper than this server parses; raise max_stack_depth or exclude the column)' : '';
+      throw this.wrap(err, `COPY into staging${deep}`);
     }
   }
 

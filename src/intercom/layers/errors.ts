@@ -2,11 +2,12 @@
  * Non-2xx answers → typed errors (notes §1.7): Intercom's `errors[0].code`, its message and the
  * `request_id` (body, else the X-Request-Id header) so a support ticket can quote it.
  */
-import { IntercomHttpError, RateLimitedError } from '../../errors.js';
+import { IntercomHttpError, NetworkError, RateLimitedError } from '../../errors.js';
 import { RETRY_AFTER_META, RETRY_DEFAULTS } from '../retry.js';
 import type { Layer, WireResponse } from './types.js';
 
 interface ErrorBody {
+  type?: unknown;
   request_id?: unknown;
   errors?: Array<{ code?: unknown; message?: unknown }>;
 }
@@ -26,9 +27,26 @@ export function errorLayer(retryStatuses: readonly number[] = RETRY_DEFAULTS.ret
   return (next) => async (req) => {
     const res = await next(req);
     if (res.status >= 200 && res.status < 300) return res;
-    if (res.status === 404 && req.allow404) return res;
+    if (res.status === 404) {
+      // Only Intercom's own not-found body says a record is gone (notes §1.7: `not_found`,
+      // `ticket_not_found`, …). A 404 without Intercom's `error.list` comes from a proxy, a load
+      // balancer or a bad deploy: a transport fault, retried, never a deletion.
+      if (!isErrorList(res.body)) {
+        throw new NetworkError(`answered 404 without Intercom's error body (${res.headers['content-type'] || 'no content type'}): not Intercom's answer`, { method: req.method, path: req.path });
+      }
+      if (req.allow404 && isIntercomNotFound(res.body)) return res;
+    }
     throw toError(req.method, req.path, res, retryStatuses);
   };
+}
+
+const isErrorList = (body: unknown): boolean => (body as ErrorBody | undefined)?.type === 'error.list';
+
+/** Intercom's not-found answer: an `error.list` whose first error code is `not_found` or `<object>_not_found`. */
+export function isIntercomNotFound(body: unknown): boolean {
+  const b = (body ?? {}) as ErrorBody;
+  const code = Array.isArray(b.errors) ? b.errors[0]?.code : undefined;
+  return isErrorList(b) && typeof code === 'string' && /(^|_)not_found$/.test(code);
 }
 
 function toError(method: string, path: string, res: WireResponse, retryStatuses: readonly number[]): IntercomHttpError {

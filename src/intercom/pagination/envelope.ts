@@ -1,5 +1,5 @@
 /** Strict envelope checks shared by the pagination styles (STYLE.md: envelopes strictly, records loosely). */
-import { EltError } from '../../errors.js';
+import { EltError, MalformedPageError } from '../../errors.js';
 import type { IntercomRequest } from '../types.js';
 
 /** A pure next-page function: the request for the page after `body`, or undefined at the end. */
@@ -34,4 +34,37 @@ export function pagesOf(req: IntercomRequest, body: unknown): Record<string, unk
   if (pages === undefined || pages === null) return undefined;
   if (!isObject(pages)) throw unexpected(req, "'pages' is not an object");
   return pages;
+}
+
+/** A primary-key value that names a record: not missing, not null, not an empty string. */
+const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/**
+ * A record must carry its primary key (`key`): one without it (missing or null `id`, `{}` for a
+ * record) is a malformed response, never a row (two such records would become one NULL-key row).
+ */
+export function checkRecord(req: IntercomRequest, record: unknown, key: readonly string[], where = 'the record'): void {
+  if (!isObject(record)) throw new MalformedPageError(`${where} is not a JSON object`, undefined, req);
+  for (const k of key) if (!present(record[k])) throw new MalformedPageError(`${where} has no '${k}'`, undefined, req);
+}
+
+/** Where a page sits in its chain: records read before it, when known (a resumed chain does not know). */
+export interface PageContext {
+  key: readonly string[];
+  /** Records of the earlier pages of this chain; undefined when the chain was resumed mid-way. */
+  readBefore?: number;
+}
+
+/**
+ * A page that contradicts itself cannot be right: an empty list while its own `total_count` says
+ * more records exist than the chain has read (a proxy's or a bad deploy's page; believing it ends
+ * the chain and moves the cursor past the rest), or a record without its key.
+ */
+export function checkPage(req: IntercomRequest, body: unknown, recordsKey: string, at: PageContext): void {
+  const records = recordsOf(req, body, recordsKey);
+  records.forEach((r, i) => checkRecord(req, r, at.key, `record ${i + 1} of '${recordsKey}'`));
+  const total = envelope(req, body).total_count;
+  if (records.length === 0 && at.readBefore !== undefined && typeof total === 'number' && total > at.readBefore) {
+    throw new MalformedPageError(`an empty page while its total_count says ${total} and ${at.readBefore} were read`, undefined, req);
+  }
 }

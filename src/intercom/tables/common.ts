@@ -2,6 +2,8 @@
 import type { ColumnDef, ColumnType, ExtractContext, Page, Row, TableProbe, Window } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { paginate } from '../paginate.js';
+import { checkRecord } from '../pagination/envelope.js';
+import { MalformedPageError } from '../../errors.js';
 import type { Pagination } from './spec.js';
 import { localDayStart, nextLocalDayStart } from './timezone.js';
 
@@ -19,6 +21,23 @@ export function columns(spec: Record<string, ColumnType>): ColumnDef[] {
 export function answeredAt(res: { headers: Record<string, string> }): number {
   const ms = Date.parse(res.headers['date'] ?? '');
   return Math.floor((Number.isFinite(ms) ? ms : Date.now()) / 1000);
+}
+
+/**
+ * `GET <collection>/{id}` of a record that may have been deleted since the search: Intercom's own
+ * 404 is an answer (allow404); a 200 must be that record, with its id (`{}` or another record is a
+ * malformed response, retried like a truncated body, never a row).
+ */
+export function getById(collection: string, id: string): IntercomRequest {
+  const req: IntercomRequest = { method: 'GET', path: `${collection}/${encodeURIComponent(id)}`, allow404: true };
+  return {
+    ...req,
+    check(body) {
+      checkRecord(req, body, ['id']);
+      const got = String((body as Row)['id']);
+      if (got !== id) throw new MalformedPageError(`asked for ${id}, answered with ${got}`, undefined, req);
+    },
+  };
 }
 
 /** Intercom's general page-size maximum: "the max amount for any API is 150" (notes §1.5). */

@@ -1,7 +1,7 @@
 import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { paginate } from '../paginate.js';
-import { envelope, recordsOf } from '../pagination/envelope.js';
+import { checkPage, envelope, recordsOf } from '../pagination/envelope.js';
 import { nextPageNumber } from '../pagination/page-number.js';
 import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS } from './common.js';
 import { scrollPages } from './scroll.js';
@@ -57,7 +57,8 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
     return;
   }
   const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
-  const res = await ctx.client.request({ ...first, priority: 'high' }); // the chain's first step
+  // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is
+  const res = await ctx.client.request({ ...first, priority: 'high', check: (body) => checkPage(first, body, 'data', { key: ['id'], readBefore: 0 }) });
   const total = envelope(first, res.body).total_count;
   if (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit) {
     const next = nextPageNumber(first, res.body, 'data');

@@ -1,6 +1,6 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { DELETED_AT_COLUMN } from './spec.js';
-import { answeredAt, columns, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { answeredAt, columns, getById, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
 import { paginate } from '../paginate.js';
 import type { IntercomRequest } from '../types.js';
 import { fanOut } from './fanout.js';
@@ -17,7 +17,8 @@ import { deletedConversations } from './conversations-deleted.js';
  * - All parts of a changed conversation are re-read and replace the stored ones: filtering parts
  *   by the previous cursor loses parts when a conversation is bumped again before they are read
  *   (estuary/connectors PR #2600, airbyte #39463).
- * - A 404 on GET means the conversation was deleted after the search: it is kept and marked
+ * - A GET answered `{}`, or with another record, is a malformed response (retried, never a row).
+ * - Intercom's own 404 (error.list `not_found`) on GET means the conversation was deleted after the search: it is kept and marked
  *   `_elt_deleted_at` (Intercom's clock: the 404's `Date` header), with its parts — not ignored
  *   (airbyte ignores them silently).
  * - With api_version ≥ 2.16, `GET /conversations/deleted` lists deletions (2.16:L13521-13614):
@@ -34,7 +35,7 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
     }
   };
   const fetchOne = async (item: Row) => {
-    const res = await ctx.client.request<Row>({ method: 'GET', path: `/conversations/${encodeURIComponent(String(item['id']))}`, allow404: true });
+    const res = await ctx.client.request<Row>(getById('/conversations', String(item['id'])));
     return res.status === 404 ? { item, deletedAt: answeredAt(res) } : { item, full: res.body };
   };
   for await (const { page, results } of fanOut(search(), fetchOne, { concurrency: ctx.concurrency })) {

@@ -1,6 +1,6 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { isObject } from '../pagination/envelope.js';
-import { columns, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { columns, getById, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
 import { fanOut } from './fanout.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -36,7 +36,7 @@ function ticketRow(t: Row): Row {
  */
 async function partsOf(ctx: ExtractContext, ticket: Row): Promise<Row[]> {
   const id = String(ticket.id);
-  const res = await ctx.client.request<Row>({ method: 'GET', path: `/tickets/${encodeURIComponent(id)}`, allow404: true });
+  const res = await ctx.client.request<Row>(getById('/tickets', id));
   if (res.status === 404) return [];
   const list = isObject(res.body) && isObject(res.body.ticket_parts) ? res.body.ticket_parts : {};
   const parts = Array.isArray(list.ticket_parts) ? (list.ticket_parts as Row[]) : [];
