@@ -7,7 +7,7 @@ import { runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 import { protectionTransform } from '../pipeline/protect.js';
 import { oneShotProtection } from '../pipeline/protect-flags.js';
-import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 export interface IngestFlags {
   config?: string;
@@ -131,6 +131,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
   }
+  for (const line of checkFailureLines(result.summaries)) o.err(redact(line));
   return result;
 }
 

@@ -1,4 +1,5 @@
 /** Progress events the pipeline emits; the CLI renders them (interactive, log or JSON lines). */
+import type { CheckResult } from '../destinations/types.js';
 import type { ClientStats } from '../intercom/types.js';
 import type { AssetSummary } from './run-asset.js';
 
@@ -7,4 +8,6 @@ export type ProgressEvent =
   | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats }
   /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
   | { type: 'checkpoint'; asset: string; rows: number; pages: number; commitSeconds: number; queuedSeconds: number }
+  /** One data check's result, after the asset's final commit (before its asset_end). */
+  | ({ type: 'check'; asset: string } & CheckResult)
   | { type: 'asset_end'; asset: string; summary: AssetSummary };

@@ -4,7 +4,8 @@
  * processes where the session provides one).
  */
 import { DestinationError } from '../../errors.js';
-import type { AssetState, Destination, RunSpec, RunWriter } from '../types.js';
+import type { AssetState, Check, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
+import { runChecks } from './checks.js';
 import type { Dialect } from './dialect.js';
 import type { SqlConnector, SqlSession } from './driver.js';
 import { SqlRunWriter } from './loader.js';
@@ -26,6 +27,8 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
   // openRun creates schemas and metadata tables: one at a time, so two runs starting
   // together do not race on the catalog
   let opening: Promise<unknown> = Promise.resolve();
+  // checks share the admin session: one asset's checks at a time
+  let checking: Promise<unknown> = Promise.resolve();
 
   const fail = (what: string, err: unknown): never => {
     if (err instanceof DestinationError) throw err;
@@ -71,6 +74,18 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
       } catch (err) {
         return fail('read loads', err);
       }
+    },
+
+    async runChecks(target, checks: readonly Check[]): Promise<CheckResult[]> {
+      const run = checking.then(async () => {
+        try {
+          return await runChecks(d, await session(), schema, target, checks);
+        } catch (err) {
+          return fail(`check ${target.asset}`, err);
+        }
+      });
+      checking = run.catch(() => undefined);
+      return run;
     },
 
     async openRun(spec: RunSpec): Promise<RunWriter> {
