@@ -58,7 +58,7 @@ function columnType(c: MapReader, column: string, table: CheckTable): ColumnType
 function readColumnCheck(k: MapReader, column: string, type: ColumnType | undefined, table: CheckTable): Check {
   const given = k.requireString('name').trim();
   const name = COLUMN_CHECKS.find((n) => n === given.toLowerCase());
-  if (name === undefined) throw k.error('name', `unknown check ${show(given)}${suggestion(given, COLUMN_CHECKS)} (a SQL rule goes under custom_checks)`);
+  if (name === undefined) throw k.error('name', `unknown check ${show(given)}${suggestion(given, COLUMN_CHECKS)}`);
   const excludeDeleted = k.boolean('exclude_deleted') ?? false;
   if (excludeDeleted && table.columnTypes !== undefined && table.columnTypes[DELETED_AT] === undefined) {
     throw k.error('exclude_deleted', `table ${table.name} has no soft-deleted rows (no ${DELETED_AT} column); remove exclude_deleted`);
