@@ -6,7 +6,9 @@
  * the run before any request.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assetYaml } from '../../src/cli/commands/init.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import { getTable } from '../../src/intercom/tables/index.js';
 import { createTestDatabase, pgClient, pgOptions } from '../destinations/harness.js';
 import { runCli } from '../helpers/cli.js';
 import { query as duckQuery } from '../helpers/duck.js';
@@ -138,4 +140,22 @@ test('a malformed check stops ingest before any request: one line, exit 1', asyn
   const r = await runCli(['ingest', '-c', p.configFile]);
   expect(r.code).toBe(1);
   expect(r.stderr.trim()).toBe(`error: ${p.assetsDir}/companies.asset.yml: columns[0].checks[0].name: unknown check "acepted_values"; did you mean "accepted_values"?`);
+});
+
+test('the primary-key checks init writes pass on a real load (one-column and composite keys)', async () => {
+  const names = ['tags', 'data_attributes', 'company_segments'];
+  const p = makeProject({ url: fake.url, token: TOKEN, assets: Object.fromEntries(names.map((n) => [n, assetYaml(getTable(n)!)])) });
+  const r = await runCli(['ingest', '-c', p.configFile, '--progress', 'log']);
+  expect(r.code, r.stderr).toBe(0);
+  const rows = await duckQuery(p.duckdbPath, 'SELECT asset, check_name, column_name, status FROM intercom._elt_checks ORDER BY asset, check_name, column_name');
+  expect(rows.map((x) => [x['asset'], x['check_name'], x['column_name'], x['status']])).toEqual([
+    ['intercom.company_segments', 'company_id + id is unique', null, 'passed'],
+    ['intercom.company_segments', 'not_null', 'company_id', 'passed'],
+    ['intercom.company_segments', 'not_null', 'id', 'passed'],
+    ['intercom.data_attributes', 'model + name is unique', null, 'passed'],
+    ['intercom.data_attributes', 'not_null', 'model', 'passed'],
+    ['intercom.data_attributes', 'not_null', 'name', 'passed'],
+    ['intercom.tags', 'not_null', 'id', 'passed'],
+    ['intercom.tags', 'unique', 'id', 'passed'],
+  ]);
 });
