@@ -91,7 +91,8 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
   return { project: { intercom: new Map([[source.name, source]]), destinations: new Map([[dest.name, dest]]) }, asset };
 }
 
-export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal): Promise<RunResult> {
+/** `runId`: under `--every`, each run's id, carried by its JSON events. */
+export async function ingestCommand(selectors: string[], f: IngestFlags, o: Output, stop?: AbortSignal, runId?: string): Promise<RunResult> {
   let project: Pick<Project, 'intercom' | 'destinations'>;
   let assets: AssetConfig[];
   if (f.sourceUri) {
@@ -114,7 +115,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
   for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
   const redact = makeRedactor(secretsOf(project));
-  const progress = progressRenderer(f.progress ?? 'interactive', o, redact);
+  const progress = progressRenderer(f.progress ?? 'interactive', o, redact, runId === undefined ? {} : { runId });
   const result = await runAssets(project, assets, {
     fullRefresh: f.fullRefresh,
     intervalStart: parseTime(f.intervalStart, '--interval-start'),
@@ -127,7 +128,7 @@ export async function ingestCommand(selectors: string[], f: IngestFlags, o: Outp
   });
   progress.close();
   if (f.progress === 'json') {
-    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
+    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length })));
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
   }

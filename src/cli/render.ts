@@ -60,7 +60,13 @@ export function checkFailureLines(summaries: AssetSummary[]): string[] {
 }
 
 /** A progress renderer for one run. */
-export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: string) => string): { onEvent(e: ProgressEvent): void; close(): void } {
+/** `fields` go into every JSON event (the run id of an `--every` run). */
+export function progressRenderer(
+  mode: ProgressMode,
+  o: Output,
+  redact: (s: string) => string,
+  fields: Record<string, unknown> = {},
+): { onEvent(e: ProgressEvent): void; close(): void } {
   const effective: ProgressMode = mode === 'interactive' && !o.isTTY ? 'log' : mode;
   if (effective === 'json') {
     return {
@@ -69,7 +75,7 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
           e.type === 'asset_end'
             ? { type: e.type, asset: e.asset, summary: { ...e.summary, error: e.summary.error ? errorJson(e.summary.error) : undefined } }
             : e;
-        o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...payload })));
+        o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...fields, ...payload })));
       },
       close() {},
     };
