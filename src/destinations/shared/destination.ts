@@ -27,7 +27,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
   // openRun creates schemas and metadata tables: one at a time, so two runs starting
   // together do not race on the catalog
   let opening: Promise<unknown> = Promise.resolve();
-  // checks share the admin session: one asset's checks at a time
+  // one asset's checks at a time (two sessions creating _elt_checks at once can collide in the catalog)
   let checking: Promise<unknown> = Promise.resolve();
 
   const fail = (what: string, err: unknown): never => {
@@ -79,7 +79,13 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
     async runChecks(target, checks: readonly Check[]): Promise<CheckResult[]> {
       const run = checking.then(async () => {
         try {
-          return await runChecks(d, await session(), schema, target, checks);
+          // a session of their own: the admin session serves other assets' state reads meanwhile
+          const s = await connector.connect();
+          try {
+            return await runChecks(d, s, schema, target, checks);
+          } finally {
+            await s.close().catch(() => undefined);
+          }
         } catch (err) {
           return fail(`check ${target.asset}`, err);
         }
