@@ -6,11 +6,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MAX_JITTER_MS, nextSlot } from '../../src/cli/every.js';
+import { MAX_JITTER_MS, nextSlot, scheduleOf } from '../../src/cli/every.js';
+import { ConfigError } from '../../src/errors.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { query } from '../helpers/duck.js';
-import { asset, makeProject } from '../helpers/project.js';
+import { asset, makeProject, postgresConnectionYaml } from '../helpers/project.js';
 import { exportTable } from '../helpers/truth.js';
 
 const TOKEN = 'tok-every-7e21';
@@ -121,15 +122,37 @@ describe('ingest --every', () => {
     expect(r.stderr).not.toContain('tok-wrong-000');
   });
 
-  test.each([
-    [['--max-runs', '2'], 'error: --max-runs: value: only applies with --every (e.g. --every 15m --max-runs 4)'],
-    [['--every', 'often'], 'error: --every: value: invalid duration "often": use whole seconds or a number with a unit s, m, h or d (e.g. 30s, 10m, 2h, 1d, 1h30m)'],
-    [['--every', '0s'], 'error: --every: value: must be at least 1s'],
-    [['--every', '1m', '--max-runs', '0'], "error: --max-runs: value: '0' is not a whole number above 0"],
-  ])('bad schedule flags %j: one line, exit 1', async (flags, line) => {
+  test('a failed run (the destination is down) is reported and the loop goes on; the last run decides the exit code', async () => {
+    const pg = postgresConnectionYaml({ host: '127.0.0.1', port: 9, database: 'nowhere', user: 'nobody' }, 'PG_PASSWORD_EVERY');
+    const p = makeProject({ url: fake.url, token: TOKEN, extraConnections: pg, assets: { tags: asset('tags', { destination: 'postgres' }) } });
+    const r = await runJson(['ingest', '-c', p.configFile, '--every', '1s', '--max-runs', '2'], () => undefined, { PG_PASSWORD_EVERY: 'pw-every-1' });
+    expect(r.code, r.stderr).toBe(1);
+    const runs = r.events.filter((e) => e['type'] === 'end' || e['type'] === 'run_failed');
+    expect(runs).toHaveLength(2);
+    expect(runs.every((e) => e['ok'] !== true)).toBe(true);
+    expect(r.events.filter((e) => e['type'] === 'sleep')).toHaveLength(1);
+    expect(r.stderr).not.toContain('pw-every-1');
+  });
+
+  test('--max-runs without --every is one line, exit 1, through the CLI', async () => {
     const p = makeProject({ url: 'http://127.0.0.1:9', token: TOKEN, assets: { tags: asset('tags') } });
-    const r = await runCli(['ingest', '-c', p.configFile, ...flags]);
+    const r = await runCli(['ingest', '-c', p.configFile, '--max-runs', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(line);
+    expect(r.stderr.trim()).toBe('error: --max-runs: value: only applies with --every (e.g. --every 15m --max-runs 4)');
+  });
+
+  test.each([
+    [{ every: 'often' }, '--every: value: invalid duration "often": use whole seconds or a number with a unit s, m, h or d (e.g. 30s, 10m, 2h, 1d, 1h30m)'],
+    [{ every: '0s' }, '--every: value: must be at least 1s'],
+    [{ every: '1m', maxRuns: '0' }, "--max-runs: value: '0' is not a whole number above 0"],
+    [{ every: '1m', maxRuns: 2.5 }, "--max-runs: value: '2.5' is not a whole number above 0"],
+  ])('bad schedule flags %j: a ConfigError naming the flag', (flags, message) => {
+    expect(() => scheduleOf(flags)).toThrow(new ConfigError(message.split(': ')[0]!, 'value', message.split(': value: ')[1]!));
+  });
+
+  test('good schedules', () => {
+    expect(scheduleOf({})).toBeUndefined();
+    expect(scheduleOf({ every: '1h30m' })).toEqual({ intervalMs: 5_400_000 });
+    expect(scheduleOf({ every: 60, maxRuns: 3 })).toEqual({ intervalMs: 60_000, maxRuns: 3 });
   });
 });
