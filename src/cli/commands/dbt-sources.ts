@@ -163,9 +163,10 @@ function checkTest(plan: TestPlan, check: Check, ctx: TestContext): void {
       column(dbtTest(check.name, {}, config));
       return;
     case 'accepted_values': {
-      const values = check.value as CheckValue[];
-      // dbt quotes the values as strings unless told not to
-      column(dbtTest('accepted_values', { values, ...(values.some((v) => typeof v !== 'string') && { quote: false }) }, config));
+      const given = check.value as CheckValue[];
+      // timestamps (unix seconds here) become ISO literals; dbt quotes the values as strings unless told not to
+      const values = ctx.types.get(check.column) === 'timestamp' ? given.map((v) => boundSql(ctx, check.column, v)) : given;
+      column(dbtTest('accepted_values', { values, ...(values.some((v) => typeof v !== 'string') || values !== given ? { quote: false } : {}) }, config));
       return;
     }
     case 'positive':
