@@ -8,7 +8,7 @@ import { loadAssets, type DestinationConnection, type IntercomConnection } from 
 import { startFakeIntercom } from '../fake-intercom/index.js';
 import { tableCatalog } from '../intercom/tables/index.js';
 import { runAssets, type RunResult } from '../pipeline/run.js';
-import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 /** The package's own example assets (assets/ at the package root). */
 export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
@@ -46,6 +46,7 @@ export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): 
     const result = await runAssets(conns, assets, { stop, onEvent: progress.onEvent });
     progress.close();
     for (const line of summaryTable(result.summaries)) o.out(line);
+    for (const line of checkFailureLines(result.summaries)) o.err(line);
     o.out('');
     o.out(`Explore it: duckdb ${path.relative(process.cwd(), out) || out} -c "select name, email, updated_at from intercom.contacts order by updated_at desc limit 5"`);
     o.out(`(no DuckDB CLI? node -e "import('@duckdb/node-api').then(async ({DuckDBInstance}) => console.table((await (await (await DuckDBInstance.create('${path.basename(out)}')).connect()).runAndReadAll('select count(*) n from intercom.contacts')).getRowObjectsJS()))")`);
