@@ -59,8 +59,7 @@ export function checkFailureLines(summaries: AssetSummary[]): string[] {
   );
 }
 
-/** A progress renderer for one run. */
-/** `fields` go into every JSON event (the run id of an `--every` run). */
+/** A progress renderer for one run; `fields` go into every JSON event (the run id of an `--every` run). */
 export function progressRenderer(
   mode: ProgressMode,
   o: Output,

@@ -264,9 +264,11 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     if (asset.checks?.length) {
       // after the final commit: the checks read what a dbt model would read next
       const target = { asset: asset.name, loadId, schema: asset.schema, table: asset.table };
-      summary.checks = await o.destination.runChecks(target, asset.checks).catch((err: unknown) =>
-        asset.checks!.map((c) => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error' as const, message: `checks could not run: ${(inDestination(err, asset.destination) as Error).message}` })),
-      );
+      // the load is committed: a destination that fails now makes every check an error, not the load a failure
+      summary.checks = await o.destination.runChecks(target, asset.checks).catch((err: unknown) => {
+        const message = `checks could not run: ${(inDestination(err, asset.destination) as Error).message}`;
+        return asset.checks!.map((c): CheckResult => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error', message }));
+      });
       for (const c of summary.checks) emit({ type: 'check', asset: asset.name, ...c });
     }
     emit({ type: 'asset_end', asset: asset.name, summary });
