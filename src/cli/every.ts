@@ -55,6 +55,11 @@ export function scheduleOf(f: EveryFlags): { intervalMs: number; maxRuns?: numbe
     if (f.maxRuns !== undefined) throw new ConfigError('--max-runs', 'value', 'only applies with --every (e.g. --every 15m --max-runs 4)');
     return undefined;
   }
+  // one-off flags would repeat at every run: a full reload, or the same fixed window, every slot
+  if (f.fullRefresh) throw new ConfigError('--every', 'value', 'cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it');
+  for (const [flag, v] of [['--interval-start', f.intervalStart], ['--interval-end', f.intervalEnd]] as const) {
+    if (v !== undefined) throw new ConfigError('--every', 'value', `cannot repeat the fixed window of ${flag}; backfill it once without --every`);
+  }
   const seconds = parseDuration(typeof f.every === 'number' ? f.every : String(f.every), '--every', 'value');
   if (seconds < 1) throw new ConfigError('--every', 'value', 'must be at least 1s');
   let maxRuns: number | undefined;

@@ -146,6 +146,8 @@ describe('ingest --every', () => {
     [{ every: '0s' }, '--every: value: must be at least 1s'],
     [{ every: '1m', maxRuns: '0' }, "--max-runs: value: '0' is not a whole number above 0"],
     [{ every: '1m', maxRuns: 2.5 }, "--max-runs: value: '2.5' is not a whole number above 0"],
+    [{ every: '1m', fullRefresh: true }, '--every: value: cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it'],
+    [{ every: '1m', intervalStart: '2024-01-01' }, '--every: value: cannot repeat the fixed window of --interval-start; backfill it once without --every'],
   ])('bad schedule flags %j: a ConfigError naming the flag', (flags, message) => {
     expect(() => scheduleOf(flags)).toThrow(new ConfigError(message.split(': ')[0]!, 'value', message.split(': value: ')[1]!));
   });
