@@ -10,6 +10,7 @@ import { MAX_JITTER_MS, nextSlot, scheduleOf } from '../../src/cli/every.js';
 import { ConfigError } from '../../src/errors.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { restrictingProxy } from './restricting-proxy.js';
 import { query } from '../helpers/duck.js';
 import { asset, makeProject, postgresConnectionYaml } from '../helpers/project.js';
 import { exportTable } from '../helpers/truth.js';
@@ -68,16 +69,16 @@ describe('ingest --every', () => {
   });
 
   test('--every 1s --max-runs 3 with the clock moving between runs: three runs, each change picked up once', async () => {
-    const p = makeProject({ url: fake.url, token: TOKEN, assets: { contacts: asset('contacts') } });
-    let created = 0;
-    const r = await runJson(['ingest', '-c', p.configFile, '--every', '1s', '--max-runs', '3'], (e) => {
-      // between runs (the loop sleeps until the next second): a new contact, then time passes
-      if (e['type'] === 'end' && created < 2) {
-        created++;
-        fake.createContact({ name: `Scheduled ${created}` });
-        fake.clock.set(fake.clock.now() + 3600);
-      }
+    // between runs — when the next run asks GET /me, before it freezes its window — a new
+    // contact appears and an hour passes; at a fixed point of the run, not at a race with the sleep
+    let runs = 0;
+    const proxy = await restrictingProxy(fake.url, {}, (path) => {
+      if (path !== '/me' || ++runs < 2) return;
+      fake.createContact({ name: `Scheduled ${runs - 1}` });
+      fake.clock.set(fake.clock.now() + 3600);
     });
+    const p = makeProject({ url: proxy.url, token: TOKEN, assets: { contacts: asset('contacts') } });
+    const r = await runJson(['ingest', '-c', p.configFile, '--every', '1s', '--max-runs', '3'], () => undefined).finally(() => proxy.close());
     expect(r.code, r.stderr).toBe(0);
     const ends = r.events.filter((e) => e['type'] === 'end');
     expect(ends.map((e) => e['ok'])).toEqual([true, true, true]);
@@ -87,8 +88,9 @@ describe('ingest --every', () => {
     expect(r.events.filter((e) => e['type'] === 'sleep').map((e) => e['run'])).toEqual([1, 2]);
     const rowsByRun = runIds.map((id) => r.events.find((e) => e['type'] === 'asset_end' && e['runId'] === id)!['summary'] as { rows: number });
     expect(rowsByRun[0]!.rows).toBe(30);
-    expect(rowsByRun[1]!.rows).toBeGreaterThanOrEqual(1);
-    expect(rowsByRun[2]!.rows).toBeGreaterThanOrEqual(1);
+    // each run read exactly the one change made since the previous one
+    expect(rowsByRun[1]!.rows).toBe(1);
+    expect(rowsByRun[2]!.rows).toBe(1);
     const names = await query(p.duckdbPath, `SELECT name, COUNT(*) AS n FROM intercom.contacts WHERE name LIKE 'Scheduled %' GROUP BY name ORDER BY name`);
     expect(names.map((x) => [x['name'], Number(x['n'])])).toEqual([['Scheduled 1', 1], ['Scheduled 2', 1]]);
     const [total] = await query(p.duckdbPath, 'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM intercom.contacts');
