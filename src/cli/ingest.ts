@@ -5,13 +5,14 @@ import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri
 import { projectFromFlags } from './commands/shared.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
+import { isBlockingFailure } from '../pipeline/run-asset.js';
 import { intercomProblem } from './commands/check.js';
 import type { Strategy } from '../intercom/tables/spec.js';
 import { protectionTransform } from '../pipeline/protect.js';
 import { oneShotProtection } from '../pipeline/protect-flags.js';
 import type { ProgressEvent } from '../pipeline/events.js';
 import { ingestQueryHint } from './commands/query.js';
-import { makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
 
 export interface IngestFlags {
   config?: string;
@@ -154,13 +155,17 @@ export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Pro
   return { project: { intercom: new Map([[source.name, source]]), destinations: new Map([[dest.name, dest]]) }, asset };
 }
 
-/** `listen` receives every progress event as well (the programmatic API's `onEvent`). */
+/**
+ * `listen` receives every progress event as well (the programmatic API's `onEvent`); `runId`: under
+ * `--every`, each run's id, carried by its JSON events.
+ */
 export async function ingestCommand(
   selectors: string[],
   f: IngestFlags,
   o: Output,
   stop?: AbortSignal,
   listen?: (e: ProgressEvent) => void,
+  runId?: string,
 ): Promise<RunResult & { failure?: EltError }> {
   crashPoint('run-start');
   let project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>;
@@ -196,14 +201,14 @@ export async function ingestCommand(
     redact,
   };
   await verifyTokens(project, assets, f.sourceUri !== undefined);
-  const progress = progressRenderer(mode, o, redact);
+  const progress = progressRenderer(mode, o, redact, runId === undefined ? {} : { runId });
   const onEvent = (e: ProgressEvent) => {
     progress.onEvent(e);
     listen?.(e);
   };
   // closed on every path: a thrown run leaves no live line behind its error line
   const result = await runAssets(project, assets, { ...options, onEvent }).finally(() => progress.close());
-  return endRun(result, mode, o, redact, ingestQueryHint(project, assets, f));
+  return endRun(result, mode, o, redact, ingestQueryHint(project, assets, f), runId);
 }
 
 /**
@@ -216,13 +221,15 @@ export function endRun(
   o: Output,
   redact: (s: string) => string,
   hint?: string,
+  runId?: string,
 ): RunResult & { failure?: EltError } {
   if (mode === 'json') {
-    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), type: 'end', ok: result.ok, assets: result.summaries.length })));
+    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length })));
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
     if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
   }
+  for (const line of checkFailureLines(result.summaries)) o.err(redact(line));
   return { ...result, failure: runFailure(result, redact) };
 }
 
@@ -236,7 +243,11 @@ export function runFailure(result: RunResult, redact: (s: string) => string = (s
   if (result.ok) return undefined;
   const failed = result.summaries.filter((s) => s.status !== 'ok');
   const first = failed[0];
-  if (!first) return new EltError('load_failed', 'the run stopped before every asset was loaded');
+  if (!first) {
+    const checks = result.summaries.flatMap((s) => s.checks ?? []).filter(isBlockingFailure).length;
+    if (checks > 0) return new EltError('checks_failed', `${checks} blocking check(s) failed (the lines above name them); the rows are loaded`);
+    return new EltError('load_failed', 'the run stopped before every asset was loaded');
+  }
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed asset(s) above)` : '';
   return new EltError('load_failed', redact(`${first.asset} failed: ${first.error?.message.split('\n')[0] ?? 'unknown error'}${more}`));
 }

@@ -7,6 +7,7 @@ import { cac } from 'cac';
 import { EltError, InterruptedError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
+import { ingestEvery, scheduleOf } from './every.js';
 import { fakeIntercomCommand } from './fake.js';
 import { registerCommands } from './commands/index.js';
 import { checkFlags, unknownCommand } from './flags.js';
@@ -54,6 +55,8 @@ export function buildCli() {
     .option('--parallel <n>', 'Assets run at once; they share each Intercom app\'s rate budget (default 4)')
     .option('--checkpoint-pages <n>', 'Commit rows + cursor every n pages (default 200)')
     .option('--checkpoint-seconds <s>', 'Commit rows + cursor at least every s seconds (default 30)')
+    .option('--every <duration>', 'Run again at every slot of this interval (e.g. 15m, 1h), until stopped (see docs/scheduling.md)')
+    .option('--max-runs <n>', 'With --every: stop after n runs')
     .option('--source-uri <uri>', "ingestr form: 'intercom://?access_token=…&region=eu'")
     .option('--source-table <table>', 'ingestr form: the Intercom table')
     .option('--dest-uri <uri>', 'ingestr form: duckdb:///file.duckdb | postgresql://… | snowflake://…')
@@ -67,8 +70,14 @@ export function buildCli() {
     .example('intercom-elt ingest')
     .example('intercom-elt ingest intercom.contacts --progress log')
     .example('intercom-elt ingest intercom.conversations --checkpoint-pages 20')
+    .example('intercom-elt ingest --every 15m')
     .example("intercom-elt ingest --source-uri 'intercom://?access_token=$TOKEN&region=eu' --source-table contacts --dest-uri duckdb:///intercom.duckdb --dest-table intercom.contacts")
     .action(async (assets: string[], flags) => {
+      const schedule = scheduleOf(flags);
+      if (schedule) {
+        process.exitCode = await ingestEvery(assets, flags, schedule, output, stopSignal());
+        return;
+      }
       const result = await ingestCommand(assets, flags, output, stopSignal());
       if (result.failure) throw result.failure;
     });

@@ -1,6 +1,7 @@
 /** Everything the CLI prints: progress (interactive, log, JSON lines), the run summary, errors. */
 import type { ProgressEvent } from '../pipeline/events.js';
-import type { AssetSummary } from '../pipeline/run-asset.js';
+import { isBlockingFailure, type AssetSummary } from '../pipeline/run-asset.js';
+import type { CheckResult } from '../destinations/types.js';
 import { EltError } from '../errors.js';
 
 export type ProgressMode = 'interactive' | 'log' | 'json';
@@ -20,7 +21,9 @@ export function makeRedactor(secrets: Iterable<string | undefined>): (s: string)
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function summaryTable(summaries: AssetSummary[]): string[] {
-  const header = ['asset', 'status', 'rows', 'requests', 'retries', '429s', 'seconds', 'rows/s'];
+  // a checks column (passed/run) only when some asset has checks
+  const withChecks = summaries.some((s) => s.checks !== undefined);
+  const header = ['asset', 'status', 'rows', 'requests', 'retries', '429s', 'seconds', 'rows/s', ...(withChecks ? ['checks'] : [])];
   const rows = summaries.map((s) => [
     s.asset,
     s.status,
@@ -30,6 +33,7 @@ export function summaryTable(summaries: AssetSummary[]): string[] {
     fmt(s.rateLimited),
     s.seconds.toFixed(1),
     fmt(Math.round(s.rows / Math.max(s.seconds, 0.001))),
+    ...(withChecks ? [s.checks ? `${s.checks.filter((c) => c.status === 'passed').length}/${s.checks.length}` : '-'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -42,8 +46,26 @@ export function summaryTable(summaries: AssetSummary[]): string[] {
   return out;
 }
 
-/** A progress renderer for one run. */
-export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: string) => string): { onEvent(e: ProgressEvent): void; close(): void } {
+/** `intercom.tags: column name: accepted_values failed: 3 offending rows` — one line naming the asset, column and check. */
+export function checkLine(asset: string, c: CheckResult): string {
+  const what = c.column !== undefined ? `column ${c.column}: ${c.check}` : `custom check ${JSON.stringify(c.check)}`;
+  return `${asset}: ${what} ${c.status === 'error' ? 'could not run' : c.status}: ${c.message}`;
+}
+
+/** The checks that did not pass: `error:` lines for blocking ones (exit 1), `warning:` lines for the others. */
+export function checkFailureLines(summaries: AssetSummary[]): string[] {
+  return summaries.flatMap((s) =>
+    (s.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${isBlockingFailure(c) ? 'error' : 'warning'}: ${checkLine(s.asset, c)}${c.blocking ? '' : ' (non-blocking)'}`),
+  );
+}
+
+/** A progress renderer for one run; `fields` go into every JSON event (the run id of an `--every` run). */
+export function progressRenderer(
+  mode: ProgressMode,
+  o: Output,
+  redact: (s: string) => string,
+  fields: Record<string, unknown> = {},
+): { onEvent(e: ProgressEvent): void; close(): void } {
   const effective: ProgressMode = mode === 'interactive' && !o.isTTY ? 'log' : mode;
   if (effective === 'json') {
     return {
@@ -52,7 +74,7 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
           e.type === 'asset_end'
             ? { type: e.type, asset: e.asset, summary: { ...e.summary, error: e.summary.error ? errorJson(e.summary.error) : undefined } }
             : e;
-        o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...payload })));
+        o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...fields, ...payload })));
       },
       close() {},
     };
@@ -109,6 +131,8 @@ export function progressRenderer(mode: ProgressMode, o: Output, redact: (s: stri
       } else if (e.type === 'checkpoint' && effective === 'log') {
         // commits run behind the fetching; a slow one shows here, not as a stalled request rate
         o.err(`${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` + (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''));
+      } else if (e.type === 'check' && effective === 'log') {
+        o.err(redact(checkLine(e.asset, e)));
       } else if (e.type === 'wait') {
         clear();
         o.err(redact(`${e.asset}: waiting ${e.seconds} s before retrying ${e.method} ${e.path} (${e.reason})`));

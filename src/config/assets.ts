@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Strategy } from '../intercom/tables/spec.js';
+import { readChecks } from './checks.js';
 import { parseDuration, parseStartDate } from './duration.js';
 import { MapReader, fail, kind, show } from './reader.js';
 import { suggestion } from './suggest.js';
@@ -18,7 +19,7 @@ export const ASSET_FILE = /\.asset\.ya?ml$/;
 export const STRATEGIES = ['merge', 'replace', 'append', 'delete+insert', 'create+replace'] as const;
 
 // Bruin keys we accept and keep in `raw` without acting on them: description, owner, domains,
-// meta, depends, uri, custom_checks.
+// meta, depends, uri. `custom_checks` and `columns[].checks` run after each load (checks.ts).
 const ASSET_KEYS = [
   'name', 'type', 'connection', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
   'tags', 'parameters', 'materialization', 'columns', 'start_date', 'lookback',
@@ -155,6 +156,8 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
   }
 
   const lookback = oneOf(file, [p, 'lookback', p.get('lookback')], [r, 'lookback', r.get('lookback')]);
+  const customAttributeColumns = p.boolean('custom_attribute_columns') ?? false;
+  const checks = readChecks(r, { name: sourceTable, columnTypes: defaults.columnTypes, openColumns: customAttributeColumns });
   const asset: AssetConfig = {
     name: `${schema}.${table}`,
     schema,
@@ -166,10 +169,11 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
     strategy,
     primaryKey,
     tags: readTags(r),
-    customAttributeColumns: p.boolean('custom_attribute_columns') ?? false,
+    customAttributeColumns,
     columns,
     raw: r.obj,
   };
+  if (checks.length > 0) asset.checks = checks;
   if (incrementalKey !== undefined) asset.incrementalKey = incrementalKey;
   const startDate = r.get('start_date');
   if (startDate !== undefined) asset.startDate = parseStartDate(startDate, file, 'start_date');
@@ -304,7 +308,7 @@ function readColumns(r: MapReader): AssetConfig['columns'] {
     if (seen.has(name.toLowerCase())) throw c.error('name', `duplicate column ${show(name)}`);
     seen.add(name.toLowerCase());
     const pk = c.boolean('primary_key');
-    // Other Bruin column keys (type, description, checks, …) pass through untouched.
+    // Other Bruin column keys (type, description, …) pass through untouched; checks are read by readChecks.
     const { primary_key: _pk, name: _name, ...rest } = c.obj;
     return pk === undefined ? { ...rest, name } : { ...rest, name, primaryKey: pk };
   });

@@ -5,7 +5,8 @@
  */
 import type { ConfigError } from '../errors.js';
 import type { Region } from '../intercom/types.js';
-import type { Strategy } from '../intercom/tables/spec.js';
+import type { Check } from '../destinations/types.js';
+import type { ColumnType, Strategy } from '../intercom/tables/spec.js';
 
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {
@@ -85,7 +86,7 @@ export type DestinationType = DestinationConnection['type'];
 export interface TableCatalog {
   names(): string[];
   /** `columns`: the table's declared columns, when known (a primary key must be one of them). */
-  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy; columns?: string[] } | undefined;
+  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy; columns?: string[]; columnTypes?: Record<string, ColumnType> } | undefined;
 }
 
 /** One asset (one destination table), with the table's defaults applied. */
@@ -111,6 +112,8 @@ export interface AssetConfig {
   tags: string[];
   customAttributeColumns: boolean;
   columns: Array<{ name: string; primaryKey?: boolean; [k: string]: unknown }>;
+  /** Data checks run after the final commit (`columns[].checks`, `custom_checks`), in file order. */
+  checks?: Check[];
   /** The parsed YAML, as written. */
   raw: Record<string, unknown>;
 }

@@ -1,4 +1,5 @@
 /** Progress events the pipeline emits; the CLI renders them (interactive, log or JSON lines). */
+import type { CheckResult } from '../destinations/types.js';
 import type { ClientStats } from '../intercom/types.js';
 import type { AssetSummary } from './run-asset.js';
 
@@ -8,6 +9,8 @@ export type ProgressEvent =
   | { type: 'page'; asset: string; rows: number; pages: number; stats: ClientStats; total?: number }
   /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
   | { type: 'checkpoint'; asset: string; rows: number; pages: number; commitSeconds: number; queuedSeconds: number }
+  /** One data check's result, after the asset's final commit (before its asset_end). */
+  | ({ type: 'check'; asset: string } & CheckResult)
   | { type: 'asset_end'; asset: string; summary: AssetSummary }
   /** A request waits before its retry (a 429's reset, Retry-After, a backoff) for at least a few seconds. */
   | { type: 'wait'; asset: string; seconds: number; method: string; path: string; reason: string };

@@ -7,7 +7,7 @@ import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { BatchBuilder } from '../arrow/index.js';
 import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
-import type { AssetState, Destination, RunWriter, TableTarget } from '../destinations/types.js';
+import type { AssetState, CheckResult, Destination, RunWriter, TableTarget } from '../destinations/types.js';
 import { EltError, inDestination, InterruptedError } from '../errors.js';
 import { answeredAt } from '../intercom/tables/common.js';
 import type { Row, TableSpec } from '../intercom/tables/spec.js';
@@ -56,7 +56,14 @@ export interface AssetSummary {
   checkpoints: number;
   counters: Record<string, number>;
   window?: { start: number; end: number };
+  /** The asset's data checks, run after its final commit (absent when it has none or the load failed). */
+  checks?: CheckResult[];
   error?: EltError | Error;
+}
+
+/** A check whose failure fails the run: a blocking check that failed or could not run. */
+export function isBlockingFailure(c: CheckResult): boolean {
+  return c.blocking && c.status !== 'passed';
 }
 
 interface Workspace {
@@ -303,6 +310,16 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     for (const t of transforms) for (const [k, v] of Object.entries(t.counters?.() ?? {})) counters[k] = (counters[k] ?? 0) + v;
     finishStats();
     await writer.finish({ ...baseState, cursor: plan.nextCursor ?? baseState.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
+    if (asset.checks?.length) {
+      // after the final commit: the checks read what a dbt model would read next
+      const target = { asset: asset.name, loadId, schema: asset.schema, table: asset.table };
+      // the load is committed: a destination that fails now makes every check an error, not the load a failure
+      summary.checks = await o.destination.runChecks(target, asset.checks).catch((err: unknown) => {
+        const message = `checks could not run: ${(inDestination(err, asset.destination) as Error).message}`;
+        return asset.checks!.map((c): CheckResult => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error', message }));
+      });
+      for (const c of summary.checks) emit({ type: 'check', asset: asset.name, ...c });
+    }
     emit({ type: 'asset_end', asset: asset.name, summary });
     return summary;
   } catch (caught) {

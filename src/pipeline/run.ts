@@ -8,7 +8,7 @@ import { getTable } from '../intercom/tables/index.js';
 import type { IntercomClient, IntercomClientOptions } from '../intercom/types.js';
 import { openDestination } from './destinations.js';
 import type { ProgressEvent } from './events.js';
-import { runAsset, type AssetSummary } from './run-asset.js';
+import { isBlockingFailure, runAsset, type AssetSummary } from './run-asset.js';
 
 export interface RunOptions {
   fullRefresh?: boolean;
@@ -127,7 +127,8 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
     for (const [i, a] of assets.entries()) summaries[i] ??= notStarted(a, String(o.stop.reason ?? 'signal'));
   }
   const done = summaries.filter((s): s is AssetSummary => s !== undefined);
-  return { summaries: done, ok: done.length === assets.length && done.every((s) => s.status === 'ok') };
+  const ok = done.length === assets.length && done.every((s) => s.status === 'ok' && !s.checks?.some(isBlockingFailure));
+  return { summaries: done, ok };
 }
 
 function notStarted(asset: AssetConfig, signal: string): AssetSummary {

@@ -90,4 +90,32 @@ describe('snowflake end to end (real snowflake-sdk, fake Snowflake)', () => {
     expect(Number(dups!.d)).toBe(0);
     expect(sf.stats().implicitCommits).toBe(0);
   });
+
+  test('the asset checks run on Snowflake after the final commit; a failed blocking one fails the run (issue #16)', async () => {
+    const industries = new Set((await exportTable(intercom.url, 'companies')).map((c) => String(c['industry'])));
+    const [one] = [...industries];
+    const r = await runAssets(project(), [
+      {
+        ...assetFor('companies'),
+        checks: [
+          { kind: 'column', name: 'unique', column: 'id', blocking: true, excludeDeleted: false },
+          { kind: 'column', name: 'accepted_values', column: 'industry', value: [one!], blocking: true, excludeDeleted: false },
+          { kind: 'custom', name: 'rows', query: 'SELECT COUNT(*) FROM {{ this }}', value: 0, blocking: false },
+        ],
+      },
+    ]);
+    expect(r.ok).toBe(false);
+    expect(r.summaries[0]!.status).toBe('ok');
+    expect(r.summaries[0]!.checks!.map((c) => [c.check, c.status])).toEqual([
+      ['unique', 'passed'],
+      ['accepted_values', 'failed'],
+      ['rows', 'failed'],
+    ]);
+    const rows = await sf.query(`select "check_name", "status", "blocking" from "intercom"."_elt_checks" order by "check_name"`);
+    expect(rows).toEqual([
+      { check_name: 'accepted_values', status: 'failed', blocking: true },
+      { check_name: 'rows', status: 'failed', blocking: false },
+      { check_name: 'unique', status: 'passed', blocking: true },
+    ]);
+  });
 });

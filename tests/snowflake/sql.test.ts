@@ -11,6 +11,7 @@
 import { init, parse } from '@guanmingchiu/sqlparser-ts';
 import { describe, expect, test } from 'vitest';
 import * as shared from '../../src/destinations/shared/statements.js';
+import * as checks from '../../src/destinations/shared/checks.js';
 import {
   acquireLock,
   copyInto,
@@ -145,6 +146,44 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
     expected: `SELECT holder, expires_at FROM "intercom"."_elt_locks" WHERE asset = 'intercom.contacts'`,
   },
   { what: 'session setup', sql: sessionSetup().join(';'), expected: `ALTER SESSION SET TIMEZONE = 'UTC';ALTER SESSION SET QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE` },
+  {
+    what: 'checks table (issue #16)',
+    sql: checks.createChecksTable(d, 'intercom'),
+    expected:
+      'CREATE TABLE IF NOT EXISTS "intercom"."_elt_checks" (load_id VARCHAR, asset VARCHAR, check_name VARCHAR, column_name VARCHAR, blocking BOOLEAN, status VARCHAR, offending_rows NUMBER(38,0), message VARCHAR, checked_at TIMESTAMP_TZ)',
+  },
+  {
+    what: 'check: unique counts the rows sharing a value, soft-deleted rows left out',
+    sql: checks.columnCheckSql(d, target, { name: 'Plan', type: 'int64' }, { kind: 'column', name: 'unique', column: 'Plan', blocking: true, excludeDeleted: true }, true),
+    expected:
+      'SELECT COALESCE(SUM(g.n), 0) AS n FROM (SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "Plan" IS NOT NULL AND "_elt_deleted_at" IS NULL GROUP BY "Plan" HAVING COUNT(*) > 1) AS g',
+  },
+  {
+    what: 'check: pattern matches anywhere (REGEXP_INSTR; REGEXP_LIKE would anchor), backslashes escaped',
+    sql: checks.columnCheckSql(d, target, { name: 'id', type: 'string' }, { kind: 'column', name: 'pattern', column: 'id', value: '^\\d+$', blocking: true, excludeDeleted: false }, false),
+    expected: `SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "id" IS NOT NULL AND NOT (REGEXP_INSTR("id", '^\\\\d+$') > 0)`,
+  },
+  {
+    what: 'check: accepted values and a timestamp bound',
+    sql: [
+      checks.columnCheckSql(d, target, { name: 'id', type: 'string' }, { kind: 'column', name: 'accepted_values', column: 'id', value: ["o'k", 'b'], blocking: true, excludeDeleted: false }, false),
+      checks.columnCheckSql(d, target, { name: 'updated_at', type: 'timestamp' }, { kind: 'column', name: 'min', column: 'updated_at', value: 1262304000, blocking: true, excludeDeleted: false }, false),
+    ].join(';'),
+    expected:
+      `SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "id" IS NOT NULL AND "id" NOT IN ('o''k', 'b');` +
+      'SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "updated_at" < TO_TIMESTAMP_TZ(1262304000)',
+  },
+  {
+    what: 'check results, one row per check',
+    sql: checks.insertCheckResults(d, 'intercom', 'L1', 'intercom.contacts', [
+      { check: 'unique', column: 'id', blocking: true, status: 'failed', offendingRows: 2, message: '2 offending rows' },
+      { check: 'custom', blocking: false, status: 'passed', message: 'returned 0, as expected' },
+    ]),
+    expected:
+      `INSERT INTO "intercom"."_elt_checks" (load_id, asset, check_name, column_name, blocking, status, offending_rows, message, checked_at) ` +
+      `SELECT 'L1', 'intercom.contacts', 'unique', 'id', TRUE, 'failed', 2, '2 offending rows', CURRENT_TIMESTAMP UNION ALL ` +
+      `SELECT 'L1', 'intercom.contacts', 'custom', NULL, FALSE, 'passed', NULL, 'returned 0, as expected', CURRENT_TIMESTAMP`,
+  },
 ];
 
 describe('Snowflake statements', () => {

@@ -78,10 +78,12 @@ export function registerCommands(cli: CAC, output: Output): void {
       await initCommand(dir, output);
     });
 
-  projectOptions(cli.command('dbt-sources', 'Write a dbt sources.yml for the assets, with descriptions and freshness on _elt_loaded_at'))
+  projectOptions(cli.command('dbt-sources', 'Write a dbt sources.yml for the assets: descriptions, freshness on _elt_loaded_at, primary-key and asset checks as dbt tests'))
     .option('--out <file>', 'File to write (default: print to stdout)')
+    .option('--dbt-utils', 'Also write the tests that need the dbt_utils package (composite keys, ranges, patterns, custom checks)')
     .example('intercom-elt dbt-sources --out models/sources.yml')
     .example('intercom-elt dbt-sources -e production > models/intercom/sources.yml')
+    .example('intercom-elt dbt-sources --dbt-utils --out models/sources.yml')
     .action(async (flags) => {
       await dbtSourcesCommand(flags, output);
     });

@@ -51,7 +51,32 @@ export function assetYaml(t: TableSpec): string {
     `  incremental_strategy: ${t.defaultStrategy}`,
   ];
   if (t.incrementalKey) lines.push(`  incremental_key: ${t.incrementalKey}`);
-  return `${lines.join('\n')}\n`;
+  return `${[...lines, ...keyChecks(t.primaryKey)].join('\n')}\n`;
+}
+
+/**
+ * The primary key's checks, run after every load (Bruin's syntax): unique and not_null on a
+ * one-column key; on a composite key not_null on each column and a custom check that no
+ * combination repeats (quoted names: Snowflake would upper-case bare ones).
+ */
+export function keyChecks(key: readonly string[]): string[] {
+  if (key.length === 0) return [];
+  const lines = ['# checked after every load; a failure exits 1 (docs/checks.md)', 'columns:'];
+  for (const c of key) {
+    lines.push(`  - name: ${c}`, '    checks:');
+    if (key.length === 1) lines.push('      - name: unique');
+    lines.push('      - name: not_null');
+  }
+  if (key.length > 1) {
+    const cols = key.map((c) => `"${c}"`).join(', ');
+    lines.push(
+      'custom_checks:',
+      `  - name: ${key.join(' + ')} is unique`,
+      `    query: 'SELECT COUNT(*) FROM (SELECT ${cols} FROM {{ this }} GROUP BY ${cols} HAVING COUNT(*) > 1) AS d'`,
+      '    value: 0',
+    );
+  }
+  return lines;
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';

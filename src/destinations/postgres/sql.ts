@@ -49,6 +49,8 @@ export const postgresDialect: Dialect = defineDialect({
   // that later checkpoints scan again; TRUNCATE gives the space back at once
   clearTable: (ref) => `TRUNCATE ${ref}`,
   jsonValue: (text) => `CAST(${text} AS jsonb)`,
+  // POSIX regular expression, matching anywhere (like DuckDB's regexp_matches)
+  regexMatch: (expr, pattern) => `(${expr} ~ ${pattern})`,
   begin: 'BEGIN',
 });
 

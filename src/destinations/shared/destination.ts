@@ -4,7 +4,8 @@
  * processes where the session provides one).
  */
 import { DestinationError } from '../../errors.js';
-import type { AssetState, Destination, RunSpec, RunWriter } from '../types.js';
+import type { AssetState, Check, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
+import { runChecks } from './checks.js';
 import type { Dialect } from './dialect.js';
 import type { SqlConnector, SqlSession } from './driver.js';
 import { SqlRunWriter } from './loader.js';
@@ -29,6 +30,8 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
   // openRun creates schemas and metadata tables: one at a time, so two runs starting
   // together do not race on the catalog
   let opening: Promise<unknown> = Promise.resolve();
+  // one asset's checks at a time (two sessions creating _elt_checks at once can collide in the catalog)
+  let checking: Promise<unknown> = Promise.resolve();
 
   const fail = (what: string, err: unknown): never => {
     if (err instanceof DestinationError) throw err;
@@ -102,6 +105,24 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
       } catch (err) {
         fail('create tables', err);
       }
+    },
+
+    async runChecks(target, checks: readonly Check[]): Promise<CheckResult[]> {
+      const run = checking.then(async () => {
+        try {
+          // a session of their own: the admin session serves other assets' state reads meanwhile
+          const s = await connector.connect();
+          try {
+            return await runChecks(d, s, schema, target, checks);
+          } finally {
+            await s.close().catch(() => undefined);
+          }
+        } catch (err) {
+          return fail(`check ${target.asset}`, err);
+        }
+      });
+      checking = run.catch(() => undefined);
+      return run;
     },
 
     async openRun(spec: RunSpec): Promise<RunWriter> {

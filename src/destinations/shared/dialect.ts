@@ -41,6 +41,8 @@ export interface Dialect {
   swapTables(schema: string, target: string, staging: string): string[];
   /** A JSON value from a string literal (Snowflake: PARSE_JSON). */
   jsonValue(textLiteral: string): string;
+  /** True when the text `expr` contains a match of the regular expression `pattern` (a literal), anywhere in it. */
+  regexMatch(expr: string, pattern: string): string;
   readonly begin: string;
   readonly commit: string;
   readonly rollback: string;
@@ -67,6 +69,7 @@ export function defineDialect(
       `ALTER TABLE ${tableRef(schema, staging)} RENAME TO ${quoteIdent(target)}`,
     ],
     jsonValue: (text) => `CAST(${text} AS ${d.capabilities.types.json})`,
+    regexMatch: (expr, pattern) => `regexp_matches(${expr}, ${pattern})`,
     begin: 'BEGIN TRANSACTION',
     commit: 'COMMIT',
     rollback: 'ROLLBACK',

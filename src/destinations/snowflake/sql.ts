@@ -63,6 +63,8 @@ export function snowflakeDialect(schema: string): Dialect {
       `DROP TABLE IF EXISTS ${qualified(s, staging)}`,
     ],
     jsonValue: (text) => `PARSE_JSON(${text})`,
+    // REGEXP_LIKE / RLIKE match the whole text; REGEXP_INSTR finds a match anywhere, as the others do
+    regexMatch: (expr, pattern) => `(REGEXP_INSTR(${expr}, ${pattern}) > 0)`,
   });
 }
 

@@ -28,6 +28,14 @@ export const tableCatalog = {
   names: (): string[] => [...byName.keys()],
   defaults: (name: string) => {
     const t = byName.get(name);
-    return t && { primaryKey: t.primaryKey, incrementalKey: t.incrementalKey, strategy: t.defaultStrategy, columns: t.columns.map((c) => c.name) };
+    return (
+      t && {
+        primaryKey: t.primaryKey,
+        incrementalKey: t.incrementalKey,
+        strategy: t.defaultStrategy,
+        columns: t.columns.map((c) => c.name),
+        columnTypes: Object.fromEntries(t.columns.map((c) => [c.name, c.type])),
+      }
+    );
   },
 };

@@ -41,6 +41,8 @@ const MACROS = [
   `CREATE OR REPLACE MACRO main.to_varchar(x) AS CAST(x AS VARCHAR)`,
   // TO_TIMESTAMP_TZ(seconds) and TO_TIMESTAMP_TZ(n, scale): n / 10^scale seconds since the epoch
   `CREATE OR REPLACE MACRO main.to_timestamp_tz(n) AS to_timestamp(n), (n, s) AS CAST(make_timestamp(CAST(n * pow(10, 6 - s) AS BIGINT)) AS TIMESTAMPTZ)`,
+  // REGEXP_INSTR(subject, pattern): the position of the first match, 0 when none (the checks only compare it with 0)
+  `CREATE OR REPLACE MACRO main.regexp_instr(x, p) AS CASE WHEN x IS NULL THEN NULL WHEN regexp_matches(x, p) THEN 1 ELSE 0 END`,
   `CREATE SCHEMA IF NOT EXISTS sf_meta`,
   // Snowflake's information_schema spelling of our types
   `CREATE OR REPLACE VIEW sf_meta.columns AS SELECT ${decodeSql('table_schema')} AS table_schema, ${decodeSql('table_name')} AS table_name,
