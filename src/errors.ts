@@ -116,6 +116,19 @@ export class MalformedPageError extends EltError {
  * The run was interrupted (SIGINT/SIGTERM); `committed` says what of it is in the destination
  * (the pipeline knows: its last checkpoint, or nothing).
  */
+/**
+ * Blocking data checks failed after a load that committed: each failure was already printed as
+ * its own `error:` line (asset, column, check, offending rows), so this adds no line of its own;
+ * it only makes the command exit 1.
+ */
+export class ChecksFailedError extends EltError {
+  readonly failures: number;
+  constructor(failures: number) {
+    super('checks_failed', `${failures} blocking check(s) failed; the rows are loaded`);
+    this.failures = failures;
+  }
+}
+
 export class InterruptedError extends EltError {
   readonly signal: string;
   constructor(signal: string, committed = 'the last checkpoint was committed') {

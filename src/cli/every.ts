@@ -6,7 +6,7 @@
  * stop it at its next checkpoint as always (exit 2); during the sleep the loop ends at once (exit 0).
  */
 import { randomUUID } from 'node:crypto';
-import { ConfigError, EltError, IntercomHttpError, InterruptedError } from '../errors.js';
+import { ChecksFailedError, ConfigError, EltError, IntercomHttpError, InterruptedError } from '../errors.js';
 import { parseDuration } from '../config/index.js';
 import { ingestCommand, type IngestFlags } from './ingest.js';
 import type { Output } from './render.js';
@@ -102,7 +102,7 @@ export async function ingestEvery(
       if (fatal) throw fatal;
       // interrupted: main prints the one `error:` line and exits 2; a failed run: its line, and the loop goes on
       if (result.failure instanceof InterruptedError) throw result.failure;
-      if (result.failure) o.err(`error: run ${run}: ${result.failure.message}`);
+      if (result.failure && !(result.failure instanceof ChecksFailedError)) o.err(`error: run ${run}: ${result.failure.message}`);
       lastOk = result.ok;
     } else {
       lastOk = false;

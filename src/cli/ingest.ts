@@ -1,6 +1,6 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
 import { crashPoint } from '../crash-point.js';
-import { ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
+import { ChecksFailedError, ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
 import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../config/index.js';
 import { projectFromFlags } from './commands/shared.js';
 import { getTable, tableCatalog } from '../intercom/tables/index.js';
@@ -245,7 +245,7 @@ export function runFailure(result: RunResult, redact: (s: string) => string = (s
   const first = failed[0];
   if (!first) {
     const checks = result.summaries.flatMap((s) => s.checks ?? []).filter(isBlockingFailure).length;
-    if (checks > 0) return new EltError('checks_failed', `${checks} blocking check(s) failed (the lines above name them); the rows are loaded`);
+    if (checks > 0) return new ChecksFailedError(checks);
     return new EltError('load_failed', 'the run stopped before every asset was loaded');
   }
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed asset(s) above)` : '';

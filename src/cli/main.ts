@@ -4,7 +4,7 @@
  * catches errors, prints them and sets the exit code (0 ok, 1 handled failure, 2 crash/interrupt).
  */
 import { cac } from 'cac';
-import { EltError, InterruptedError } from '../errors.js';
+import { ChecksFailedError, EltError, InterruptedError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { ingestCommand } from './ingest.js';
 import { ingestEvery, scheduleOf } from './every.js';
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     await cli.runMatchedCommand();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    output.err(`error: ${message.split('\n')[0]}`);
+    // failed checks printed their own `error:` lines already
+    if (!(err instanceof ChecksFailedError)) output.err(`error: ${message.split('\n')[0]}`);
     if (debug && err instanceof Error && err.stack) output.err(err.stack);
     const form = jsonErrorForm(argv);
     // a --json command that printed its document (check with a failed row) keeps it the only one

@@ -71,10 +71,12 @@ describe('ingest --every', () => {
   test('--every 1s --max-runs 3 with the clock moving between runs: three runs, each change picked up once', async () => {
     // between runs — when the next run asks GET /me, before it freezes its window — a new
     // contact appears and an hour passes; at a fixed point of the run, not at a race with the sleep
-    let runs = 0;
+    // each run asks GET /me twice: once per connection before any asset (the token check), then
+    // the asset's own; the first of each run after the first is the moment
+    let mes = 0;
     const proxy = await restrictingProxy(fake.url, {}, (path) => {
-      if (path !== '/me' || ++runs < 2) return;
-      fake.createContact({ name: `Scheduled ${runs - 1}` });
+      if (path !== '/me' || ++mes < 3 || mes % 2 === 0) return;
+      fake.createContact({ name: `Scheduled ${(mes - 1) / 2}` });
       fake.clock.set(fake.clock.now() + 3600);
     });
     const p = makeProject({ url: proxy.url, token: TOKEN, assets: { contacts: asset('contacts') } });
@@ -114,11 +116,13 @@ describe('ingest --every', () => {
     expect(r.events.filter((e) => e['type'] === 'end')).toHaveLength(1);
   });
 
-  test('a token Intercom refuses (401) stops the loop with 1 after the first run', async () => {
+  test('a token Intercom refuses (401) stops the loop with 1 at the first run', async () => {
     const p = makeProject({ url: fake.url, token: TOKEN, assets: { tags: asset('tags'), teams: asset('teams') } });
     const r = await runJson(['ingest', '-c', p.configFile, '--every', '1s', '--max-runs', '3'], () => undefined, { TEST_INTERCOM_TOKEN: 'tok-wrong-000' });
     expect(r.code).toBe(1);
-    expect(r.events.filter((e) => e['type'] === 'end')).toHaveLength(1);
+    // the token is tried once before any asset starts: the run ends there, and so does the loop
+    expect(r.events.filter((e) => e['type'] === 'end')).toHaveLength(0);
+    expect(r.events.filter((e) => e['type'] === 'error')).toHaveLength(1);
     expect(r.events.filter((e) => e['type'] === 'sleep')).toHaveLength(0);
     expect(r.stderr).toMatch(/^error: .*401/m);
     expect(r.stderr).not.toContain('tok-wrong-000');

@@ -32,7 +32,8 @@ describe('read-only commands without INTERCOM_ACCESS_TOKEN', () => {
     const dir = await initProject();
     for (const args of [['list'], ['state', 'show'], ['dbt-sources']]) {
       const r = await runCli(args, { cwd: dir, env: NO_TOKEN });
-      expect(r.stderr, args.join(' ')).toBe('');
+      // dbt-sources notes on stderr which tests need dbt_utils; nothing may be an error or name the variable
+      expect(r.stderr, args.join(' ')).not.toMatch(/error|INTERCOM_ACCESS_TOKEN/);
       expect(r.code, args.join(' ')).toBe(0);
     }
     const ingest = await runCli(['ingest', 'intercom.admins'], { cwd: dir, env: NO_TOKEN });

@@ -34,7 +34,7 @@ describe('validate', () => {
   test('a bad column rule fails (exit 1, one line naming the asset); a hash without a salt in this shell only warns', async () => {
     const dir = await project();
     const contacts = path.join(dir, 'assets', 'contacts.asset.yml');
-    writeFileSync(contacts, `${readFileSync(contacts, 'utf8')}columns:\n  - name: email\n    mask: hash\n`);
+    writeFileSync(contacts, `${readFileSync(contacts, 'utf8')}  - name: email\n    mask: hash\n`); // init ends the file with its columns: list
     const warn = await runCli(['validate'], { cwd: dir, env: NO_SECRETS });
     expect(warn.code, warn.stderr).toBe(0);
     expect(warn.stdout).toMatch(/^asset\s+intercom\.contacts\s+warn\s+.*mask hash needs a salt.*ingest needs it/m);
@@ -42,7 +42,7 @@ describe('validate', () => {
     edit(contacts, 'mask: hash', 'mask: hsh');
     const bad = await runCli(['validate'], { cwd: dir, env: NO_SECRETS });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^asset\s+intercom\.contacts\s+fail\s+.*columns\[0\]\.mask: unknown mask "hsh"; did you mean "hash"/m);
+    expect(bad.stdout).toMatch(/^asset\s+intercom\.contacts\s+fail\s+.*columns\[1\]\.mask: unknown mask "hsh"; did you mean "hash"/m);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/^error: validate failed: asset intercom\.contacts: .*unknown mask "hsh"/);
   });
