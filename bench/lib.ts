@@ -1,6 +1,6 @@
 /** Benchmark plumbing: child processes, peak RSS from /proc (VmHWM), the fake Intercom as a separate process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contacts } from '../src/intercom/tables/contacts.js';
@@ -69,6 +69,37 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Runs the CLI to completion under `/usr/bin/time`: CPU seconds (user + system, every thread,
+ * counted by the kernel up to the exit) and peak RSS (the kernel's max RSS) of the process itself.
+ * `nodeArgs` go before the entry (e.g. `--cpu-prof`); `env` is added to this process's environment.
+ */
+export function runTimed(
+  args: string[],
+  cwd: string,
+  o: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<{ seconds: number; cpuSeconds: number; userSeconds: number; sysSeconds: number; peakRssMb: number; code: number | null; stdout: string; stderr: string }> {
+  const out = path.join(cwd, `.time-${process.pid}-${Date.now()}`);
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, process.execPath, ...(o.nodeArgs ?? []), cliEntry, ...args], {
+      cwd,
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const [user, sys, maxKb] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      rmSync(out, { force: true });
+      resolve({ seconds, cpuSeconds: user! + sys!, userSeconds: user!, sysSeconds: sys!, peakRssMb: maxKb! / 1024, code, stdout, stderr });
+    });
+  });
 }
 
 /** Like {@link runMeasured}, plus the child's CPU seconds (last sample before exit) and a per-sample callback. */
