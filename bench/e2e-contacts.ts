@@ -7,9 +7,8 @@
  * ratio, records/s, peak RSS of the ingest process (the kernel's max RSS), the fake's CPU and the
  * 1-minute load average (the machine is shared: CPU per record is the steadier figure).
  *
- *   node --import tsx bench/e2e-contacts.ts [--sizes=100000,1000000] [--records=bytes|objects]
+ *   node --import tsx bench/e2e-contacts.ts [--sizes=100000,1000000]
  *     [--profile=DIR]   (the ingest runs with node --cpu-prof, profiles written to DIR)
- *   --records sets INTERCOM_ELT_RECORD_PATH for the ingest (docs/benchmarks.md, "End to end")
  */
 import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +20,6 @@ import { instanceOptions } from '../src/destinations/duckdb/config.js';
 const TOKEN = 'bench-token';
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sizes = (arg('sizes') ?? '100000,1000000').split(',').map(Number);
-const recordPath = arg('records');
 const profileDir = arg('profile');
 
 async function dumpPages(url: string, file: string): Promise<number> {
@@ -77,7 +75,6 @@ for (const n of sizes) {
     const load0 = os.loadavg()[0]!;
     const run = await runTimed(['ingest', '--progress', 'log'], dir, {
       nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [],
-      env: recordPath ? { INTERCOM_ELT_RECORD_PATH: recordPath } : {},
     });
     if (run.code !== 0) throw new Error(`ingest failed: ${run.stderr}`);
     const fakeCpu = cpuSeconds(fake.child.pid!) - fakeCpu0;
