@@ -1,8 +1,15 @@
 /** `intercom-elt fake-intercom`: serve the fake Intercom until stopped. */
+import { ConfigError } from '../errors.js';
 import { runFakeIntercomCommand } from '../fake-intercom/index.js';
 import type { Output } from './render.js';
 
 const num = (v: unknown): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+/** Milliseconds: a non-negative number, or an error naming the flag. */
+const millis = (flag: string, v: unknown): number | undefined => {
+  const n = num(v);
+  if (n !== undefined && !(Number.isFinite(n) && n >= 0)) throw new ConfigError(flag, 'value', `'${String(v)}' is not a number of milliseconds (0 or more)`);
+  return n;
+};
 
 export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Output): Promise<void> {
   const rate = num(flags['rateLimitPerMinute']);
@@ -16,6 +23,7 @@ export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Out
     tickets: num(flags['tickets']),
     rateLimitPerMinute: rate === 0 ? null : rate,
     latencyMs: num(flags['latencyMs']),
+    searchLatencyMs: millis('--search-latency-ms', flags['searchLatencyMs']),
     faultRate: num(flags['faultRate']),
     stdout: (line) => o.out(line),
   });

@@ -92,6 +92,7 @@ export function buildCli() {
     .option('--tickets <n>', 'Number of tickets')
     .option('--rate-limit-per-minute <n>', 'Requests per minute per app (0 = unlimited)', { default: 10000 })
     .option('--latency-ms <n>', 'Added latency per request')
+    .option('--search-latency-ms <n>', 'Added latency per search page (POST …/search) instead of --latency-ms')
     .option('--fault-rate <r>', 'Fraction of requests answered with an injected fault')
     .example('intercom-elt fake-intercom --port 8080 --contacts 100000')
     .action(async (flags) => {

@@ -8,7 +8,7 @@ describe('parseSourceUri', () => {
       accessToken: 'dG9rOmFi+Yw==', // '+' stays a plus
       region: 'eu',
       apiVersion: '2.14',
-      concurrency: 32,
+      concurrency: 256,
       headroom: 0,
     });
   });
