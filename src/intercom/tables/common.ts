@@ -91,18 +91,3 @@ export function windowQuery(field: string, window: Window, granularity: 'second'
     ],
   };
 }
-
-/** A search table (POST …/search) read over the run's window, 150 per page. */
-export function searchRequest(path: string, field: string, ctx: ExtractContext, granularity: 'second' | 'day'): IntercomRequest {
-  // Without a window (first full sync), still send a query: search needs one. `> -1` on a
-  // second-granular field matches everything; on contacts `updated_at > 0` covers every day after 1970-01-01.
-  const window = ctx.window ?? { start: 0, end: 4102444800 };
-  return {
-    method: 'POST',
-    path,
-    body: {
-      query: windowQuery(field, window, granularity, ctx.timezone),
-      pagination: { per_page: MAX_PER_PAGE },
-    },
-  };
-}
