@@ -91,11 +91,15 @@ export function sliceRequest(spec: SearchSpec, w: Window, timezone: string, afte
 
 /**
  * The starts of the parts when `w` is cut into `m` of equal time (the first part starts at
- * `w.start`): strictly inside `(w.start, w.end]`, local midnights for day-granular search.
+ * `w.start`, the last ends at `w.end`): strictly inside `(w.start, w.end]`, local midnights for
+ * day-granular search. The points are spread over the part of `w` where records can be: from
+ * 2011 to `latest` (a day past our clock: nothing is updated in the future; a window without an
+ * end reaches 2100).
  */
-export function splitPoints(w: Window, m: number, granularity: 'second' | 'day', timezone: string): number[] {
+export function splitPoints(w: Window, m: number, granularity: 'second' | 'day', timezone: string, latest = Math.floor(Date.now() / 1000) + 86400): number[] {
   const lo = Math.max(w.start, Math.min(EARLIEST_DATA, w.end));
-  const span = w.end - lo + 1;
+  const hi = Math.max(lo, Math.min(w.end, latest));
+  const span = hi - lo + 1;
   const out: number[] = [];
   for (let i = 1; i < m; i++) {
     let p = lo + Math.floor((i * span) / m);
