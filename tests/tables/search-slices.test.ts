@@ -2,11 +2,13 @@
  * Issue 18: parallel search slices (src/intercom/tables/slices.ts) against the fake Intercom over
  * HTTP through the real client: whole local days for contacts (DST days included), second-exact
  * slices for conversations, nothing lost or read twice, resume from any page's token without
- * re-reading finished slices, and a record updated into a finished slice picked up by the next run.
+ * re-reading finished slices, and a record updated into a finished slice picked up by the next run;
+ * page-number lists read several pages at once, in order, resumable.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { createIntercomClient } from '../../src/intercom/client.js';
+import { readCompanies } from '../../src/intercom/tables/companies.js';
 import { contacts } from '../../src/intercom/tables/contacts.js';
 import { cut, searchPages, splitPoints, type SearchSpec, type SlicesResume } from '../../src/intercom/tables/slices.js';
 import type { ExtractContext, Row, Window } from '../../src/intercom/tables/spec.js';
@@ -63,7 +65,7 @@ const starts = (r: Read) => new Set(r.tokens.flatMap((t) => t?.slices.map((s) =>
 describe('contacts: whole local days', () => {
   beforeAll(async () => {
     truth = await exportTable(fake.url, 'contacts');
-  }, 60_000);
+  }, 240_000);
 
   test.each([
     ['spring forward (23-hour day)', '2025-03-09T12:00:00-07:00'],
@@ -171,5 +173,35 @@ describe('resume and lookback', () => {
     const row = again.pages.flat().find((r) => String(r.id) === moved);
     expect(row?.name).toBe('changed during the run');
     expect(again.ids).toContain(moved);
+  }, 60_000);
+});
+
+describe('page-number lists: the remaining pages at once', () => {
+  test('companies list: every page once, in order, each with the serial resume token; resumable', async () => {
+    const f = await startFakeIntercom({ seed: 19, token: TOKEN, contacts: 3000, companies: 2000, conversations: 0, tickets: 0, latencyMs: 20 });
+    const c = createIntercomClient({ accessToken: TOKEN, apiVersion: '2.14', baseUrl: f.url });
+    try {
+      const truthIds = (await exportTable(f.url, 'companies')).map((x) => String(x.id)).sort();
+      const ctx = (resume?: unknown): ExtractContext => ({ client: c, apiVersion: '2.14', timezone: TZ, resume, concurrency: 8, slices: 4, count: () => undefined });
+      const read = async (resume?: unknown) => {
+        const pages: Array<{ ids: string[]; next?: number }> = [];
+        for await (const p of readCompanies(ctx(resume))) pages.push({ ids: p.rows.map((r) => String(r.id)), next: p.resume ? Number(p.resume.next.query?.page) : undefined });
+        return pages;
+      };
+      const before = f.stats().byPath['/companies/list'] ?? 0;
+      const pages = await read();
+      expect(pages.length).toBe(Math.ceil(truthIds.length / 150));
+      expect(pages.length).toBeGreaterThan(4);
+      expect((f.stats().byPath['/companies/list'] ?? 0) - before).toBe(pages.length); // no page twice, none extra
+      expect(pages.flatMap((p) => p.ids).sort()).toEqual(truthIds);
+      // in order: page k's token is page k + 1; the last has none
+      expect(pages.map((p) => p.next)).toEqual([...pages.slice(1).map((_, k) => k + 2), undefined]);
+      // resume after page 3: pages 4.. once more, the same rows
+      const rest = await read({ mode: 'list', next: { method: 'POST', path: '/companies/list', query: { per_page: 150, page: 4, order: 'desc' } } });
+      expect(rest.flatMap((p) => p.ids)).toEqual(pages.slice(3).flatMap((p) => p.ids));
+    } finally {
+      await c.close();
+      await f.close();
+    }
   }, 60_000);
 });

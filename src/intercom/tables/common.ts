@@ -1,7 +1,7 @@
 /** Shared defaults and helpers of the table declarations. */
 import type { ColumnDef, ColumnType, ExtractContext, Page, Row, Window } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginate } from '../paginate.js';
+import { paginate, paginatePages } from '../paginate.js';
 import type { Pagination } from './spec.js';
 import { localDayStart, nextLocalDayStart } from './timezone.js';
 
@@ -52,7 +52,9 @@ export async function* paged(
   keep: (row: Row) => boolean = () => true,
 ): AsyncIterable<Page> {
   const resume = ctx.resume as IntercomRequest | undefined;
-  for await (const page of paginate(ctx.client, first, style, { recordsKey, resume })) {
+  // page numbers: the rest of the pages `slices` at once once the first tells how many
+  const pages = style === 'page' ? paginatePages(ctx.client, first, { recordsKey, resume, width: ctx.slices ?? 1 }) : paginate(ctx.client, first, style, { recordsKey, resume });
+  for await (const page of pages) {
     yield { rows: { [table]: (page.records as Row[]).filter(keep) }, resume: page.next };
   }
 }
