@@ -15,7 +15,7 @@ describe('parseSourceUri', () => {
 
   it('reads every optional parameter', () => {
     expect(
-      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&headroom=0.5&max_attempts=2&lookback=1h'),
+      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&search_slices=4&headroom=0.5&max_attempts=2&lookback=1h'),
     ).toEqual({
       name: 'intercom',
       accessToken: 't',
@@ -25,6 +25,7 @@ describe('parseSourceUri', () => {
       concurrency: 4,
       headroom: 0.5,
       maxAttempts: 2,
+      searchSlices: 4,
       lookbackSeconds: 3600,
     });
   });
