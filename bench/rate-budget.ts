@@ -343,14 +343,14 @@ async function alone(tables: string[]): Promise<void> {
       console.log(`\n${table} alone: ${fmt(p.seconds, 1)} s, requests ${JSON.stringify(p.kinds)}, minimum ${minTotal}; first request ≤ ${fmt(p.firstRequestS, 0)} s, last ≤ ${fmt(p.lastRequestS, 0)} s`);
       for (const l of p.summary) console.log(`    ${l}`);
       rows.push(
-        `| ${table} (${fmt(n)}) | ${SEARCH_LATENCY_MS} ms | ${fmt(PER_MINUTE)}/min | ${SEARCH_SLICES ?? 'default'} | ${fmt(p.seconds, 1)} s | ${fmt(p.requests)} | ${fmt(floor, 1)} s | **${fmt(p.seconds / floor, 2)}** | ${fmt(minTotal)} | **${fmt(p.requests / minTotal, 3)}** | ${fmt(p.rateLimited)} | ${loadBefore} → ${load()} |`,
+        `| ${table} (${fmt(n)}) | ${SEARCH_LATENCY_MS} ms | ${fmt(PER_MINUTE)}/min | ${SEARCH_SLICES ?? 'default'} | ${fmt(p.seconds, 1)} s | ${fmt(p.requests)} | ${fmt(floor, 1)} s | **${fmt(p.seconds / floor, 2)}** | ${fmt(minTotal)} | **${fmt(p.requests / minTotal, 3)}** | ${fmt(p.rateLimited)} | ${fmt(p.lastRequestS - p.firstRequestS, 0)} s | ${fmt(100 * p.fakeCpu)}% / ${fmt(100 * p.ingestCpu)}% | ${loadBefore} → ${load()} |`,
       );
     }
   } finally {
     await fake.close();
   }
-  console.log('\n| table alone | search latency | limit | search_slices | wall | requests | floor | wall ÷ floor (≤ 1.25) | minimum | requests ÷ minimum (≤ 1.02) | 429s | load avg (1, 5, 15 min) before → after |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('\n| table alone | search latency | limit | search_slices | wall | requests | floor | wall ÷ floor (≤ 1.25) | minimum | requests ÷ minimum (≤ 1.02) | 429s | first → last request (1-s samples) | CPU fake / ingest | load avg (1, 5, 15 min) before → after |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) console.log(r);
 }
 

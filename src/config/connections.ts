@@ -28,8 +28,12 @@ export const MIN_API_VERSION = '2.11';
 export const MAX_API_VERSION = '2.16';
 /** The cap of in-flight requests; the limiter sizes below it from latency and budget (Little's law). */
 export const DEFAULT_CONCURRENCY = 256;
-/** Search slices read at once (contacts, conversations, tickets): enough chains to spend the budget at ~300 ms a page. */
-export const DEFAULT_SEARCH_SLICES = 8;
+/**
+ * Search slices read at once (contacts, conversations, tickets): contacts need ~13 search pages a
+ * second to spend 166.7 requests/s (each page brings ~12 hydration requests), i.e. 13 chains at
+ * 1,000 ms a page; 16 leaves room for the tail.
+ */
+export const DEFAULT_SEARCH_SLICES = 16;
 export const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 export const CONNECTION_TYPES = ['intercom', 'duckdb', 'postgres', 'snowflake'] as const;
 

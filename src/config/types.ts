@@ -17,7 +17,7 @@ export interface IntercomConnection {
   baseUrl?: string;
   /** Cap of in-flight requests (default 256); the limiter sizes in-flight below it by Little's law. */
   concurrency?: number;
-  /** Search slices read at once for contacts, conversations and tickets (pipeline default 8; 1 = one serial chain). */
+  /** Search slices read at once for contacts, conversations and tickets (pipeline default 16; 1 = one serial chain). */
   searchSlices?: number;
   /** Fraction of the per-window budget left for other apps, 0 … 0.9 (default 0). */
   headroom?: number;

@@ -11,7 +11,7 @@
  *   p's day on, and no day is read twice. Rows are still filtered to the run's exact window.
  * - **Sizing from `total_count`.** The first page of the whole window is read as before; when it
  *   says the window holds fewer than 2 × MIN_SLICE_PAGES pages, the read stays one chain and costs
- *   nothing extra (every incremental run of a normal size). Otherwise the window is cut into 2 ×
+ *   nothing extra (every incremental run of a normal size). Otherwise the window is cut into
  *   `slices` parts of equal time (that first page is discarded: one extra request), each part's
  *   first page is read as the first page of its chain, and a part whose `total_count` says it is
  *   far bigger than the others (skewed data: most records changed recently) is cut again into
@@ -210,10 +210,11 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
         const pages = typeof total === 'number' ? Math.ceil(total / MAX_PER_PAGE) : 0;
         let parts: Window[] = [];
         if (s.id === 0) {
-          // the whole window: one chain when small, else 2 × slices parts of equal time
+          // the whole window: one chain when small, else `slices` parts of equal time; the parts
+          // that turn out big are cut again by size, aiming at 2 × slices parts of equal size
           if (pages >= 2 * MIN_SLICE_PAGES) {
             target = Math.max(MIN_SLICE_PAGES, Math.ceil(pages / (2 * width)));
-            parts = cut(s.window, splitPoints(s.window, 2 * width, spec.granularity, ctx.timezone));
+            parts = cut(s.window, splitPoints(s.window, width, spec.granularity, ctx.timezone));
           }
         } else if (pages > 2 * target && splits < MAX_SPLITS) {
           parts = cut(s.window, splitPoints(s.window, Math.min(2 * width, Math.ceil(pages / target)), spec.granularity, ctx.timezone));
