@@ -11,12 +11,14 @@
  *   p's day on, and no day is read twice. Rows are still filtered to the run's exact window.
  * - **Sizing from `total_count`.** The first page of the whole window is read as before; when it
  *   says the window holds fewer than 2 × MIN_SLICE_PAGES pages, the read stays one chain and costs
- *   nothing extra (every incremental run of a normal size). Otherwise the window is cut into
- *   `slices` parts of equal time (that first page is discarded: one extra request), each part's
- *   first page is read as the first page of its chain, and a part whose `total_count` says it is
- *   far bigger than the others (skewed data: most records changed recently) is cut again into
- *   as many parts as its size calls for, at most MAX_SPLITS times per run, so the extra requests
- *   are a handful: the discarded first pages, empty parts, and each slice's last partial page.
+ *   nothing extra (every incremental run of a normal size). Otherwise the window is cut (that
+ *   first page is discarded: one extra request) at the local day / second of the oldest record on
+ *   that page, and the rest into up to `slices` - 1 parts of equal time (at least MIN_SLICE_PAGES
+ *   pages each on average); each part's first page is read as the first page of its chain, and a
+ *   part whose `total_count` says it is more than twice its share (skewed data: most records
+ *   changed recently) is cut again into as many parts as its size calls for, at most MAX_SPLITS
+ *   times per run. The extra requests are a handful: the discarded first pages, empty parts, and
+ *   each slice's last partial page.
  * - **Resume: one token per slice.** The resume token of a page is the list of slices not yet
  *   finished, each with its cursor once started (`{slices: [{start, end, after?}]}`), taken when
  *   the page is handed on. It covers exactly the pages handed on before it, whichever slice they
@@ -107,6 +109,21 @@ export function splitPoints(w: Window, m: number, granularity: 'second' | 'day',
     if (p > w.start && p <= w.end && p > (out[out.length - 1] ?? -Infinity)) out.push(p);
   }
   return out;
+}
+
+/**
+ * The first cut of a window: below the oldest record of its first page (whatever order Intercom
+ * returns) is often nothing but years before the workspace's data, so that is one part (one
+ * request when empty), and the rest is cut into `m - 1` parts of equal time. When the first page
+ * held the newest records instead, the big first part is cut again by size.
+ */
+function rootPoints(w: Window, sample: Row[], m: number, spec: SearchSpec, timezone: string): number[] {
+  const times = sample.map((r) => Number(r[spec.field])).filter((t) => Number.isFinite(t) && t > w.start && t <= w.end);
+  if (times.length === 0) return splitPoints(w, m, spec.granularity, timezone);
+  const low = Math.min(...times);
+  const p0 = spec.granularity === 'day' ? localDayStart(low, timezone) : low;
+  if (p0 <= w.start) return splitPoints(w, m, spec.granularity, timezone);
+  return [p0, ...splitPoints({ start: p0, end: w.end }, m - 1, spec.granularity, timezone)];
 }
 
 /** `w` cut at `points` (from splitPoints): adjacent windows sharing no second. */
@@ -210,11 +227,11 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
         const pages = typeof total === 'number' ? Math.ceil(total / MAX_PER_PAGE) : 0;
         let parts: Window[] = [];
         if (s.id === 0) {
-          // the whole window: one chain when small, else `slices` parts of equal time; the parts
-          // that turn out big are cut again by size, aiming at 2 × slices parts of equal size
+          // the whole window: one chain when small, else up to `slices` parts (≥ MIN_SLICE_PAGES
+          // pages each) of equal time; the parts that turn out big are cut again by size
           if (pages >= 2 * MIN_SLICE_PAGES) {
-            target = Math.max(MIN_SLICE_PAGES, Math.ceil(pages / (2 * width)));
-            parts = cut(s.window, splitPoints(s.window, width, spec.granularity, ctx.timezone));
+            target = Math.max(MIN_SLICE_PAGES, Math.ceil(pages / width));
+            parts = cut(s.window, rootPoints(s.window, r.value.records as Row[], Math.min(width, Math.ceil(pages / MIN_SLICE_PAGES)), spec, ctx.timezone));
           }
         } else if (pages > 2 * target && splits < MAX_SPLITS) {
           parts = cut(s.window, splitPoints(s.window, Math.min(2 * width, Math.ceil(pages / target)), spec.granularity, ctx.timezone));
