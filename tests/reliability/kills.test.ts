@@ -95,7 +95,9 @@ describe('a run killed during sliced search reads loses and duplicates nothing (
     try {
       p = project(sliced, TOKEN_SLICED, target, SLICED_KILLS.assets);
       const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '1'], target.env, p.dir);
-      await waitFor(() => run.events.length >= afterEvents || run.child.exitCode !== null, 60_000);
+      // after the n-th event, once a checkpoint (a resume token) is committed
+      const committed = () => run.events.some((e) => e['type'] === 'checkpoint');
+      await waitFor(() => (run.events.length >= afterEvents && committed()) || run.child.exitCode !== null, 60_000);
       run.child.kill('SIGKILL');
       const r = await run.done;
       expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');

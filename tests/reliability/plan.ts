@@ -80,7 +80,8 @@ export const KILL_SNOWFLAKE_LEASE_SECONDS = 3;
 /**
  * Kills during a sliced search read (issue 18): contacts (16 pages), conversations (10) and
  * tickets (9), big enough to be read in parallel time slices (the default `search_slices`),
- * SIGKILL after a number of progress events drawn at random once (seed 18), checkpoints every page.
+ * SIGKILL after a number of progress events drawn at random once (and after the first committed
+ * checkpoint), checkpoints every page.
  */
 export const SLICED_KILLS = {
   workspace: { seed: 53, contacts: 2400, companies: 5, conversations: 1500, tickets: 1300 },

@@ -84,7 +84,7 @@ export function renderReliabilityDoc(): string {
     '| --- | --- | --- | --- |',
     ...KILLS.map((k, i) => `| ${i + 1} | ${k.target} | ${k.point ? `crash point ${code(`${k.point.name}:${k.point.n}`)}` : `\`kill -9\` after ${k.afterEvents} events`} | ${cell(k.what)} |`),
     '',
-    `**During sliced search reads.** ${SLICED_KILLS.afterEvents.length} more kills (\`kill -9\` after ${SLICED_KILLS.afterEvents.join(', ')} events, DuckDB) end an`,
+    `**During sliced search reads.** ${SLICED_KILLS.afterEvents.length} more kills (\`kill -9\` after ${SLICED_KILLS.afterEvents.join(', ')} events and the first checkpoint, DuckDB) end an`,
     `\`ingest\` of ${SLICED_KILLS.assets.map(code).join(', ')} (${SLICED_KILLS.workspace.contacts} contacts, ${SLICED_KILLS.workspace.conversations} conversations,`,
     `${SLICED_KILLS.workspace.tickets} tickets, checkpoints every page) while each reads its window in parallel time slices; the suite also asserts`,
     'that the killed run had committed a resume token listing several unfinished slices, and the same three checks.',
