@@ -52,7 +52,7 @@ export interface CompaniesPage {
 export async function* readCompanies(ctx: ExtractContext): AsyncIterable<CompaniesPage> {
   const resumed = ctx.resume as ListResume | undefined;
   const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
-  // the rest of the list `slices` pages at once once the first page tells how many (issue 18)
+  // the list's remaining pages are read `search_slices` at a time once the first page gives the page count
   const pages = paginatePages(ctx.client, resumed?.mode === 'list' ? resumed.next : first, { recordsKey: 'data', width: ctx.slices ?? 1 })[Symbol.asyncIterator]();
   const head = await pages.next();
   if (head.done) return;

@@ -64,7 +64,7 @@ const SEARCH: SearchSpec = { path: '/contacts/search', field: 'updated_at', gran
 
 /**
  * Contacts through POST /contacts/search (2.14:L5734), 150 per page, over the run's window, in
- * `slices` whole-day time slices read at once when the window is big (slices.ts).
+ * `search_slices` whole-day time slices read at once when the window is big (slices.ts).
  *
  * Contacts search (API ≤ 2.16) matches `updated_at` by calendar day in the workspace time zone
  * (2.14:L5773-5791), so the query asks for whole days and rows are filtered to the exact window
