@@ -156,6 +156,8 @@ export const CONCURRENCY = {
   workspace: { seed: 47, contacts: 3000, companies: 20, conversations: 10, tickets: 5 },
   /** Per-request latency of the fake, so the first run is still loading when the second starts. */
   latencyMs: 400,
+  /** One search chain (20 pages at 400 ms): parallel slices would finish the first run before the second is up. */
+  searchSlices: 1,
   cases: [
     { target: 'duckdb', message: /warehouse\.duckdb.*(in use|lock)/i },
     { target: 'postgres', message: /another run of intercom\.contacts holds the lock/ },
