@@ -14,6 +14,14 @@
  * Reported: wall time / floor (requests ÷ 166.7/s), requests / theoretical minimum (from the
  * fake's ground truth), 429 share, incremental / full requests, and the time a fixed
  * 1,000 requests/min client (what peers throttle to) would need for the same requests.
+ *
+ * Issue 18, each table alone against a slow search (search pages slower than other requests):
+ *
+ *   node --import tsx bench/rate-budget.ts --alone=contacts,conversations,tickets,companies \
+ *     --search-latency-ms=300 [--per-minute=10000] [--scale=1] [--contacts=200000] [--search-slices=8]
+ *
+ * One fake (100 ms ± 30 ms latency, search pages `--search-latency-ms` + the same jitter), one
+ * full sync per table into its own project; per table: wall ÷ floor, requests ÷ minimum, 429s.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,14 +33,22 @@ import { startFakeIntercom, type FakeIntercomStats } from '../src/fake-intercom/
 import { localDayStart, nextLocalDayStart } from '../src/intercom/tables/timezone.js';
 import { cpuSeconds, fmt, runSampled } from './lib.js';
 
-const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const text = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const arg = (name: string, def: number) => Number(text(name) ?? def);
 const SCALE = arg('scale', 1);
 const REPEATS = arg('repeats', 2);
-const PER_MINUTE = 10_000;
+const PER_MINUTE = arg('per-minute', 10_000);
 const RATE = PER_MINUTE / 60; // requests per second the app may send (1,667 per 10 s window)
+const SEARCH_LATENCY_MS = arg('search-latency-ms', 100);
+const SEARCH_SLICES = text('search-slices');
 const PEER_RATE = 1000 / 60;
 const TZ = 'America/Los_Angeles';
-const COUNTS = { contacts: 50_000, companies: 5_000, conversations: 20_000, tickets: 2_000 };
+const COUNTS = {
+  contacts: arg('contacts', 50_000),
+  companies: arg('companies', 5_000),
+  conversations: arg('conversations', 20_000),
+  tickets: arg('tickets', 2_000),
+};
 const FOUR = ['intercom.contacts', 'intercom.companies', 'intercom.conversations', 'intercom.tickets'];
 
 interface Sample { t: number; requests: number; rateLimited: number; cpu: number }
@@ -44,7 +60,7 @@ interface Fake { url: string; child: ChildProcess; samples: Sample[]; stats(): P
 async function startFake(): Promise<Fake> {
   const opts = {
     contacts: COUNTS.contacts * SCALE, companies: COUNTS.companies * SCALE, conversations: COUNTS.conversations * SCALE, tickets: COUNTS.tickets * SCALE,
-    rateLimitPerMinute: PER_MINUTE, latencyMs: 100, latencyJitterMs: 30, timezone: TZ,
+    rateLimitPerMinute: PER_MINUTE, latencyMs: 100, searchLatencyMs: SEARCH_LATENCY_MS, latencyJitterMs: 30, timezone: TZ,
   };
   const child = fork(fileURLToPath(import.meta.url), ['--server'], { env: { ...process.env, RB_FAKE: JSON.stringify(opts) } });
   const samples: Sample[] = [];
@@ -65,9 +81,25 @@ async function startFake(): Promise<Fake> {
 }
 
 type Row = Record<string, any>;
+/** The export, streamed line by line, keeping only what the minimum needs (200k contacts' JSON is too long for one string). */
 async function exportTable(url: string, table: string): Promise<Row[]> {
-  const text = await (await fetch(`${url}/_fake/export/${table}`)).text();
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+  const res = await fetch(`${url}/_fake/export/${table}`);
+  const slim = (r: Row): Row => ({
+    id: r.id, updated_at: r.updated_at,
+    tags: r.tags && { has_more: r.tags.has_more },
+    companies: r.companies && { has_more: r.companies.has_more, total_count: r.companies.total_count },
+  });
+  const out: Row[] = [];
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const l of lines) if (l) out.push(slim(JSON.parse(l) as Row));
+  }
+  if (buf) out.push(slim(JSON.parse(buf) as Row));
+  return out;
 }
 async function fakePost(url: string, p: string, body: unknown): Promise<void> {
   const r = await fetch(`${url}/_fake/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -172,7 +204,7 @@ function makeProject(url: string): string {
   mkdirSync(path.join(dir, 'assets'));
   writeFileSync(
     path.join(dir, 'connections.yml'),
-    `connections:\n  intercom:\n    - name: intercom\n      access_token: fake-token\n      base_url: ${url}\n      api_version: "2.14"\n  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
+    `connections:\n  intercom:\n    - name: intercom\n      access_token: fake-token\n      base_url: ${url}\n      api_version: "2.14"\n${SEARCH_SLICES ? `      search_slices: ${SEARCH_SLICES}\n` : ''}  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
   );
   for (const t of ['contacts', 'companies', 'conversations', 'tickets', 'company_segments']) {
     writeFileSync(path.join(dir, 'assets', `${t}.asset.yml`), `name: intercom.${t}\nparameters:\n  source_table: ${t}\n`);
@@ -288,7 +320,7 @@ async function main(): Promise<void> {
       console.log('\nraw:', JSON.stringify(numbers));
       results.push(
         `| ${rep} | ${load} | ${fmt(full.seconds, 1)} s | ${fmt(full.requests)} | ${fmt(floor, 1)} s | **${fmt(full.seconds / floor, 3)}** | ${fmt(fullMinTotal)} | **${fmt(full.requests / fullMinTotal, 3)}** | ${fmt(full.rateLimited)} (${fmt((100 * full.rateLimited) / full.requests, 2)}%) | ${fmt(inc.requests)} (**${fmt((100 * inc.requests) / full.requests, 2)}%**, allowance ${fmt(incAllowance)}) | ${fmt(peer, 0)} s (**${fmt(full.seconds / peer, 3)}**) | ${fmt(100 * full.fakeCpu)}% / ${fmt(100 * full.ingestCpu)}% |`,
-        ...(alone ? [`| ${rep} | contacts alone (serial cursor chain) | ${fmt(alone.seconds, 1)} s | ${fmt(alone.requests)} | ${fmt(alone.requests / RATE, 1)} s | ${fmt(alone.seconds / (alone.requests / RATE), 3)} | | | ${fmt(alone.rateLimited)} | | | ${fmt(100 * alone.fakeCpu)}% / ${fmt(100 * alone.ingestCpu)}% |`] : []),
+        ...(alone ? [`| ${rep} | contacts alone | ${fmt(alone.seconds, 1)} s | ${fmt(alone.requests)} | ${fmt(alone.requests / RATE, 1)} s | ${fmt(alone.seconds / (alone.requests / RATE), 3)} | | | ${fmt(alone.rateLimited)} | | | ${fmt(100 * alone.fakeCpu)}% / ${fmt(100 * alone.ingestCpu)}% |`] : []),
         `| ${rep} | company_segments alone | ${fmt(seg.seconds, 1)} s | ${fmt(seg.requests)} | ${fmt(seg.requests / RATE, 1)} s | ${fmt(seg.seconds / (seg.requests / RATE), 3)} | ${fmt(segMin)} | ${fmt(seg.requests / segMin, 3)} | ${fmt(seg.rateLimited)} | | | ${fmt(100 * seg.fakeCpu)}% |`,
       );
     } finally {
@@ -298,6 +330,44 @@ async function main(): Promise<void> {
   console.log('\n| run | load avg (1 min) | wall time | requests | floor (requests ÷ 166.7/s) | wall ÷ floor (≤ 1.10) | minimum | requests ÷ minimum (= 1) | 429s (< 1%) | incremental after 1% changed (≤ 2% + 1 day of contacts) | 1,000/min client (ours ÷ it) | CPU fake / ingest |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) console.log(r);
+}
+
+/** Request kinds of each table read alone (plus /me and /data_attributes). */
+const KINDS: Record<string, string[]> = {
+  contacts: ['/contacts/search', '/contacts/{id}/*'],
+  companies: ['/companies/list'],
+  conversations: ['/conversations/search', '/conversations/{id}'],
+  tickets: ['/tickets/search', '/tickets/{id}'],
+};
+
+/** Issue 18: each table alone, full sync, against the fake's slow search pages. */
+async function alone(tables: string[]): Promise<void> {
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+  const fake = await startFake();
+  const rows: string[] = [];
+  try {
+    const t = await truth(fake.url);
+    for (const table of tables) {
+      const kinds = KINDS[table];
+      if (!kinds) throw new Error(`--alone: unknown table ${table} (known: ${Object.keys(KINDS).join(', ')})`);
+      const loadBefore = load();
+      const p = await phase(fake, makeProject(fake.url), [`intercom.${table}`]);
+      const min = minimum(t, windows(p.stderr), overheadOf(p.kinds));
+      const minTotal = overheadOf(p.kinds) + kinds.reduce((n, k) => n + (min[k] ?? 0), 0);
+      const floor = p.requests / RATE;
+      const n = (t as unknown as Record<string, Row[]>)[table]!.length;
+      console.log(`\n${table} alone: ${fmt(p.seconds, 1)} s, requests ${JSON.stringify(p.kinds)}, minimum ${minTotal}; first request ≤ ${fmt(p.firstRequestS, 0)} s, last ≤ ${fmt(p.lastRequestS, 0)} s`);
+      for (const l of p.summary) console.log(`    ${l}`);
+      rows.push(
+        `| ${table} (${fmt(n)}) | ${SEARCH_LATENCY_MS} ms | ${fmt(PER_MINUTE)}/min | ${SEARCH_SLICES ?? 'default'} | ${fmt(p.seconds, 1)} s | ${fmt(p.requests)} | ${fmt(floor, 1)} s | **${fmt(p.seconds / floor, 2)}** | ${fmt(minTotal)} | **${fmt(p.requests / minTotal, 3)}** | ${fmt(p.rateLimited)} | ${fmt(p.lastRequestS - p.firstRequestS, 0)} s | ${fmt(100 * p.fakeCpu)}% / ${fmt(100 * p.ingestCpu)}% | ${loadBefore} → ${load()} |`,
+      );
+    }
+  } finally {
+    await fake.close();
+  }
+  console.log('\n| table alone | search latency | limit | search_slices | wall | requests | floor | wall ÷ floor (≤ 1.25) | minimum | requests ÷ minimum (≤ 1.02) | 429s | first → last request (1-s samples) | CPU fake / ingest | load avg (1, 5, 15 min) before → after |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const r of rows) console.log(r);
 }
 
 // ---- the fake, in its own process -------------------------------------------------------------
@@ -325,4 +395,5 @@ async function serve(): Promise<void> {
 
 // dispatched last: every declaration above is initialised by now
 if (process.argv[2] === '--server') await serve();
+else if (text('alone')) await alone(text('alone')!.split(','));
 else await main();

@@ -6,6 +6,12 @@ import type { Output } from './render.js';
 
 const num = (v: unknown): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
 const usage = (msg: string) => new EltError('usage', msg);
+/** Milliseconds: a non-negative number, or a usage error naming the flag. */
+const millis = (flag: string, v: unknown): number | undefined => {
+  const n = num(v);
+  if (n !== undefined && !(Number.isFinite(n) && n >= 0)) throw usage(`${flag}: '${String(v)}' is not a number of milliseconds (0 or more)`);
+  return n;
+};
 
 /** `--fault-kinds a,b`: known kind names only; omitted = every kind (with a rate). */
 export function parseFaultKinds(raw: unknown): FaultKind[] | undefined {
@@ -59,6 +65,7 @@ export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Out
     tickets: num(flags['tickets']),
     rateLimitPerMinute: rate === 0 ? null : rate,
     latencyMs: num(flags['latencyMs']),
+    searchLatencyMs: millis('--search-latency-ms', flags['searchLatencyMs']),
     faultRate,
     faultKinds,
     realtimeClock: parseClock(flags['clock']),

@@ -104,6 +104,7 @@ export function buildCli() {
     .option('--tickets <n>', 'Number of tickets')
     .option('--rate-limit-per-minute <n>', 'Requests per minute per app (0 = unlimited)', { default: 10000 })
     .option('--latency-ms <n>', 'Added latency per request')
+    .option('--search-latency-ms <n>', 'Added latency per search page (POST …/search) instead of --latency-ms')
     .option('--fault-rate <r>', 'Fraction of requests answered with an injected fault (all kinds unless --fault-kinds)')
     .option('--fault-kinds <a,b>', 'Fault kinds to inject, comma-separated (default: every kind; see docs/fake-intercom.md)')
     .option('--clock <mode>', 'frozen (moves only through /_fake/clock) | real (ticks from --start-time)', { default: 'frozen' })

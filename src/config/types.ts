@@ -17,8 +17,10 @@ export interface IntercomConnection {
   apiVersion: string;
   /** Overrides the region host (the fake Intercom); no trailing slash. */
   baseUrl?: string;
-  /** Max in-flight requests (default 32). */
+  /** Cap of in-flight requests (default 256); the limiter sizes in-flight below it by Little's law. */
   concurrency?: number;
+  /** Search slices read at once for contacts, conversations and tickets (pipeline default 16; 1 = one serial chain). */
+  searchSlices?: number;
   /** Fraction of the per-window budget left for other apps, 0 … 0.9 (default 0). */
   headroom?: number;
   /** Attempts per request including the first (client default 6). */

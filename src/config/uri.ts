@@ -61,13 +61,13 @@ function scheme(uri: string, flag: string, expected: readonly string[]): { schem
   return { scheme: s, rest: m[2]! };
 }
 
-/** `intercom://?access_token=…&region=eu[&api_version=2.14&base_url=…&concurrency=…&headroom=…&max_attempts=…&lookback=…&timeout_seconds=…&request_timeout_seconds=…]` */
+/** `intercom://?access_token=…&region=eu[&api_version=2.14&base_url=…&concurrency=…&search_slices=…&headroom=…&max_attempts=…&lookback=…&timeout_seconds=…&request_timeout_seconds=…]` */
 export function parseSourceUri(uri: string): IntercomConnection {
   const { rest } = scheme(uri, SOURCE, ['intercom']);
   const q = rest.indexOf('?');
   const host = q < 0 ? rest : rest.slice(0, q);
   if (host !== '' && host !== '/') throw fail(SOURCE, 'host', 'intercom:// takes no host: use intercom://?access_token=…&region=us');
-  const params = query(q < 0 ? '' : rest.slice(q), SOURCE, ['access_token', 'region', 'api_version', 'base_url', 'concurrency', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'], [
+  const params = query(q < 0 ? '' : rest.slice(q), SOURCE, ['access_token', 'region', 'api_version', 'base_url', 'concurrency', 'search_slices', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'], [
     'access_token',
   ]);
   const token = params.get('access_token')?.trim();
@@ -89,6 +89,8 @@ export function parseSourceUri(uri: string): IntercomConnection {
   if (baseUrl !== undefined) conn.baseUrl = readBaseUrl(baseUrl, SOURCE, 'base_url');
   const maxAttempts = int(params.get('max_attempts'), SOURCE, 'max_attempts', 1, 20);
   if (maxAttempts !== undefined) conn.maxAttempts = maxAttempts;
+  const slices = int(params.get('search_slices'), SOURCE, 'search_slices', 1, 32);
+  if (slices !== undefined) conn.searchSlices = slices;
   const timeout = num(params.get('timeout_seconds'), SOURCE, 'timeout_seconds', 1, 3600);
   if (timeout !== undefined) conn.timeoutSeconds = timeout;
   const deadline = num(params.get('request_timeout_seconds'), SOURCE, 'request_timeout_seconds', 1, 3600);

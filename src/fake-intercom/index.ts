@@ -83,6 +83,7 @@ export function resolveSettings(o: FakeIntercomOptions = {}): Settings {
     },
     rateLimitPerMinute: o.rateLimitPerMinute === undefined ? 10_000 : o.rateLimitPerMinute || null,
     latencyMs: o.latencyMs ?? 0,
+    searchLatencyMs: o.searchLatencyMs ?? o.latencyMs ?? 0,
     latencyJitterMs: o.latencyJitterMs ?? 0,
     faultRate: o.faultRate ?? 0,
     faultKinds: o.faultKinds ?? [],

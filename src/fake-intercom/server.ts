@@ -156,7 +156,7 @@ export class FakeServer implements Controls {
           return void res.end(HTML_404);
         default:
       }
-      await this.latency();
+      await this.latency(path);
       const v = parseVersion(header(req, 'intercom-version'), this.settings.defaultVersion);
       // Unsuitable Accept → 406 (notes §1.3); a missing Accept is tolerated.
       const accept = header(req, 'accept');
@@ -191,8 +191,10 @@ export class FakeServer implements Controls {
     throw new HttpError(404, 'not_found', 'Resource Not Found');
   }
 
-  private async latency(): Promise<void> {
-    const { latencyMs, latencyJitterMs } = this.settings;
+  /** Fixed + jittered delay; search pages have their own fixed part (`searchLatencyMs`). */
+  private async latency(path: string): Promise<void> {
+    const { latencyJitterMs } = this.settings;
+    const latencyMs = path.endsWith('/search') ? this.settings.searchLatencyMs : this.settings.latencyMs;
     if (latencyMs <= 0 && latencyJitterMs <= 0) return;
     const ms = latencyMs + this.latencyRng() * latencyJitterMs;
     await new Promise((r) => setTimeout(r, ms));

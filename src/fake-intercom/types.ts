@@ -23,6 +23,8 @@ export interface FakeIntercomOptions {
   /** Per-app budget per minute (default 10,000); null/0 = unlimited (headers still sent). */
   rateLimitPerMinute?: number | null;
   latencyMs?: number;
+  /** Latency of `POST …/search` pages instead of `latencyMs` (Intercom's search pages are the slow ones); default `latencyMs`. */
+  searchLatencyMs?: number;
   latencyJitterMs?: number;
   /** Probability per API request of an injected fault (default 0). */
   faultRate?: number;
@@ -89,6 +91,7 @@ export interface Settings {
   };
   rateLimitPerMinute: number | null;
   latencyMs: number;
+  searchLatencyMs: number;
   latencyJitterMs: number;
   faultRate: number;
   faultKinds: FaultKind[];

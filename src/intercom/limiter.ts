@@ -16,7 +16,12 @@
  *   ahead of Intercom's harmless: a probe answered with the old window's Reset teaches us the
  *   skew instead of starting a burst of 429s.
  * - A 429 blocks every request until its Reset (+ jitter), never a blind sleep.
- * - In-flight concurrency is bounded (`maxInFlight`) whatever the budget says.
+ * - In-flight requests are sized by Little's law: to spend a budget of λ requests/s at a mean
+ *   latency W, λ·W requests must be in flight (166.7/s at 300 ms = 50, at 1,000 ms = 167). The
+ *   bound is 1.25·λ·W + 4 from the budget of the current window and the observed mean latency
+ *   (an EWMA of every answer), never below `minInFlight` and never above `maxInFlight` (the
+ *   user's cap). Before anything is known, and for a server without rate-limit headers, it is
+ *   `initialInFlight`.
  * - Two lanes: a 'high' request (the next page of a cursor chain, which everything after it
  *   waits on) goes ahead of every queued 'normal' one (fan-out GETs, which are elastic). The
  *   budget and the bound are the same for both; only the order of the queue changes.
@@ -29,8 +34,12 @@ import type { RequestPriority } from './types.js';
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
-  /** Max requests in flight at once across every user of this limiter (default 64). */
+  /** Max requests in flight at once across every user of this limiter: the cap of the Little's-law bound (default 64). */
   maxInFlight?: number;
+  /** The in-flight bound never goes below this (default 8, at most `maxInFlight`). */
+  minInFlight?: number;
+  /** The in-flight bound until the limit and a latency are known, or without rate-limit headers (default 32, at most `maxInFlight`). */
+  initialInFlight?: number;
   /** Fraction of each window's budget left unused for other apps of the workspace (default 0). */
   headroom?: number;
   /** Requests allowed out before the first rate-limit headers, and after a window rolls (default 1). */
@@ -53,6 +62,10 @@ export interface RateLimiterStats {
   /** Budget left by our own estimate (remaining minus requests sent since). */
   estimate?: number;
   inFlight: number;
+  /** The current in-flight bound (Little's law within [minInFlight, maxInFlight]). */
+  inFlightBound: number;
+  /** Mean latency of recent answers (EWMA), ms. */
+  latencyMs?: number;
   queued: number;
   /** Times the queue stopped to wait for a window reset or a 429's reset. */
   waits: number;
@@ -85,6 +98,11 @@ const MAX_SKEW_MS = 5000;
 
 const between = (lo: number, hi: number): number => lo + 0.75 * (hi - lo);
 
+/** Intercom's rate-limit window (notes §1.8) until two Resets tell us otherwise. */
+const DEFAULT_WINDOW_MS = 10_000;
+/** Weight of the newest answer in the mean latency. */
+const LATENCY_EWMA = 0.1;
+
 type Mode =
   | { kind: 'probing'; after?: number; rollSeq: number }
   | { kind: 'known'; reset: number; remaining: number; seq: number; jitter: number }
@@ -101,6 +119,11 @@ const intHeader = (v: string | undefined): number | undefined => {
 /** The shared limiter: `acquire()` before a request, `release(ticket, response?)` after it. */
 export class RateLimiter {
   private readonly maxInFlight: number;
+  private readonly minInFlight: number;
+  private readonly initialInFlight: number;
+  private latencyMs?: number;
+  private windowMs = DEFAULT_WINDOW_MS;
+  private windowLearned = false;
   private readonly headroom: number;
   private readonly probe: number;
   private readonly jitterMs: number;
@@ -130,6 +153,8 @@ export class RateLimiter {
 
   constructor(opts: RateLimiterOptions = {}) {
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 64);
+    this.minInFlight = Math.min(this.maxInFlight, Math.max(1, opts.minInFlight ?? 8));
+    this.initialInFlight = Math.min(this.maxInFlight, Math.max(1, opts.initialInFlight ?? 32));
     this.headroom = Math.min(0.9, Math.max(0, opts.headroom ?? 0));
     this.probe = Math.max(1, opts.probe ?? 1);
     this.jitterMs = Math.max(0, opts.jitterMs ?? 50);
@@ -182,6 +207,8 @@ export class RateLimiter {
       remaining: this.lastRemaining,
       estimate: m.kind === 'known' ? Math.max(0, this.available(m)) : undefined,
       inFlight: this.inFlight,
+      inFlightBound: this.inFlightBound(),
+      latencyMs: this.latencyMs,
       queued: this.urgent.length + this.queue.length,
       ...this.counts,
       skewMs: this.skewMs,
@@ -196,6 +223,17 @@ export class RateLimiter {
     for (const w of [...this.urgent.splice(0), ...this.queue.splice(0)]) w.reject(err);
   }
 
+  /**
+   * Little's law: requests in flight = rate × mean latency. The rate is the window's budget (less
+   * headroom) over the window's length; 25% + 4 on top absorb latency spread and bursts.
+   */
+  private inFlightBound(): number {
+    if (this.limit === undefined || this.latencyMs === undefined || this.mode.kind === 'unlimited') return this.initialInFlight;
+    const perMs = (this.limit * (1 - this.headroom)) / this.windowMs;
+    const need = Math.ceil(1.25 * perMs * this.latencyMs) + 4;
+    return Math.min(this.maxInFlight, Math.max(this.minInFlight, need));
+  }
+
   private available(m: Extract<Mode, { kind: 'known' }>): number {
     const reserve = this.limit === undefined ? 0 : Math.floor(this.limit * this.headroom);
     return m.remaining - reserve - (this.dispatched - m.seq);
@@ -207,6 +245,8 @@ export class RateLimiter {
     const now = this.now();
     // a reset further ahead than maxWaitMs (a day, from a broken proxy) is read as that far
     const reset = capped(intHeader(res.headers['x-ratelimit-reset']), Math.ceil((now + this.maxWaitMs) / 1000));
+    const took = Math.max(0, now - ticket.sentAt);
+    this.latencyMs = this.latencyMs === undefined ? took : this.latencyMs + LATENCY_EWMA * (took - this.latencyMs);
     if (limit !== undefined) this.limit = limit;
     if (remaining !== undefined) this.lastRemaining = remaining;
     if (res.status === 429) this.counts.rateLimited++;
@@ -253,6 +293,14 @@ export class RateLimiter {
 
   private adopt(ticket: Ticket, reset: number, remaining: number): void {
     const m = this.mode;
+    // the window's length: the smallest step between consecutive Resets (Intercom: 10 s; an idle
+    // gap skips windows, so steps are multiples of it)
+    const last = m.kind === 'known' ? m.reset : m.kind === 'probing' ? m.after : undefined;
+    if (last !== undefined && reset > last && reset - last <= 60) {
+      const step = (reset - last) * 1000;
+      this.windowMs = this.windowLearned ? Math.min(this.windowMs, step) : step;
+      this.windowLearned = true;
+    }
     const fresh = { kind: 'known' as const, reset, remaining, seq: ticket.seq, jitter: this.jitter() };
     if (m.kind === 'known') {
       if (reset > m.reset) this.mode = fresh;
@@ -305,7 +353,7 @@ export class RateLimiter {
 
   /** 'go' | 'probe' | 'release' (wait for an in-flight answer) | epoch ms to wait until. */
   private check(now: number): 'go' | 'probe' | 'release' | number {
-    if (this.inFlight >= this.maxInFlight) return 'release';
+    if (this.inFlight >= this.inFlightBound()) return 'release';
     if (now < this.blockedUntil) return this.blockedUntil;
     let m = this.mode;
     if (m.kind === 'known') {

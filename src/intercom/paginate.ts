@@ -7,7 +7,7 @@ import type { IntercomClient, IntercomRequest } from './types.js';
 import { nextCursorBody } from './pagination/cursor-body.js';
 import { nextCursorQuery } from './pagination/cursor-query.js';
 import { checkPage, type NextPage, recordsOf, unexpected } from './pagination/envelope.js';
-import { nextPageNumber } from './pagination/page-number.js';
+import { knownPageCount, nextPageNumber } from './pagination/page-number.js';
 import { nextScroll } from './pagination/scroll.js';
 
 export type { NextPage } from './pagination/envelope.js';
@@ -37,6 +37,11 @@ export interface PaginateOptions {
   resume?: IntercomRequest;
   /** Fields every record must carry (default `id`: every paginated Intercom list's records have one). */
   key?: readonly string[];
+  /**
+   * Records of this chain before `first`, when `first` is not the chain's first page but where it
+   * starts is known (a page-number list's later pages read at once); default 0. Ignored on resume.
+   */
+  readBefore?: number;
 }
 
 /** Reads pages one at a time (memory stays bounded: the caller consumes each before the next is asked for). */
@@ -50,7 +55,7 @@ export async function* paginate(
   let req: IntercomRequest | undefined = opts.resume ?? first;
   const key = opts.key ?? ['id'];
   // a resumed chain does not know how many records came before its first page
-  let readBefore: number | undefined = opts.resume ? undefined : 0;
+  let readBefore: number | undefined = opts.resume ? undefined : (opts.readBefore ?? 0);
   while (req) {
     // the chain's next step: ahead of queued fan-out GETs, which can wait (the copy keeps the
     // resume token, `next`, free of it); a page that contradicts itself is asked again
@@ -64,5 +69,62 @@ export async function* paginate(
     if (next && JSON.stringify(next) === JSON.stringify(req)) throw unexpected(req, 'the next page is the same request');
     yield { records, body: res.body, next };
     req = next;
+  }
+}
+
+/**
+ * A page-number list read `width` pages at once once its first page tells the page count
+ * (issue 18): companies list, articles, collections, news items. Pages are yielded in order, each
+ * with the `next` of the serial read (its resume token), and each is read through `paginate` so
+ * a page is checked exactly as in the serial read; an empty or last page ends the read as there.
+ * Lists that give the next page as a link (activity logs, deleted conversations) stay serial.
+ */
+export async function* paginatePages(client: IntercomClient, first: IntercomRequest, opts: PaginateOptions & { width: number }): AsyncIterable<PageResult> {
+  const serial = paginate(client, first, 'page', opts)[Symbol.asyncIterator]();
+  const head = await serial.next();
+  if (head.done) return;
+  yield head.value;
+  const next = head.value.next;
+  const total = next && knownPageCount(opts.resume ?? first, head.value.body);
+  const from = Number(next?.query?.page);
+  if (!next || total === undefined || opts.width <= 1 || !Number.isInteger(from)) {
+    for (let r = await serial.next(); !r.done; r = await serial.next()) yield r.value;
+    return;
+  }
+  await serial.return?.();
+  // every page before `page` is full (page numbers): a page's records before it are known unless
+  // the read was resumed, so an empty page short of its total_count is refused as in the serial read
+  const perPage = head.value.records.length;
+  const one = async (page: number): Promise<PageResult | undefined> => {
+    const readBefore = opts.resume ? undefined : (opts.readBefore ?? 0) + perPage * (page - from + 1);
+    const req = { ...next, query: { ...next.query, page } };
+    const it = paginate(client, req, 'page', { recordsKey: opts.recordsKey, key: opts.key, ...(readBefore === undefined ? { resume: req } : { readBefore }) })[Symbol.asyncIterator]();
+    try {
+      const r = await it.next();
+      return r.done ? undefined : r.value;
+    } finally {
+      await it.return?.();
+    }
+  };
+  const inFlight: Array<Promise<PageResult | undefined>> = [];
+  let page = from;
+  const more = () => {
+    while (page <= total && inFlight.length < opts.width) {
+      const p = one(page++);
+      p.catch(() => undefined); // surfaces in order, when awaited
+      inFlight.push(p);
+    }
+  };
+  try {
+    more();
+    while (inFlight.length > 0) {
+      const r = await inFlight.shift()!;
+      if (!r) return;
+      more();
+      yield r;
+      if (!r.next) return;
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
   }
 }

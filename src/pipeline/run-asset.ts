@@ -35,6 +35,8 @@ export interface RunAssetOptions {
   /** Rows buffered per table before a batch is staged (default 10,000). */
   batchRows?: number;
   concurrency?: number;
+  /** Search slices read at once (search tables); default 1: one cursor chain. */
+  searchSlices?: number;
   /** Aborted by SIGINT/SIGTERM: stop after the current page, commit a checkpoint, throw InterruptedError. */
   stop?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
@@ -255,6 +257,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       window: plan.window,
       resume: plan.resume,
       concurrency: o.concurrency ?? 32,
+      slices: o.searchSlices ?? 1,
       count: (name, n = 1) => {
         counters[name] = (counters[name] ?? 0) + n;
       },

@@ -1,6 +1,7 @@
 /** Run a set of assets: one Intercom client (and rate limiter) per Intercom app, one destination per connection. */
 import { ConfigError, inDestination, InterruptedError } from '../errors.js';
 import { destinationConnection, intercomConnection, type AssetConfig, type IntercomConnection, type Project } from '../config/index.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_SEARCH_SLICES } from '../config/connections.js';
 import type { Destination } from '../destinations/types.js';
 import { createIntercomClient } from '../intercom/client.js';
 import { RateLimiter } from '../intercom/limiter.js';
@@ -52,6 +53,8 @@ export function clientFor(conn: IntercomConnection, limiter?: RateLimiter, hooks
     baseUrl: conn.baseUrl,
     apiVersion: conn.apiVersion,
     headroom: conn.headroom,
+    // sockets up to the in-flight cap: the shared limiter's Little's-law bound decides how many are used
+    connections: conn.concurrency ?? DEFAULT_CONCURRENCY,
     maxAttempts: conn.maxAttempts,
     ...(conn.timeoutSeconds !== undefined && { headersTimeoutMs: conn.timeoutSeconds * 1000, bodyTimeoutMs: conn.timeoutSeconds * 1000 }),
     ...(conn.requestTimeoutSeconds !== undefined && { requestTimeoutMs: conn.requestTimeoutSeconds * 1000 }),
@@ -69,8 +72,9 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
   const summaries: AssetSummary[] = new Array(assets.length);
   const limiterFor = (conn: IntercomConnection) => {
     let l = limiters.get(conn.name);
-    // in-flight bound for the whole app: the parts fan-out of every asset shares it
-    if (!l) limiters.set(conn.name, (l = new RateLimiter({ maxInFlight: Math.max(conn.concurrency ?? 32, 8), headroom: conn.headroom })));
+    // in-flight bound for the whole app (Little's law up to the user's cap): the parts fan-out and
+    // search slices of every asset share it
+    if (!l) limiters.set(conn.name, (l = new RateLimiter({ maxInFlight: conn.concurrency ?? DEFAULT_CONCURRENCY, headroom: conn.headroom })));
     return l;
   };
   const destinationFor = (name: string) => {
@@ -106,6 +110,7 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
           checkpointPages: o.checkpointPages,
           checkpointSeconds: o.checkpointSeconds,
           concurrency: conn.concurrency,
+          searchSlices: conn.searchSlices ?? DEFAULT_SEARCH_SLICES,
           stop: o.stop,
           onEvent: o.onEvent,
           redact: o.redact,

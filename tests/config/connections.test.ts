@@ -110,7 +110,7 @@ describe('loadConnections', () => {
     // default needs INTERCOM_ACCESS_TOKEN, production needs PROD_TOKEN: each loads with only its own.
     const prod = await loadConnections(file, { environment: 'production', env: { PROD_TOKEN: 'p' } });
     expect(prod.environment).toBe('production');
-    expect(prod.intercom.get('intercom')).toEqual({ name: 'intercom', accessToken: 'p', region: 'us', apiVersion: '2.14', concurrency: 32, headroom: 0 });
+    expect(prod.intercom.get('intercom')).toEqual({ name: 'intercom', accessToken: 'p', region: 'us', apiVersion: '2.14', concurrency: 256, headroom: 0 });
     // ${PG_PASSWORD:-} unset -> empty -> no password (trust/peer auth)
     expect(prod.destinations.get('pg')).toEqual({
       type: 'postgres',

@@ -94,6 +94,11 @@ const fileCases: FileCase[] = [
     message: '<c>: connections.intercom[0].concurrency: must be an integer, got a string "many"',
   },
   {
+    name: 'search_slices out of range',
+    connections: `connections:\n  intercom:\n    - name: i\n      access_token: tok_SECRET_1\n      search_slices: 0\n`,
+    message: '<c>: connections.intercom[0].search_slices: must be between 1 and 32, got 0',
+  },
+  {
     name: 'headroom out of range',
     connections: `connections:\n  intercom:\n    - name: i\n      access_token: tok_SECRET_1\n      headroom: 1.5\n`,
     message: '<c>: connections.intercom[0].headroom: must be between 0 and 0.9, got 1.5',

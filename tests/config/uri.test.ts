@@ -8,14 +8,14 @@ describe('parseSourceUri', () => {
       accessToken: 'dG9rOmFi+Yw==', // '+' stays a plus
       region: 'eu',
       apiVersion: '2.14',
-      concurrency: 32,
+      concurrency: 256,
       headroom: 0,
     });
   });
 
   it('reads every optional parameter', () => {
     expect(
-      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&headroom=0.5&max_attempts=2&lookback=1h&request_timeout_seconds=45'),
+      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&search_slices=4&headroom=0.5&max_attempts=2&lookback=1h&request_timeout_seconds=45'),
     ).toEqual({
       name: 'intercom',
       accessToken: 't',
@@ -25,6 +25,7 @@ describe('parseSourceUri', () => {
       concurrency: 4,
       headroom: 0.5,
       maxAttempts: 2,
+      searchSlices: 4,
       requestTimeoutSeconds: 45,
       lookbackSeconds: 3600,
     });

@@ -26,6 +26,9 @@ function project(file: string) {
     apiVersion: '2.14',
     baseUrl: fake.url,
     maxAttempts: 2,
+    // one cursor chain, so "the 7th search page fails" is an exact point; sliced reads are killed
+    // and resumed in tests/tables/search-slices.test.ts and tests/reliability/kills.test.ts
+    searchSlices: 1,
   };
   const duck: DestinationConnection = { type: 'duckdb', name: 'duckdb', path: file };
   return { intercom: new Map([['intercom', intercom as IntercomConnection]]), destinations: new Map([['duckdb', duck]]) };

@@ -37,6 +37,24 @@ describe('intercom client: requests', () => {
     expect(c.stats()).toMatchObject({ requests: 2, retries: 0, rateLimited: 0 });
   });
 
+  it('a stop signal shared by many requests at once (in flight, queued, waiting to retry) prints no listener-leak warning', async () => {
+    let n = 0;
+    server = await startServer((_req, res) => (n++ % 3 === 0 ? json(res, 503, errorBody('service_unavailable', 'busy')) : void setTimeout(() => json(res, 200, { type: 'list', data: [] }), 20)));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const stop = new AbortController();
+    const c = client(server.url, { signal: stop.signal, connections: 64 });
+    try {
+      await Promise.all(Array.from({ length: 60 }, (_, i) => c.request({ method: 'GET', path: `/contacts/${i}` })));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+      await c.close();
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('maps regions to Intercom hosts; baseUrl overrides (with a path prefix)', async () => {
     expect(baseUrlFor({})).toBe('https://api.intercom.io');
     expect(baseUrlFor({ region: 'us' })).toBe('https://api.intercom.io');

@@ -23,7 +23,7 @@ describe('two runs of one asset never interleave', () => {
     let p: TestProject | undefined;
     const target = await openTarget(kind, () => p!.duckdbPath);
     try {
-      p = project(fake, TOKEN, target, ['contacts']);
+      p = project(fake, TOKEN, target, ['contacts'], { searchSlices: CONCURRENCY.searchSlices });
       const args = ['ingest', '--config', p.configFile, '--progress', 'json'];
       const first = startCli(args, target.env, p.dir);
       // the second starts once the first is loading (its first page is out)

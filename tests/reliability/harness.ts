@@ -108,13 +108,19 @@ export async function openTarget(kind: TargetKind, duckdbPath: () => string, opt
 }
 
 /** A project loading `tables` from the fake Intercom into the target. */
-export function project(fake: FakeIntercom, token: string, target: Target, tables: readonly string[], opts: { timeoutSeconds?: number; apiVersion?: string; maxAttempts?: number } = {}): TestProject {
+export function project(
+  fake: FakeIntercom,
+  token: string,
+  target: Target,
+  tables: readonly string[],
+  opts: { timeoutSeconds?: number; apiVersion?: string; maxAttempts?: number; searchSlices?: number } = {},
+): TestProject {
   return makeProject({
     url: fake.url,
     token,
     apiVersion: opts.apiVersion,
     extraConnections: target.yaml,
-    intercom: { timeout_seconds: opts.timeoutSeconds, max_attempts: opts.maxAttempts },
+    intercom: { timeout_seconds: opts.timeoutSeconds, max_attempts: opts.maxAttempts, search_slices: opts.searchSlices },
     assets: Object.fromEntries(tables.map((t) => [t, asset(t, { destination: target.connection })])),
   });
 }

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import type { TestProject } from '../helpers/project.js';
 import {
-  expectEqualsExport, expectNoDuplicates, expectStateNotAhead, ingest, ingestOk, openTarget, project, startCli, tableExists, type Target,
+  expectEqualsExport, expectNoDuplicates, expectStateNotAhead, ingest, ingestOk, openTarget, project, startCli, stateOf, tableExists, type Target,
 } from './harness.js';
-import { KILL_CHECKPOINT_PAGES, KILL_SNOWFLAKE_LEASE_SECONDS, KILL_WORKSPACE, KILLS, RUN_ASSETS, type Kill } from './plan.js';
+import { KILL_CHECKPOINT_PAGES, KILL_SNOWFLAKE_LEASE_SECONDS, KILL_WORKSPACE, KILLS, RUN_ASSETS, SLICED_KILLS, type Kill } from './plan.js';
 
 const TOKEN = 'tok-rel-kills-3e8a1f';
 let fake: FakeIntercom;
@@ -73,6 +73,44 @@ describe('a killed run loses and duplicates nothing', () => {
 
       await rerun(p, target);
       await expectEqualsExport(fake, target, RUN_ASSETS);
+    } finally {
+      await target.close();
+    }
+  }, 180_000);
+});
+
+describe('a run killed during sliced search reads loses and duplicates nothing (issue 18)', () => {
+  const TOKEN_SLICED = 'tok-rel-kills-sliced-18';
+  let sliced: FakeIntercom;
+  beforeAll(async () => {
+    sliced = await startFakeIntercom({ ...SLICED_KILLS.workspace, token: TOKEN_SLICED, timezone: 'America/New_York' });
+  });
+  afterAll(async () => {
+    await sliced?.close();
+  });
+
+  test.each(SLICED_KILLS.afterEvents)('kill -9 after %i events', async (afterEvents) => {
+    let p: TestProject | undefined;
+    const target = await openTarget('duckdb', () => p!.duckdbPath);
+    try {
+      p = project(sliced, TOKEN_SLICED, target, SLICED_KILLS.assets);
+      const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '1'], target.env, p.dir);
+      // after the n-th event, once a checkpoint (a resume token) is committed
+      const committed = () => run.events.some((e) => e['type'] === 'checkpoint');
+      await waitFor(() => (run.events.length >= afterEvents && committed()) || run.child.exitCode !== null, 60_000);
+      run.child.kill('SIGKILL');
+      const r = await run.done;
+      expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
+
+      // the kill came during a sliced read: a committed resume token lists several unfinished slices
+      const state = await stateOf(target);
+      const open = [...state.values()].map((s) => ((s['inProgress'] as { resume?: { slices?: unknown[] } } | undefined)?.resume?.slices ?? []).length);
+      expect(Math.max(0, ...open), `resume tokens: ${JSON.stringify([...state.entries()])}`).toBeGreaterThan(1);
+      await expectNoDuplicates(target, SLICED_KILLS.assets);
+      await expectStateNotAhead(sliced, target, SLICED_KILLS.assets);
+
+      await ingestOk(p, target);
+      await expectEqualsExport(sliced, target, SLICED_KILLS.assets);
     } finally {
       await target.close();
     }

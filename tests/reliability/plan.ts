@@ -129,6 +129,18 @@ export const KILL_CHECKPOINT_PAGES = 1;
 /** Snowflake `lock_lease_seconds` in the kill runs: the lease a killed run leaves must expire before the rerun. */
 export const KILL_SNOWFLAKE_LEASE_SECONDS = 3;
 
+/**
+ * Kills during a sliced search read (issue 18): contacts (16 pages), conversations (10) and
+ * tickets (9), big enough to be read in parallel time slices (the default `search_slices`),
+ * SIGKILL after a number of progress events drawn at random once (and after the first committed
+ * checkpoint), checkpoints every page.
+ */
+export const SLICED_KILLS = {
+  workspace: { seed: 53, contacts: 2400, companies: 5, conversations: 1500, tickets: 1300 },
+  assets: ['contacts', 'conversations', 'tickets'] as const,
+  afterEvents: [6, 13, 22, 31],
+};
+
 /** The signal runs: a workspace big enough to be mid-run when the signal comes, after this many contacts pages. */
 export const SIGNAL_WORKSPACE = { seed: 43, contacts: 2400, companies: 40, conversations: 60, tickets: 10 };
 export const SIGNAL_AFTER_EVENTS = 3;
@@ -144,6 +156,8 @@ export const CONCURRENCY = {
   workspace: { seed: 47, contacts: 3000, companies: 20, conversations: 10, tickets: 5 },
   /** Per-request latency of the fake, so the first run is still loading when the second starts. */
   latencyMs: 400,
+  /** One search chain (20 pages at 400 ms): parallel slices would finish the first run before the second is up. */
+  searchSlices: 1,
   cases: [
     { target: 'duckdb', message: /warehouse\.duckdb.*(in use|lock)/i },
     { target: 'postgres', message: /another run of intercom\.contacts holds the lock/ },

@@ -11,7 +11,7 @@ import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
 import { PROBE_CASES } from './probe-cases.js';
-import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS, VALUE_CASES, VALUE_TARGETS } from './plan.js';
+import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS, SLICED_KILLS, VALUE_CASES, VALUE_TARGETS } from './plan.js';
 
 export const REGENERATE = 'npx tsx tests/reliability/report.ts';
 export const DOC_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/reliability.md');
@@ -47,7 +47,7 @@ export function renderReliabilityDoc(): string {
     '| --- | --- | --- |',
     `| Faults from Intercom | ${FAULTS.seeds.length} seeds × ${FAULTS.rate * 100}% of requests, ${FAULTS.kinds.length} fault kinds, plus a scroll run and a retries-exhausted run | exit 0 and every table equal to the export, no duplicate key; exhausted retries: exit 1, last checkpoint kept |`,
     `| Responses that cannot be right | ${MALFORMED.length} persisting faults on ${MALFORMED_TARGETS.length} destinations, and each passing in one run | persisting: exit 1 naming it, cursor kept, no NULL-key row, nothing marked deleted, the rerun equals the export; passing: retried, exit 0, equal to the export |`,
-    `| Kills (\`kill -9\`, crash points) | ${KILLS.length} moments (DuckDB ${byTarget('duckdb')}, Postgres ${byTarget('postgres')}, Snowflake ${byTarget('snowflake')}) | ${KILLS.length} of ${KILLS.length} survived: state never ahead of the rows, no duplicate key, the rerun equals the export |`,
+    `| Kills (\`kill -9\`, crash points) | ${KILLS.length} moments (DuckDB ${byTarget('duckdb')}, Postgres ${byTarget('postgres')}, Snowflake ${byTarget('snowflake')}), plus ${SLICED_KILLS.afterEvents.length} during sliced search reads (DuckDB) | ${KILLS.length + SLICED_KILLS.afterEvents.length} of ${KILLS.length + SLICED_KILLS.afterEvents.length} survived: state never ahead of the rows, no duplicate key, the rerun equals the export |`,
     `| SIGINT / SIGTERM | ${SIGNALS.length} runs | checkpoint committed, exit 2, the rerun resumes and equals the export |`,
     `| Two processes, one asset | ${CONCURRENCY.cases.length} destinations | the second exits 1 naming the lock; the first completes; one load recorded |`,
     `| Bad input | ${BAD_INPUT_CASES.length} cases | one line naming file and field (or connection), exit 1, no stack trace without \`--debug\` |`,
@@ -102,6 +102,11 @@ export function renderReliabilityDoc(): string {
     '| # | Destination | Moment | What it proves |',
     '| --- | --- | --- | --- |',
     ...KILLS.map((k, i) => `| ${i + 1} | ${k.target} | ${k.point ? `crash point ${code(`${k.point.name}:${k.point.n}`)}` : `\`kill -9\` after ${k.afterEvents} events`} | ${cell(k.what)} |`),
+    '',
+    `**During sliced search reads.** ${SLICED_KILLS.afterEvents.length} more kills (\`kill -9\` after ${SLICED_KILLS.afterEvents.join(', ')} events and the first checkpoint, DuckDB) end an`,
+    `\`ingest\` of ${SLICED_KILLS.assets.map(code).join(', ')} (${SLICED_KILLS.workspace.contacts} contacts, ${SLICED_KILLS.workspace.conversations} conversations,`,
+    `${SLICED_KILLS.workspace.tickets} tickets, checkpoints every page) while each reads its window in parallel time slices; the suite also asserts`,
+    'that the killed run had committed a resume token listing several unfinished slices, and the same three checks.',
     '',
     '## SIGINT and SIGTERM',
     '',

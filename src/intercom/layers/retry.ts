@@ -1,4 +1,5 @@
 /** Retries failed attempts by re-entering the layers below, so every retry goes back through the limiter. */
+import { setMaxListeners } from 'node:events';
 import { InterruptedError, NetworkError } from '../../errors.js';
 import { decide, type RetryPolicy } from '../retry.js';
 import type { ClientWait } from '../types.js';
@@ -44,11 +45,16 @@ export function throwIfStopped(signal: AbortSignal | undefined): void {
 /**
  * A signal aborted `graceMs` after `signal`: requests in flight when a stop comes get a moment to
  * finish (so the pages they complete still reach the checkpoint), then a stalled or trickled one
- * is cut.
+ * is cut. A grace of 0 aborts with `signal`, on a signal of its own.
  */
 export function abortedAfter(signal: AbortSignal, graceMs: number): AbortSignal {
   const ctl = new AbortController();
-  const later = () => setTimeout(() => ctl.abort(signal.reason), graceMs).unref();
+  // every request in flight, queued in the limiter or waiting to retry listens to it: hundreds at
+  // once (the in-flight cap, search slices, fan-out) are not a leak, and Node's warning would
+  // print through the live progress lines
+  setMaxListeners(0, ctl.signal);
+  const abort = () => ctl.abort(signal.reason);
+  const later = graceMs > 0 ? () => void setTimeout(abort, graceMs).unref() : abort;
   if (signal.aborted) later();
   else signal.addEventListener('abort', later, { once: true });
   return ctl.signal;

@@ -29,6 +29,16 @@ export const nextPageNumber: NextPage = (req, body, recordsKey = 'data') => {
   return { ...req, query: { ...req.query, page: page + 1 } };
 };
 
+/**
+ * The page count of a page-number list when the pages can be asked for by number: `total_pages`
+ * of a page whose `next` is not a link (a link is followed, never jumped ahead of).
+ */
+export function knownPageCount(req: IntercomRequest, body: unknown): number | undefined {
+  const pages = pagesOf(req, body);
+  if (!pages || (typeof pages.next === 'string' && pages.next !== '')) return undefined;
+  return num(pages.total_pages);
+}
+
 /** The request named by a `next` link: its query on our path (the link's host may be another region's or the fake's). */
 function followLink(req: IntercomRequest, link: string): IntercomRequest {
   let url: URL;

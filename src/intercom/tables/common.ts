@@ -1,7 +1,7 @@
 /** Shared defaults and helpers of the table declarations. */
 import type { ColumnDef, ColumnType, ExtractContext, Page, Row, TableProbe, Window } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginate } from '../paginate.js';
+import { paginate, paginatePages } from '../paginate.js';
 import { checkRecord } from '../pagination/envelope.js';
 import { MalformedPageError } from '../../errors.js';
 import type { Pagination } from './spec.js';
@@ -95,7 +95,9 @@ export async function* paged(
   keep: (row: Row) => boolean = () => true,
 ): AsyncIterable<Page> {
   const resume = ctx.resume as IntercomRequest | undefined;
-  for await (const page of paginate(ctx.client, first, style, { recordsKey, resume })) {
+  // page numbers: the rest of the pages `slices` at once once the first tells how many
+  const pages = style === 'page' ? paginatePages(ctx.client, first, { recordsKey, resume, width: ctx.slices ?? 1 }) : paginate(ctx.client, first, style, { recordsKey, resume });
+  for await (const page of pages) {
     const total = (page.body as { total_count?: unknown }).total_count;
     if (typeof total === 'number') ctx.total?.(total);
     yield { rows: { [table]: (page.records as Row[]).filter(keep) }, resume: page.next };
@@ -134,20 +136,5 @@ export function windowQuery(field: string, window: Window, granularity: 'second'
       { field, operator: '>', value: lo },
       { field, operator: '<', value: hi },
     ],
-  };
-}
-
-/** A search table (POST …/search) read over the run's window, 150 per page. */
-export function searchRequest(path: string, field: string, ctx: ExtractContext, granularity: 'second' | 'day'): IntercomRequest {
-  // Without a window (first full sync), still send a query: search needs one. `> -1` on a
-  // second-granular field matches everything; on contacts `updated_at > 0` covers every day after 1970-01-01.
-  const window = ctx.window ?? { start: 0, end: 4102444800 };
-  return {
-    method: 'POST',
-    path,
-    body: {
-      query: windowQuery(field, window, granularity, ctx.timezone),
-      pagination: { per_page: MAX_PER_PAGE },
-    },
   };
 }

@@ -1,8 +1,7 @@
 import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginate } from '../paginate.js';
-import { checkPage, envelope, recordsOf } from '../pagination/envelope.js';
-import { nextPageNumber } from '../pagination/page-number.js';
+import { paginatePages, type PageResult } from '../paginate.js';
+import { envelope } from '../pagination/envelope.js';
 import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS } from './common.js';
 import { scrollPages } from './scroll.js';
 
@@ -52,28 +51,20 @@ export interface CompaniesPage {
  */
 export async function* readCompanies(ctx: ExtractContext): AsyncIterable<CompaniesPage> {
   const resumed = ctx.resume as ListResume | undefined;
-  if (resumed?.mode === 'list') {
-    yield* listFrom(ctx, resumed.next);
-    return;
-  }
   const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
-  // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is
-  const res = await ctx.client.request({ ...first, priority: 'high', check: (body) => checkPage(first, body, 'data', { key: ['id'], readBefore: 0 }) });
-  const total = envelope(first, res.body).total_count;
-  if (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit) {
-    const next = nextPageNumber(first, res.body, 'data');
-    yield { rows: recordsOf(first, res.body, 'data') as Row[], resume: next && { mode: 'list', next } };
-    if (next) yield* listFrom(ctx, next);
+  // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is (paginate); the remaining pages are read `search_slices` at a time once the first page gives the page count
+  const resume = resumed?.mode === 'list' ? resumed.next : undefined;
+  const pages = paginatePages(ctx.client, first, { recordsKey: 'data', resume, width: ctx.slices ?? 1 })[Symbol.asyncIterator]();
+  const head = await pages.next();
+  if (head.done) return;
+  const total = envelope(first, head.value.body).total_count;
+  if (resume || (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit)) {
+    for (let r: IteratorResult<PageResult> = head; !r.done; r = await pages.next()) yield { rows: r.value.records as Row[], resume: r.value.next && { mode: 'list', next: r.value.next } };
     return;
   }
+  await pages.return?.();
   ctx.count('companies_scrolled');
   for await (const rows of scrollPages(ctx, '/companies/scroll', typeof total === 'number' ? total : undefined)) yield { rows };
-}
-
-async function* listFrom(ctx: ExtractContext, from: IntercomRequest): AsyncIterable<CompaniesPage> {
-  for await (const page of paginate(ctx.client, from, 'page', { recordsKey: 'data' })) {
-    yield { rows: page.records as Row[], resume: page.next && { mode: 'list', next: page.next } };
-  }
 }
 
 /** Companies have no server-side `updated_at` filter (notes §3.2): every run reads all and keeps the window. */

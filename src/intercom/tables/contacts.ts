@@ -2,7 +2,8 @@ import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spe
 import type { IntercomRequest } from '../types.js';
 import { isObject, recordsOf } from '../pagination/envelope.js';
 import { nextPageNumber } from '../pagination/page-number.js';
-import { columns, inWindow, listOf, MAX_PER_PAGE, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { columns, inWindow, listOf, MAX_PER_PAGE, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { searchPages, type SearchSpec } from './slices.js';
 import { fanOut } from './fanout.js';
 
 /** A contact's nested sub-list: `{type:"list", data:[{type,id,url}], url, total_count, has_more}` (2.14:L16607-16632). */
@@ -58,8 +59,12 @@ async function fullLists(ctx: ExtractContext, contact: Row): Promise<FullLists> 
 
 const relationRows = (contactId: string, items: Row[]) => items.map((x) => ({ contact_id: contactId, id: String(x.id) }));
 
+/** Contacts search matches `updated_at` by whole days in the workspace zone: day-granular slices. */
+const SEARCH: SearchSpec = { path: '/contacts/search', field: 'updated_at', granularity: 'day', recordsKey: 'data' };
+
 /**
- * Contacts through POST /contacts/search (2.14:L5734), 150 per page, over the run's window.
+ * Contacts through POST /contacts/search (2.14:L5734), 150 per page, over the run's window, in
+ * `search_slices` whole-day time slices read at once when the window is big (slices.ts).
  *
  * Contacts search (API ≤ 2.16) matches `updated_at` by calendar day in the workspace time zone
  * (2.14:L5773-5791), so the query asks for whole days and rows are filtered to the exact window
@@ -73,16 +78,18 @@ const relationRows = (contactId: string, items: Row[]) => items.map((x) => ({ co
  * listed in `replaceChildren`, so a removed tag or company disappears with the contact's next change.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  const search = paged(ctx, 'contacts', searchRequest('/contacts/search', 'updated_at', ctx, 'day'), 'cursor_body', 'data', inWindow(ctx.window, 'updated_at'));
+  const keep = inWindow(ctx.window, 'updated_at');
   const pages = (async function* () {
-    for await (const p of search) {
-      const rows = p.rows.contacts ?? [];
+    for await (const p of searchPages(ctx, SEARCH)) {
+      const rows = p.records.filter(keep);
       yield { rows, resume: p.resume, items: rows.filter(truncated) };
     }
   })();
   // search pages are read ahead while the few truncated lists of earlier pages are fetched, so
-  // hydration never serialises the search (fanOut delivers pages read before a failure first)
-  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead: 3 })) {
+  // hydration never serialises the search (fanOut delivers pages read before a failure first);
+  // one page ahead per search slice, so the slices are not held back by hydration
+  const pagesAhead = Math.max(3, ctx.slices ?? 1);
+  for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead })) {
     const full = new Map(page.items.map((c, k) => [String(c.id), results[k]!]));
     const tags: Row[] = [];
     const companies: Row[] = [];

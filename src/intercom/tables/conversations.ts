@@ -1,8 +1,7 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { DELETED_AT_COLUMN } from './spec.js';
-import { answeredAt, columns, getById, inWindow, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
-import { paginate } from '../paginate.js';
-import type { IntercomRequest } from '../types.js';
+import { answeredAt, columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { searchPages } from './slices.js';
 import { fanOut } from './fanout.js';
 import { atLeast } from './versions.js';
 import { deletedConversations } from './conversations-deleted.js';
@@ -27,11 +26,9 @@ import { deletedConversations } from './conversations-deleted.js';
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');
   const search = async function* () {
-    for await (const page of paginate(ctx.client, searchRequest('/conversations/search', 'updated_at', ctx, 'second'), 'cursor_body', {
-      recordsKey: 'conversations',
-      resume: ctx.resume as IntercomRequest | undefined,
-    })) {
-      yield { items: (page.records as Row[]).filter(keep), next: page.next };
+    // second-exact slices of the window, read at once when it is big (slices.ts)
+    for await (const page of searchPages(ctx, { path: '/conversations/search', field: 'updated_at', granularity: 'second', recordsKey: 'conversations' })) {
+      yield { items: page.records.filter(keep), next: page.resume };
     }
   };
   const fetchOne = async (item: Row) => {

@@ -40,6 +40,8 @@ export interface ExtractContext {
   resume?: unknown;
   /** Bounded concurrency for fan-out requests (conversation parts, company segments). */
   concurrency: number;
+  /** Time slices of the window read at once by search tables (1 = one cursor chain); also pages read at once by page-number lists. */
+  slices?: number;
   /** Counts surfaced in the run summary (e.g. parts_truncated). */
   count(name: string, n?: number): void;
   /** How many records the read will reach, when the API says so (a search's `total_count`); progress shows it. */

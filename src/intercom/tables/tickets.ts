@@ -1,6 +1,7 @@
 import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
 import { isObject } from '../pagination/envelope.js';
-import { columns, getById, inWindow, paged, searchRequest, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { searchPages } from './slices.js';
 import { fanOut } from './fanout.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -54,9 +55,12 @@ async function partsOf(ctx: ExtractContext, ticket: Row): Promise<Row[]> {
  * `concurrency` at a time through the shared client.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  const search = paged(ctx, 'tickets', searchRequest('/tickets/search', 'updated_at', ctx, 'second'), 'cursor_body', 'tickets', inWindow(ctx.window, 'updated_at'));
+  const keep = inWindow(ctx.window, 'updated_at');
+  // second-exact slices of the window, read at once when it is big (slices.ts)
   const pages = (async function* () {
-    for await (const p of search) yield { items: p.rows.tickets ?? [], resume: p.resume };
+    for await (const p of searchPages(ctx, { path: '/tickets/search', field: 'updated_at', granularity: 'second', recordsKey: 'tickets' })) {
+      yield { items: p.records.filter(keep), resume: p.resume };
+    }
   })();
   for await (const { page, results } of fanOut(pages, (t: Row) => partsOf(ctx, t), { concurrency: ctx.concurrency })) {
     yield {
