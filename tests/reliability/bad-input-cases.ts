@@ -39,6 +39,11 @@ export interface BadInputCase {
   special?: 'read-only-duckdb' | 'full-disk';
   /** Makes what a string cannot say (a FIFO, a link to a device) in the project folder. */
   setup?: (dir: string) => void;
+  /**
+   * The plain and the --debug run one after the other: both reach the same destination table, and
+   * the second would meet the first's asset lock instead of the error under test.
+   */
+  serial?: boolean;
 }
 
 /** Distinctive secrets: grepped for in every output, file and table. */
@@ -113,7 +118,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   // --- runtime: destinations
   { name: 'unreachable Postgres (closed port)', assets: destAsset('pg_closed'), expect: ['pg_closed', '127.0.0.1', 'ECONNREFUSED'] },
   { name: 'wrong Postgres password', assets: destAsset('pg_wrong_password'), expect: ['pg_wrong_password', 'password authentication failed'] },
-  { name: 'Postgres role without CREATE on the database', assets: destAsset('pg_no_create'), expect: ['pg_no_create', 'permission denied'] },
+  { name: 'Postgres role without CREATE on the database', assets: destAsset('pg_no_create'), expect: ['pg_no_create', 'permission denied'], serial: true },
   { name: 'wrong Snowflake password', assets: destAsset('sf_wrong_password'), expect: ['sf_wrong_password', 'Incorrect username or password'] },
   { name: 'DuckDB file in a folder that does not exist', assets: destAsset('duck_nowhere'), expect: ['duck_nowhere', 'No such file or directory'] },
   { name: 'read-only DuckDB file (read-only bind mount)', special: 'read-only-duckdb', expect: ['duck_ro', 'Read-only file system'] },

@@ -216,7 +216,9 @@ describe('bad input: exit 1, one clear line, no stack, no secret', () => {
   test.concurrent.each(table)('$name', async (c) => {
     const p = prepare(c);
     const q = prepare(c);
-    const [r, d] = await Promise.all([runCli(p.args, { cwd: p.dir, env: p.env }), runCli([...q.args, '--debug'], { cwd: q.dir, env: q.env })]);
+    const plain = () => runCli(p.args, { cwd: p.dir, env: p.env });
+    const debug = () => runCli([...q.args, '--debug'], { cwd: q.dir, env: q.env });
+    const [r, d] = c.serial ? [await plain(), await debug()] : await Promise.all([plain(), debug()]);
     expectOneClearLine(r, c);
     expect(d.code, `--debug: ${d.stderr}`).toBe(1);
     for (const part of c.expect) expect(d.stderr, `--debug: ${d.stderr}`).toContain(part);
