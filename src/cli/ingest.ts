@@ -261,7 +261,7 @@ async function verifyTokens(project: Pick<Project, 'intercom'>, assets: AssetCon
   const names = [...new Set(assets.map((a) => a.sourceConnection))];
   await Promise.all(
     names.map(async (name) => {
-      const conn = project.intercom.get(name)!;
+      const conn = intercomConnection(project, name);
       const client = clientFor(conn);
       try {
         await client.request({ method: 'GET', path: '/me' });

@@ -134,9 +134,8 @@ export function progressRenderer(
       } else if (e.type === 'check' && effective === 'log') {
         o.err(redact(checkLine(e.asset, e)));
       } else if (e.type === 'wait') {
-        clear();
+        // o.err prints above the live lines (interactive) and redraws them
         o.err(redact(`${e.asset}: waiting ${e.seconds} s before retrying ${e.method} ${e.path} (${e.reason})`));
-        draw();
       } else if (e.type === 'asset_end') {
         live.delete(e.asset);
         const s = e.summary;
