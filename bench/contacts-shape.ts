@@ -3,7 +3,7 @@
  * Intercom's contact object, a custom_attributes object and nested tags/companies lists.
  * Deterministic (no Math.random) so runs compare.
  */
-import type { ColumnDef, Row } from '../src/intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../src/core/schema.js';
 
 /** The columns a contacts table would declare (the rest evolve). */
 export const CONTACT_COLUMNS: ColumnDef[] = [

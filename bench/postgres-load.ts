@@ -19,7 +19,7 @@ import copyStreams from 'pg-copy-streams';
 import { BatchBuilder } from '../src/arrow/index.js';
 import { encodeBatch } from '../src/destinations/postgres/copy.js';
 import { createPostgresDestination } from '../src/destinations/postgres/index.js';
-import type { Row } from '../src/intercom/tables/spec.js';
+import type { Row } from '../src/core/schema.js';
 import startCluster from '../tests/setup/postgres.js';
 import { CONTACT_COLUMNS, contactPages } from './contacts-shape.js';
 

@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeIntercom, type FakeIntercomStats } from '../src/fake-intercom/index.js';
-import { localDayStart, nextLocalDayStart } from '../src/intercom/tables/timezone.js';
+import { localDayStart, nextLocalDayStart } from '../src/intercom/read/timezone.js';
 import { cpuSeconds, fmt, runSampled } from './lib.js';
 
 const text = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -26,7 +26,7 @@ import { contacts } from '../src/intercom/tables/contacts.js';
 import { scanPage } from '../src/intercom/raw-page.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
 import { windowQuery } from '../src/intercom/tables/common.js';
-import { localDayStart } from '../src/intercom/tables/timezone.js';
+import { localDayStart } from '../src/intercom/read/timezone.js';
 
 const TOKEN = 'bench-token';
 const arg = (name: string, dflt: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;

@@ -5,10 +5,10 @@
  * does not reject: `ok` is false and its summary carries the error.
  */
 import { checkCommand, type CheckResult } from './cli/commands/check.js';
-import { ingestCommand, type IngestFlags } from './cli/ingest.js';
+import { ingestCommand, type IngestFlags } from './cli/commands/ingest.js';
 import type { Output } from './cli/render.js';
-import { suggestion } from './config/suggest.js';
-import { EltError } from './errors.js';
+import { suggestion } from './core/suggest.js';
+import { EltError } from './core/errors.js';
 import type { ProgressEvent } from './pipeline/events.js';
 import type { RunResult } from './pipeline/run.js';
 

@@ -4,4 +4,4 @@ export type { RunResult } from './pipeline/run.js';
 export type { AssetSummary } from './pipeline/run-asset.js';
 export type { ProgressEvent } from './pipeline/events.js';
 export type { CheckResult, CheckRow, CheckStatus } from './cli/commands/check.js';
-export { EltError, ConfigError, DestinationError, IntercomHttpError, InterruptedError } from './errors.js';
+export { EltError, ConfigError, DestinationError, IntercomHttpError, InterruptedError } from './core/errors.js';

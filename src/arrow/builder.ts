@@ -9,10 +9,11 @@
  * GC time and peak RSS of an ingest both drop (docs/benchmarks.md, "DuckDB loading").
  */
 import { RecordBatch, Schema, Struct, makeData, type Data, type Field } from 'apache-arrow';
-import type { ColumnDef, Row } from '../intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../core/schema.js';
 import { concatPieces, type ColumnPieces } from './concat.js';
 import { constantTimestamp, constantUtf8, fillColumn, type Coercions } from './fill.js';
-import { arrowField, inferType, LOAD_ID_COLUMN, LOADED_AT_COLUMN, METADATA_COLUMNS } from './types.js';
+import { LOAD_ID_COLUMN, LOADED_AT_COLUMN, METADATA_COLUMNS } from '../core/schema.js';
+import { arrowField, inferType } from './types.js';
 
 /** What every row of a batch carries besides its own columns. */
 export interface BatchMeta {

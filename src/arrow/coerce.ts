@@ -5,7 +5,7 @@
  * Callers handle null/undefined and the fast, expected JS type before calling these.
  */
 
-import { ExactNumber, stringifyJson } from '../exact-json.js';
+import { ExactNumber, stringifyJson } from '../core/exact-json.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

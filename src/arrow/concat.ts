@@ -4,7 +4,7 @@
  * column at flush: fixed-width values are copied, Utf8 offsets rebased, bitmaps bit-shifted.
  */
 import { makeData, type Bool, type Data, type Float64, type Utf8 } from 'apache-arrow';
-import type { ColumnType } from '../intercom/tables/spec.js';
+import type { ColumnType } from '../core/schema.js';
 import { arrowType } from './types.js';
 
 /** A column's pieces in row order; `nullRows` rows of NULL come before the first piece (a column evolved later). */

@@ -7,7 +7,7 @@
  * conversion is lossless (see coerce.ts) and NULL otherwise, counted in `Coercions`.
  */
 import { Bool, Data, Float64, Int64, makeData, TimeUnit, Timestamp, Utf8 } from 'apache-arrow';
-import type { ColumnType, Row } from '../intercom/tables/spec.js';
+import type { ColumnType, Row } from '../core/schema.js';
 import { toBool, toFloat, toInt64, toJsonText, toMicros, toText } from './coerce.js';
 
 /** Counts values turned to NULL because they did not fit their column. */

@@ -5,8 +5,5 @@ export {
   columnTypeOf,
   inferType,
   ELT_TYPE_META,
-  LOADED_AT_COLUMN,
-  LOAD_ID_COLUMN,
-  METADATA_COLUMNS,
 } from './types.js';
 export { toBool, toFloat, toInt64, toJsonText, toMicros, toText } from './coerce.js';

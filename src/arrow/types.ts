@@ -3,15 +3,11 @@
  * (schema evolution). Destinations read a batch's column types back with `columnTypeOf`.
  */
 import { Bool, DataType, Field, Float64, Int64, TimeUnit, Timestamp, Utf8 } from 'apache-arrow';
-import type { ColumnType } from '../intercom/tables/spec.js';
+import type { ColumnType } from '../core/schema.js';
 
 /** Field metadata key that tells a destination a Utf8 column holds JSON text. */
 export const ELT_TYPE_META = 'elt:type';
 
-/** Metadata columns appended to every batch (dbt freshness, load lineage). */
-export const LOADED_AT_COLUMN = '_elt_loaded_at';
-export const LOAD_ID_COLUMN = '_elt_load_id';
-export const METADATA_COLUMNS: readonly string[] = [LOADED_AT_COLUMN, LOAD_ID_COLUMN];
 
 /** The Arrow type of a column type. Timestamps are microseconds in UTC (what DuckDB, Postgres and Snowflake store). */
 export function arrowType(type: ColumnType): DataType {

@@ -5,8 +5,8 @@
  * `error:` line and exit 1, like every other bad input.
  */
 import type { CAC, Command } from 'cac';
-import { closest } from '../config/suggest.js';
-import { EltError } from '../errors.js';
+import { closest } from '../core/suggest.js';
+import { EltError } from '../core/errors.js';
 
 /** ingestr flags with no effect here, and why (ingestr's `--yes` is accepted by `ingest`). */
 const INGESTR_ONLY: Readonly<Record<string, string>> = {

@@ -4,11 +4,11 @@
  * catches errors, prints them and sets the exit code (0 ok, 1 handled failure, 2 crash/interrupt).
  */
 import { cac } from 'cac';
-import { ChecksFailedError, EltError, InterruptedError } from '../errors.js';
-import { demoCommand } from './demo.js';
-import { ingestCommand } from './ingest.js';
-import { ingestEvery, scheduleOf } from './every.js';
-import { fakeIntercomCommand } from './fake.js';
+import { ChecksFailedError, EltError, InterruptedError } from '../core/errors.js';
+import { demoCommand } from './commands/demo.js';
+import { ingestCommand } from './commands/ingest.js';
+import { ingestEvery, scheduleOf } from './commands/every.js';
+import { fakeIntercomCommand } from './commands/fake.js';
 import { registerCommands } from './commands/index.js';
 import { checkFlags, unknownCommand } from './flags.js';
 import { errorJson, type Output } from './render.js';

@@ -2,7 +2,7 @@
 import type { ProgressEvent } from '../pipeline/events.js';
 import { isBlockingFailure, type AssetSummary } from '../pipeline/run-asset.js';
 import type { CheckResult } from '../destinations/types.js';
-import { EltError } from '../errors.js';
+import { EltError } from '../core/errors.js';
 
 export type ProgressMode = 'interactive' | 'log' | 'json';
 

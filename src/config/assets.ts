@@ -5,15 +5,15 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Strategy } from '../intercom/tables/spec.js';
+import type { Strategy } from '../core/schema.js';
 import { readChecks } from './checks.js';
 import { parseDuration, parseStartDate } from './duration.js';
 import { MapReader, fail, kind, show } from './reader.js';
-import { suggestion } from './suggest.js';
+import { suggestion } from '../core/suggest.js';
 import type { AssetConfig, DestinationConnection, Project, TableCatalog } from './types.js';
 import { readYamlFile } from './yaml.js';
 
-export const DEFAULT_SCHEMA = 'intercom';
+import { DEFAULT_SCHEMA } from '../core/schema.js';
 export const ASSET_FILE = /\.asset\.ya?ml$/;
 /** `create+replace` is Bruin's name for replace. */
 export const STRATEGIES = ['merge', 'replace', 'append', 'delete+insert', 'create+replace'] as const;

@@ -4,16 +4,15 @@
  * destination after the asset's final commit (src/destinations/shared/checks.ts).
  */
 import { COLUMN_CHECKS, type Check, type CheckValue, type ColumnCheckName } from '../destinations/types.js';
-import type { ColumnType } from '../intercom/tables/spec.js';
+import { DELETED_AT_COLUMN, type ColumnType } from '../core/schema.js';
 import { parseStartDate } from './duration.js';
 import { MapReader, fail, kind, show } from './reader.js';
-import { suggestion } from './suggest.js';
+import { suggestion } from '../core/suggest.js';
 
 const CHECK_KEYS = ['name', 'value', 'blocking', 'description', 'exclude_deleted'];
 const CUSTOM_KEYS = ['name', 'description', 'query', 'value', 'count', 'blocking'];
 /** Columns every table gets from the loader (checkable like declared ones). */
 const META_COLUMNS: Record<string, ColumnType> = { _elt_loaded_at: 'timestamp', _elt_load_id: 'string' };
-const DELETED_AT = '_elt_deleted_at';
 const NUMERIC: readonly ColumnType[] = ['int64', 'float64', 'timestamp'];
 /** Which checks take a `value`, and what it is. */
 const VALUE_OF: Partial<Record<ColumnCheckName, string>> = {
@@ -60,8 +59,8 @@ function readColumnCheck(k: MapReader, column: string, type: ColumnType | undefi
   const name = COLUMN_CHECKS.find((n) => n === given.toLowerCase());
   if (name === undefined) throw k.error('name', `unknown check ${show(given)}${suggestion(given, COLUMN_CHECKS)}`);
   const excludeDeleted = k.boolean('exclude_deleted') ?? false;
-  if (excludeDeleted && table.columnTypes !== undefined && table.columnTypes[DELETED_AT] === undefined) {
-    throw k.error('exclude_deleted', `table ${table.name} has no soft-deleted rows (no ${DELETED_AT} column); remove exclude_deleted`);
+  if (excludeDeleted && table.columnTypes !== undefined && table.columnTypes[DELETED_AT_COLUMN] === undefined) {
+    throw k.error('exclude_deleted', `table ${table.name} has no soft-deleted rows (no ${DELETED_AT_COLUMN} column); remove exclude_deleted`);
   }
   const check = { kind: 'column' as const, name, column, blocking: k.boolean('blocking') ?? true, excludeDeleted };
   const wants = VALUE_OF[name];

@@ -7,10 +7,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Region } from '../intercom/types.js';
 import { parseDuration } from './duration.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { interpolateTree, unsetVariable, type UnsetVars, type VarsUsed } from './interpolate.js';
 import { MapReader, fail, join, kind, show } from './reader.js';
-import { closest, suggestion } from './suggest.js';
+import { closest, suggestion } from '../core/suggest.js';
 import type {
   DestinationConnection,
   DuckDbConnection,

@@ -12,7 +12,7 @@ export type {
   UnavailableConnection,
 } from './types.js';
 export { loadConnections, parseConnections, DEFAULT_API_VERSION, MIN_API_VERSION, MAX_API_VERSION, REGIONS } from './connections.js';
-export { loadAssets, parseAsset, reservedTableName, DEFAULT_SCHEMA, STRATEGIES } from './assets.js';
+export { loadAssets, parseAsset, reservedTableName, STRATEGIES } from './assets.js';
 export { destinationConnection, findConfigFile, intercomConnection, loadProject, noProjectError, PROJECT_FILES } from './project.js';
 export { parseDuration, parseStartDate } from './duration.js';
 export { parseSourceUri, parseDestUri } from './uri.js';

@@ -3,7 +3,7 @@
  * holding `#`, `:` or quotes is never re-parsed as YAML. `$$` is a literal `$`; a `$` not followed
  * by `{` or `$` is kept as is (passwords often contain one). Expanded text is not expanded again.
  */
-import type { ConfigError } from '../errors.js';
+import type { ConfigError } from '../core/errors.js';
 import { fail, isMapping, join } from './reader.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

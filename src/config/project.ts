@@ -1,7 +1,7 @@
 /** connections.yml + assets/ in one call: what `ingest`, `check` and `list` start from. */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { EltError } from '../errors.js';
+import { EltError } from '../core/errors.js';
 import { loadAssets } from './assets.js';
 import { loadConnections } from './connections.js';
 import type { DestinationConnection, IntercomConnection, Project, TableCatalog } from './types.js';

@@ -2,8 +2,8 @@
  * Typed access to parsed YAML mappings with one-line ConfigErrors. String readers never echo the
  * value (it may be a secret, DESIGN.md invariant 7); only enum and number readers show what they got.
  */
-import { ConfigError } from '../errors.js';
-import { suggestion } from './suggest.js';
+import { ConfigError } from '../core/errors.js';
+import { suggestion } from '../core/suggest.js';
 
 /** The YAML kind of a value, as a user would call it. */
 export function kind(v: unknown): string {

@@ -3,10 +3,10 @@
  * every default applied, every path absolute. Field names follow the code's camelCase; the YAML
  * keys (Bruin's snake_case) are documented in docs/configuration.md.
  */
-import type { ConfigError } from '../errors.js';
+import type { ConfigError } from '../core/errors.js';
 import type { Region } from '../intercom/types.js';
 import type { Check } from '../destinations/types.js';
-import type { ColumnType, Strategy } from '../intercom/tables/spec.js';
+import type { ColumnType, Strategy } from '../core/schema.js';
 
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {

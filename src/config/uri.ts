@@ -5,7 +5,7 @@
 import { readApiVersion, readBaseUrl, resolvePath, REGIONS, SSL_MODES, DEFAULT_CONCURRENCY } from './connections.js';
 import { parseDuration } from './duration.js';
 import { fail, show } from './reader.js';
-import { suggestion } from './suggest.js';
+import { suggestion } from '../core/suggest.js';
 import type { DestinationConnection, IntercomConnection, PostgresConnection, SnowflakeConnection } from './types.js';
 
 const SOURCE = '--source-uri';

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
-import { EltError } from '../errors.js';
+import { EltError } from '../core/errors.js';
 import { fail } from './reader.js';
 
 /** Largest config or asset file read (a YAML file of connections or one asset is a few KB). */

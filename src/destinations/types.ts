@@ -3,7 +3,7 @@
  * A destination never imports Intercom code; it receives Arrow record batches and state.
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { ColumnDef, SoftDeletes, Strategy, Window } from '../intercom/tables/spec.js';
+import type { ColumnDef, SoftDeletes, Strategy, Window } from '../core/schema.js';
 
 /** Differences between destinations, as data (STYLE.md: branch on capabilities, never on names). */
 export interface DestinationCapabilities {

@@ -13,7 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { MAX_API_VERSION, MIN_API_VERSION } from '../config/index.js';
 import { tables as registry } from '../intercom/tables/index.js';
-import type { ColumnDef, Pagination, Strategy, TableSpec } from '../intercom/tables/spec.js';
+import type { ColumnDef, Strategy } from '../core/schema.js';
+import type { Pagination, TableSpec } from '../intercom/tables/spec.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tablesSrc = path.join(repoRoot, 'src/intercom/tables');

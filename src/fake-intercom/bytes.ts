@@ -3,7 +3,7 @@
  * Constant pieces are pre-encoded `Uint8Array`s copied with `set`; numbers are written digit by
  * digit; nothing allocates per field, so a page costs no garbage and no string flattening.
  */
-import { stringifyJson } from '../exact-json.js';
+import { stringifyJson } from '../core/exact-json.js';
 
 const enc = new TextEncoder();
 

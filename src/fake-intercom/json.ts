@@ -13,7 +13,7 @@
  * once its response has been written (`finish`), and the next page is written into it.
  */
 import { ByteWriter, lit } from './bytes.js';
-import { stringifyJson } from '../exact-json.js';
+import { stringifyJson } from '../core/exact-json.js';
 import type { Obj } from './types.js';
 import { atLeast, type Version } from './versions.js';
 

@@ -10,7 +10,7 @@ import { exportRows } from './export.js';
 import { emptyPage, type FaultRule, Faults, HTML_404, SERVER_ERRORS, withoutIds } from './faults.js';
 import { errorBody, parseJsonBody, readBody, sendJson } from './http.js';
 import { bodyBuffer } from './json.js';
-import { stringifyJson } from '../exact-json.js';
+import { stringifyJson } from '../core/exact-json.js';
 import { STREAM, rng, uuidFrom, type Rng } from './prng.js';
 import { RateLimiter } from './ratelimit.js';
 import { companyRoutes } from './routes/companies.js';

@@ -28,7 +28,7 @@
  * - A server that sends no rate-limit headers at all (first response without them, none seen
  *   before) leaves only the concurrency bound.
  */
-import { EltError, InterruptedError } from '../errors.js';
+import { EltError, InterruptedError } from '../core/errors.js';
 import { RETRY_DEFAULTS } from './retry.js';
 import type { RequestPriority } from './types.js';
 

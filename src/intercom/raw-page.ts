@@ -16,7 +16,7 @@
  * only balancing their brackets (measured 2026-12-04). A cut-short page always fails
  * (tests/intercom/raw-page.test.ts cuts one at every byte).
  */
-import { MalformedPageError } from '../errors.js';
+import { MalformedPageError } from '../core/errors.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -6,7 +6,7 @@
  * (notes §1.8; no `Retry-After` is documented, but we honour one if it ever appears).
  * Client errors (400/401/403/404/422) are answers, not accidents: never retried.
  */
-import { EltError, IntercomHttpError, MalformedPageError, NetworkError, RateLimitedError } from '../errors.js';
+import { EltError, IntercomHttpError, MalformedPageError, NetworkError, RateLimitedError } from '../core/errors.js';
 
 /** The knobs of {@link decide}. */
 export interface RetryPolicy {

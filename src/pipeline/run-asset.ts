@@ -8,13 +8,14 @@ import { BatchBuilder } from '../arrow/index.js';
 import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
 import type { AssetState, CheckResult, Destination, RunWriter, TableTarget } from '../destinations/types.js';
-import { EltError, inDestination, InterruptedError } from '../errors.js';
+import { EltError, inDestination, InterruptedError } from '../core/errors.js';
 import { answeredAt } from '../intercom/tables/common.js';
-import type { Row, TableSpec } from '../intercom/tables/spec.js';
+import type { Row } from '../core/schema.js';
+import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
 import type { ProgressEvent } from './events.js';
 import { planWindow } from './window.js';
-import { buildTransforms, type RowTransform } from './transforms.js';
+import { buildTransforms, type RowTransform } from '../transforms/index.js';
 import { prefetch } from './prefetch.js';
 
 export interface RunAssetOptions {

@@ -1,5 +1,5 @@
 /** Run a set of assets: one Intercom client (and rate limiter) per Intercom app, one destination per connection. */
-import { ConfigError, inDestination, InterruptedError } from '../errors.js';
+import { ConfigError, inDestination, InterruptedError } from '../core/errors.js';
 import { destinationConnection, intercomConnection, type AssetConfig, type IntercomConnection, type Project } from '../config/index.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_SEARCH_SLICES } from '../config/connections.js';
 import type { Destination } from '../destinations/types.js';
@@ -7,7 +7,7 @@ import { createIntercomClient } from '../intercom/client.js';
 import { RateLimiter } from '../intercom/limiter.js';
 import { getTable } from '../intercom/tables/index.js';
 import type { IntercomClient, IntercomClientOptions } from '../intercom/types.js';
-import { openDestination } from './destinations.js';
+import { openDestination } from '../destinations/registry.js';
 import type { ProgressEvent } from './events.js';
 import { isBlockingFailure, runAsset, type AssetSummary } from './run-asset.js';
 

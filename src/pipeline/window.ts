@@ -2,7 +2,8 @@
  * The incremental window of a run (DESIGN.md invariant 3): inclusive lower bound at
  * `cursor - lookback`, upper bound frozen at run start (Intercom's clock minus a settle lag).
  */
-import type { TableSpec, Window } from '../intercom/tables/spec.js';
+import type { Window } from '../core/schema.js';
+import type { TableSpec } from '../intercom/tables/spec.js';
 import type { AssetState } from '../destinations/types.js';
 
 export interface WindowOptions {

@@ -1,7 +1,7 @@
 import { DataType, TimeUnit, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, columnTypeOf, inferType } from '../../src/arrow/index.js';
-import type { ColumnDef, Row } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../../src/core/schema.js';
 
 const meta = { loadId: 'load-1', loadedAt: new Date('2024-05-01T12:00:00Z') };
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseAsset } from '../../src/config/index.js';
 import type { DestinationConnection, IntercomConnection } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { tableCatalog } from '../../src/intercom/tables/index.js';
 
 const conns = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import type { TableCatalog } from '../../src/config/index.js';
-import type { Strategy } from '../../src/intercom/tables/spec.js';
+import type { Strategy } from '../../src/core/schema.js';
 
 /** A small stand-in for the table registry: one table of each kind the rules care about. */
 const TABLES: Record<string, { primaryKey: string[]; incrementalKey?: string; strategy: Strategy }> = {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { intercomConnection, loadProject, parseDestUri, parseSourceUri } from '../../src/config/index.js';
 import { BASE_CONNECTIONS, SECRETS, fakeCatalog, tempProject } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * SQL here is portable (quoted identifiers, plain SELECTs) so the same assertions hold everywhere.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DestinationError } from '../../src/errors.js';
+import { DestinationError } from '../../src/core/errors.js';
 import { quoteIdent } from '../../src/destinations/shared/identifiers.js';
 import { batch, COLS, FACTORIES, load, oneTable, type Harness } from './harness.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check, CheckResult } from '../../src/destinations/types.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef } from '../../src/core/schema.js';
 import { fakeSnowflakeFactory } from '../snowflake/helpers.js';
 import { duckdbFactory, load, oneTable, postgresFactory, type Harness } from './harness.js';
 

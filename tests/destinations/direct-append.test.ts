@@ -16,7 +16,7 @@ import type { SqlSession } from '../../src/destinations/shared/driver.js';
 import { KeySet } from '../../src/destinations/shared/key-set.js';
 import { SqlRunWriter } from '../../src/destinations/shared/loader.js';
 import type { RunSpec } from '../../src/destinations/types.js';
-import type { Row } from '../../src/intercom/tables/spec.js';
+import type { Row } from '../../src/core/schema.js';
 import { batch, COLS, oneTable } from './harness.js';
 
 /** Every statement and direct append a real session saw. */

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchBuilder } from '../../src/arrow/index.js';
 import { alternateName, physicalName, resolveColumnNames } from '../../src/destinations/shared/identifiers.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef } from '../../src/core/schema.js';
 import { duckdbFactory, load, oneTable, type Harness } from './harness.js';
 
 describe('duckdb destination', () => {

@@ -12,7 +12,7 @@ import { BatchBuilder } from '../../src/arrow/index.js';
 import { createDuckDbDestination } from '../../src/destinations/index.js';
 import { createPostgresDestination, type PostgresOptions } from '../../src/destinations/postgres/index.js';
 import type { Destination, RunSpec, TableTarget } from '../../src/destinations/types.js';
-import type { ColumnDef, Row } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../../src/core/schema.js';
 
 export interface Harness {
   dest: Destination;

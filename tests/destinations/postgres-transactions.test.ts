@@ -3,7 +3,7 @@
  * the per-asset advisory lock across destinations (processes, in effect), and secrets in errors.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DestinationError } from '../../src/errors.js';
+import { DestinationError } from '../../src/core/errors.js';
 import { scrub } from '../../src/destinations/postgres/config.js';
 import { PgConnector } from '../../src/destinations/postgres/driver.js';
 import { createPostgresDestination } from '../../src/destinations/postgres/index.js';

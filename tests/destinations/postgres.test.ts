@@ -1,7 +1,7 @@
 /** Postgres specifics against the suite's real server: types, binary COPY edge cases, 63-byte names, type changes. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { physicalName } from '../../src/destinations/shared/identifiers.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef } from '../../src/core/schema.js';
 import { load, oneTable, postgresFactory, type Harness } from './harness.js';
 
 describe('postgres destination', () => {

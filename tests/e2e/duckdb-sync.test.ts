@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { query } from '../helpers/duck.js';
 import { asset, makeProject, type TestProject } from '../helpers/project.js';
 import { exportTable, idMap } from '../helpers/truth.js';
-import { localDayStart } from '../../src/intercom/tables/timezone.js';
+import { localDayStart } from '../../src/intercom/read/timezone.js';
 
 const TOKEN = 'tok-e2e-3f9a7c1d';
 const TZ = 'America/Los_Angeles';

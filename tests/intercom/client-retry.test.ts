@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IntercomHttpError } from '../../src/errors.js';
+import { IntercomHttpError } from '../../src/core/errors.js';
 import { createIntercomClient } from '../../src/intercom/client.js';
 import { errorBody, json, startServer, type TestServer } from './helpers/server.js';
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EltError, IntercomHttpError, RateLimitedError } from '../../src/errors.js';
+import { EltError, IntercomHttpError, RateLimitedError } from '../../src/core/errors.js';
 import { baseUrlFor, createIntercomClient } from '../../src/intercom/client.js';
 import { errorBody, json, startServer, type TestServer } from './helpers/server.js';
 

@@ -1,7 +1,7 @@
 /** src/exact-json.ts and the page checks: the pure parts of issue #17's response handling. */
 import { describe, expect, it } from 'vitest';
-import { MalformedPageError } from '../../src/errors.js';
-import { ExactNumber, parseJson, stringifyJson } from '../../src/exact-json.js';
+import { MalformedPageError } from '../../src/core/errors.js';
+import { ExactNumber, parseJson, stringifyJson } from '../../src/core/exact-json.js';
 import { customAttributeValues } from '../../src/intercom/layers/decode.js';
 import { checkPage } from '../../src/intercom/pagination/envelope.js';
 

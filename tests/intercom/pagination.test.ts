@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EltError } from '../../src/errors.js';
+import { EltError } from '../../src/core/errors.js';
 import { createIntercomClient } from '../../src/intercom/client.js';
-import { nextCursorBody, nextCursorQuery, nextPageNumber, nextScroll, paginate } from '../../src/intercom/paginate.js';
+import { nextCursorBody, nextCursorQuery, nextPageNumber, nextScroll, paginate } from '../../src/intercom/pagination/paginate.js';
 import type { IntercomRequest } from '../../src/intercom/types.js';
 import { json, startServer, type TestServer } from './helpers/server.js';
 

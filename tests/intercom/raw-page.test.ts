@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { MalformedPageError } from '../../src/errors.js';
+import { MalformedPageError } from '../../src/core/errors.js';
 import { scanPage, type RawPage } from '../../src/intercom/raw-page.js';
 import { rng } from '../../src/fake-intercom/prng.js';
 

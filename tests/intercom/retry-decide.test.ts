@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EltError, IntercomHttpError, NetworkError, RateLimitedError } from '../../src/errors.js';
+import { EltError, IntercomHttpError, NetworkError, RateLimitedError } from '../../src/core/errors.js';
 import { RETRY_AFTER_META, RETRY_DEFAULTS, decide } from '../../src/intercom/retry.js';
 
 const http = (status: number) => new IntercomHttpError({ status, method: 'GET', path: '/contacts' });

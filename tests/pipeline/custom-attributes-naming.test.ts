@@ -1,7 +1,7 @@
 /** Issue #4: the naming rule of typed custom-attribute columns (pure, no I/O). */
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { customAttributeColumns, snakeCase, type DataAttributeLike } from '../../src/pipeline/custom-attributes.js';
+import { customAttributeColumns, snakeCase, type DataAttributeLike } from '../../src/transforms/custom-attributes.js';
 
 const h8 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 8);
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');

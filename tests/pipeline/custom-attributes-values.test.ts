@@ -5,7 +5,7 @@ import {
   customAttributeColumns,
   MISMATCH,
   typedValue,
-} from '../../src/pipeline/custom-attributes.js';
+} from '../../src/transforms/custom-attributes.js';
 
 describe('typedValue', () => {
   test('string', () => {

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { AssetConfig } from '../../src/config/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { conversations } from '../../src/intercom/tables/conversations.js';
 import { contacts } from '../../src/intercom/tables/contacts.js';
-import { hashValue, partialValue, protectionTransform } from '../../src/pipeline/protect.js';
-import { oneShotProtection } from '../../src/pipeline/protect-flags.js';
-import { parseProtection } from '../../src/pipeline/protect-rules.js';
+import { hashValue, partialValue, protectionTransform } from '../../src/transforms/protect/index.js';
+import { oneShotProtection } from '../../src/transforms/protect/flags.js';
+import { parseProtection } from '../../src/transforms/protect/rules.js';
 
 const ENV = { INTERCOM_ELT_MASK_SALT: 'pepper' };
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { getTable } from '../../src/intercom/tables/index.js';
-import { customAttributeColumns, type DataAttributeLike } from '../../src/pipeline/custom-attributes.js';
+import { customAttributeColumns, type DataAttributeLike } from '../../src/transforms/custom-attributes.js';
 import { duckDbDialect } from '../../src/destinations/duckdb/sql.js';
 import { postgresDialect } from '../../src/destinations/postgres/sql.js';
 import { snowflakeDialect } from '../../src/destinations/snowflake/sql.js';

@@ -3,7 +3,7 @@
  * rendered from it (tests/reliability/report.ts), so the page states exactly what CI proves.
  */
 import { ALL_FAULT_KINDS, type FaultKind, type FaultRule } from '../../src/fake-intercom/index.js';
-import type { CrashPointName } from '../../src/crash-point.js';
+import type { CrashPointName } from '../../src/core/crash-point.js';
 import type { TargetKind } from './harness.js';
 
 /** Assets every fault and kill run loads: search, scroll, fan-out, replace and their relation tables. */

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CRASH_POINTS } from '../../src/crash-point.js';
+import { CRASH_POINTS } from '../../src/core/crash-point.js';
 import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { DEFAULT_NOW } from '../../src/fake-intercom/clock.js';
 import { getTable } from '../../src/intercom/tables/index.js';
-import { localDayStart } from '../../src/intercom/tables/timezone.js';
+import { localDayStart } from '../../src/intercom/read/timezone.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import type { ProgressEvent } from '../../src/pipeline/events.js';
 import { INTERVAL, Workload, type Cursors } from './workload.js';

@@ -6,9 +6,9 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
-import { DestinationError } from '../../src/errors.js';
+import { DestinationError } from '../../src/core/errors.js';
 import { createSnowflakeDestination } from '../../src/destinations/snowflake/index.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef } from '../../src/core/schema.js';
 import { batch, load, oneTable } from '../destinations/harness.js';
 import { startFakeSnowflake, type FakeSnowflake } from './fake/server.js';
 import { fakeSnowflake, options, PASSWORD } from './helpers.js';

@@ -10,7 +10,7 @@ import { createSchema } from '../../src/destinations/shared/statements.js';
 import { connectSdk } from '../../src/destinations/snowflake/driver.js';
 import { createSnowflakeDestination, type SnowflakeOptions } from '../../src/destinations/snowflake/index.js';
 import { acquireLock, createLocksTable, releaseLock, renewLock } from '../../src/destinations/snowflake/sql.js';
-import { DestinationError } from '../../src/errors.js';
+import { DestinationError } from '../../src/core/errors.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { batch, oneTable } from '../destinations/harness.js';

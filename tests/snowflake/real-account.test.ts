@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSnowflakeDestination, type SnowflakeOptions } from '../../src/destinations/snowflake/index.js';
 import { connectSdk, type SnowflakeApi } from '../../src/destinations/snowflake/driver.js';
 import type { Destination, RunSpec } from '../../src/destinations/types.js';
-import type { ColumnDef } from '../../src/intercom/tables/spec.js';
+import type { ColumnDef } from '../../src/core/schema.js';
 import { batch } from '../destinations/harness.js';
 
 const env = process.env;

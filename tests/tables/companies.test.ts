@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { COMPANIES_SETTINGS } from '../../src/intercom/tables/companies.js';
-import { SCROLL_SETTINGS } from '../../src/intercom/tables/scroll.js';
+import { SCROLL_SETTINGS } from '../../src/intercom/read/scroll.js';
 import { runAssets } from '../../src/pipeline/run.js';
 import { TOKEN, assetFor, exportAs, project, rows, runOk, secs, tempDb } from './companies-helpers.js';
 

@@ -10,9 +10,10 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/in
 import { createIntercomClient } from '../../src/intercom/client.js';
 import { readCompanies } from '../../src/intercom/tables/companies.js';
 import { contacts } from '../../src/intercom/tables/contacts.js';
-import { cut, searchPages, splitPoints, type SearchSpec, type SlicesResume } from '../../src/intercom/tables/slices.js';
-import type { ExtractContext, Row, Window } from '../../src/intercom/tables/spec.js';
-import { localDayStart, nextLocalDayStart } from '../../src/intercom/tables/timezone.js';
+import { cut, searchPages, splitPoints, type SearchSpec, type SlicesResume } from '../../src/intercom/read/slices.js';
+import type { Row, Window } from '../../src/core/schema.js';
+import type { ExtractContext } from '../../src/intercom/tables/spec.js';
+import { localDayStart, nextLocalDayStart } from '../../src/intercom/read/timezone.js';
 import type { IntercomClient } from '../../src/intercom/types.js';
 import { planWindow } from '../../src/pipeline/window.js';
 import { exportTable } from '../helpers/truth.js';

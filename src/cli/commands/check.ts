@@ -7,16 +7,16 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EltError, IntercomHttpError, NetworkError } from '../../errors.js';
+import { EltError, IntercomHttpError, NetworkError } from '../../core/errors.js';
 import type { AssetConfig, DestinationConnection, IntercomConnection, Project } from '../../config/index.js';
 import { getTable } from '../../intercom/tables/index.js';
 import type { TableProbe, TableSpec } from '../../intercom/tables/spec.js';
-import { compareVersions } from '../../intercom/tables/versions.js';
+import { compareVersions } from '../../intercom/versions.js';
 import type { IntercomClient } from '../../intercom/types.js';
-import { openDestination } from '../../pipeline/destinations.js';
-import { parseProtection } from '../../pipeline/protect-rules.js';
+import { openDestination } from '../../destinations/registry.js';
+import { parseProtection } from '../../transforms/protect/rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
-import { secretsOf } from '../ingest.js';
+import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { formatTable, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
 

@@ -16,7 +16,8 @@ import { literal, type Dialect } from '../../destinations/shared/dialect.js';
 import { qualified, quoteIdent } from '../../destinations/shared/identifiers.js';
 import type { Check, CheckValue } from '../../destinations/types.js';
 import { getTable } from '../../intercom/tables/index.js';
-import { DELETED_AT_COLUMN, type ColumnDef, type TableSpec } from '../../intercom/tables/spec.js';
+import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
+import { type TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
 import { projectFromFlags, type ProjectFlags } from './shared.js';
 

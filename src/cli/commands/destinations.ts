@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { DestinationConnection } from '../../config/index.js';
 import type { Destination } from '../../destinations/types.js';
-import { openDestination } from '../../pipeline/destinations.js';
+import { openDestination } from '../../destinations/registry.js';
 
 /** Opens each destination connection at most once; `close()` closes them all. */
 export class DestinationPool {

@@ -1,7 +1,7 @@
 /** Registers the operational commands (check, list, state, init, dbt-sources, query, docs) on the CLI. */
 import path from 'node:path';
 import type { CAC, Command } from 'cac';
-import { EltError } from '../../errors.js';
+import { EltError } from '../../core/errors.js';
 import { DEFAULT_DOCS_DIR, writeTableDocs } from '../../docs-gen/tables.js';
 import type { Output } from '../render.js';
 import { checkCommand, checkFailure } from './check.js';

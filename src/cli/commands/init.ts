@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { EltError } from '../../errors.js';
+import { EltError } from '../../core/errors.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tables } from '../../intercom/tables/index.js';

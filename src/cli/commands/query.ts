@@ -4,7 +4,7 @@
  * (DuckDB's single-writer lock): that is one clear line, exit 1.
  */
 import path from 'node:path';
-import { EltError } from '../../errors.js';
+import { EltError } from '../../core/errors.js';
 import { loadConnections, noProjectError, parseDestUri, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
 import type { QueryRows } from '../../destinations/duckdb/read.js';
 import type { Output } from '../render.js';

@@ -4,12 +4,12 @@
  * the rows (dlt style), and forgetting an asset's cursor so the next run starts over.
  */
 import { createInterface } from 'node:readline/promises';
-import { EltError } from '../../errors.js';
+import { EltError } from '../../core/errors.js';
 import { destinationConnection, type AssetConfig } from '../../config/index.js';
 import type { AssetState } from '../../destinations/types.js';
 import { selectAssets } from '../../pipeline/run.js';
-import { openDestination } from '../../pipeline/destinations.js';
-import { secretsOf } from '../ingest.js';
+import { openDestination } from '../../destinations/registry.js';
+import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
 import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';

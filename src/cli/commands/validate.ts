@@ -5,9 +5,9 @@
  */
 import type { AssetConfig, DestinationConnection, Project } from '../../config/index.js';
 import { getTable } from '../../intercom/tables/index.js';
-import { parseProtection } from '../../pipeline/protect-rules.js';
+import { parseProtection } from '../../transforms/protect/rules.js';
 import { selectAssets } from '../../pipeline/run.js';
-import { secretsOf } from '../ingest.js';
+import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { configRow, duckdbFileProblem, reportRows, unavailableRows, unsetText, versionProblem, type CheckFlags, type CheckResult, type CheckRow } from './check.js';
 import { projectFromFlags } from './shared.js';

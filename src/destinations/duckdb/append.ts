@@ -22,7 +22,7 @@ import {
 import { makeVector, type Data, type Field, type RecordBatch } from 'apache-arrow';
 import { fillColumn } from '../../arrow/fill.js';
 import { columnTypeOf } from '../../arrow/types.js';
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 import type { PhysicalColumn } from '../shared/statements.js';
 
 const CHUNK = duckdb.vector_size();

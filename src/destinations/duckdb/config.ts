@@ -15,7 +15,7 @@ export interface DuckDbOptions {
   instance?: DuckDBInstance;
 }
 
-export const DEFAULT_SCHEMA = 'intercom';
+import { DEFAULT_SCHEMA } from '../../core/schema.js';
 
 /**
  * Instance options: extensions are never downloaded or auto-loaded at run time (the JSON

@@ -5,10 +5,11 @@
  */
 import type { Destination } from '../types.js';
 import { createSqlDestination } from '../shared/destination.js';
-import { DEFAULT_SCHEMA, type DuckDbOptions } from './config.js';
+import { DEFAULT_SCHEMA } from '../../core/schema.js';
+import { type DuckDbOptions } from './config.js';
 import { DuckDbConnector } from './driver.js';
 import { duckDbDialectFor } from './sql.js';
-import { DestinationError } from '../../errors.js';
+import { DestinationError } from '../../core/errors.js';
 
 export type { DuckDbOptions } from './config.js';
 export { duckDbDialect } from './sql.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, DuckDBTypeId, type DuckDBResultReader } from '@duckdb/node-api';
-import { EltError } from '../../errors.js';
+import { EltError } from '../../core/errors.js';
 import { instanceOptions } from './config.js';
 import { duckDbDialect } from './sql.js';
 

@@ -1,7 +1,7 @@
 /** DuckDB's SQL differences; everything else comes from the shared generator. */
 import { defineDialect, type Dialect } from '../shared/dialect.js';
 import { qualified, quoteIdent } from '../shared/identifiers.js';
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 
 const TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',

@@ -23,7 +23,7 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-export const DEFAULT_SCHEMA = 'intercom';
+import { DEFAULT_SCHEMA } from '../../core/schema.js';
 
 /** The subset of config's PostgresConnection we read (the pipeline passes the parsed connection). */
 export interface PostgresConnectionLike {

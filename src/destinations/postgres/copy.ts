@@ -16,8 +16,8 @@
 import { makeVector, type Data, type Field, type RecordBatch } from 'apache-arrow';
 import { fillColumn } from '../../arrow/fill.js';
 import { columnTypeOf } from '../../arrow/types.js';
-import { ExactNumber, parseJson, stringifyJson } from '../../exact-json.js';
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import { ExactNumber, parseJson, stringifyJson } from '../../core/exact-json.js';
+import type { ColumnType } from '../../core/schema.js';
 import type { PhysicalColumn } from '../shared/statements.js';
 
 /** `PGCOPY\n\377\r\n\0`, flags (int32 0), header extension length (int32 0). */

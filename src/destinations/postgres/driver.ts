@@ -6,14 +6,14 @@
 import type { RecordBatch } from 'apache-arrow';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { DestinationError } from '../../errors.js';
+import { DestinationError } from '../../core/errors.js';
 import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
 import { quoteIdent } from '../shared/identifiers.js';
 import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
 import { scrub, sslOption, type PostgresOptions } from './config.js';
 import { COPY_HEADER, COPY_TRAILER, encodeRows, prepareBatch } from './copy.js';
 import { columnTypeOfSql, lockKey, postgresDialect, TRY_CAST_FUNCTION } from './sql.js';
-import { crashPoint } from '../../crash-point.js';
+import { crashPoint } from '../../core/crash-point.js';
 
 /** The node-postgres client methods we call (a test can hand in another implementation). */
 export interface PgClientApi {

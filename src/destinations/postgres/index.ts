@@ -5,7 +5,8 @@
  */
 import type { Destination } from '../types.js';
 import { createSqlDestination } from '../shared/destination.js';
-import { DEFAULT_SCHEMA, type PostgresOptions } from './config.js';
+import { DEFAULT_SCHEMA } from '../../core/schema.js';
+import { type PostgresOptions } from './config.js';
 import { PgConnector } from './driver.js';
 import { postgresDialect } from './sql.js';
 

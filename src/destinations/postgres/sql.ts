@@ -1,6 +1,6 @@
 /** Postgres's SQL differences; everything else comes from the shared generator (statements.ts). */
 import { createHash } from 'node:crypto';
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 import { defineDialect, type Dialect } from '../shared/dialect.js';
 import { quoteIdent } from '../shared/identifiers.js';
 

@@ -4,7 +4,7 @@
  * a custom check is the user's query, with `{{ this }}` standing for the asset's table. Results
  * go to `_elt_checks`, one row per check and load, so dbt models and dashboards can read them.
  */
-import { DELETED_AT_COLUMN } from '../../intercom/tables/spec.js';
+import { DELETED_AT_COLUMN } from '../../core/schema.js';
 import type { Check, CheckResult, CheckValue, ColumnCheck, CustomCheck } from '../types.js';
 import { finite, type Dialect } from './dialect.js';
 import type { ExistingColumn, SqlSession } from './driver.js';

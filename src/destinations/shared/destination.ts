@@ -3,7 +3,7 @@
  * the destination's schema, one session per run, a lock per asset (in process, and across
  * processes where the session provides one).
  */
-import { DestinationError } from '../../errors.js';
+import { DestinationError } from '../../core/errors.js';
 import type { AssetState, Check, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
 import { runChecks } from './checks.js';
 import type { Dialect } from './dialect.js';

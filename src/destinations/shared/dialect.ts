@@ -3,7 +3,7 @@
  * statements that really differ. Everything else is generated once (ddl.ts, dml.ts) from
  * this object; the loader branches on these fields, never on a destination's name.
  */
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 import type { DestinationCapabilities } from '../types.js';
 import { qualified, quoteIdent } from './identifiers.js';
 

@@ -10,6 +10,7 @@
  *   `<name>__<hash>`; later runs find it again by looking for the alternate first.
  */
 import { createHash } from 'node:crypto';
+import { cutBytes } from '../../core/text.js';
 
 /** Double-quote an identifier (every destination we support uses SQL-standard quoting). */
 export function quoteIdent(name: string): string {
@@ -25,18 +26,6 @@ function hash8(name: string): string {
   return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 8);
 }
 
-/** Cut `s` to at most `maxBytes` UTF-8 bytes without splitting a character. */
-export function cutBytes(s: string, maxBytes: number): string {
-  let bytes = 0;
-  let out = '';
-  for (const ch of s) {
-    const b = Buffer.byteLength(ch, 'utf8');
-    if (bytes + b > maxBytes) break;
-    bytes += b;
-    out += ch;
-  }
-  return out;
-}
 
 /** The name as the destination stores it: unchanged if it fits, else prefix + `_` + hash. */
 export function physicalName(name: string, maxBytes: number): string {

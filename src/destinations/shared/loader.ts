@@ -4,16 +4,17 @@
  * one transaction (DESIGN.md invariant 1). Branches only on the dialect's capabilities.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { columnTypeOf, LOAD_ID_COLUMN, LOADED_AT_COLUMN } from '../../arrow/types.js';
-import { DestinationError } from '../../errors.js';
-import { DELETED_AT_COLUMN, type SoftDeletes } from '../../intercom/tables/spec.js';
+import { LOAD_ID_COLUMN, LOADED_AT_COLUMN } from '../../core/schema.js';
+import { columnTypeOf } from '../../arrow/types.js';
+import { DestinationError } from '../../core/errors.js';
+import { DELETED_AT_COLUMN, type SoftDeletes } from '../../core/schema.js';
 import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
 import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
 import { hashBatch, hashTuples, KeySet } from './key-set.js';
 import { physicalName, resolveColumnNames, type NameRules } from './identifiers.js';
 import * as sql from './statements.js';
-import { crashPoint } from '../../crash-point.js';
+import { crashPoint } from '../../core/crash-point.js';
 import type { PhysicalColumn } from './statements.js';
 
 /** Suffix of the table a replace run fills before swapping it in. */

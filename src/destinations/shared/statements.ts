@@ -3,7 +3,7 @@
  * of each strategy. Pure functions of a Dialect; every identifier goes through quoteIdent
  * and every value through a literal function.
  */
-import type { ColumnType, Window } from '../../intercom/tables/spec.js';
+import type { ColumnType, Window } from '../../core/schema.js';
 import { finite, literal, type Dialect } from './dialect.js';
 import { quoteIdent } from './identifiers.js';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import { DestinationError } from '../../errors.js';
+import { DestinationError } from '../../core/errors.js';
 import type { Dialect } from '../shared/dialect.js';
 import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
 import { createSchema, SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';

@@ -3,10 +3,11 @@
  * official snowflake-sdk. Each run is one Snowflake session; batches reach its staging tables as
  * Parquet through PUT + COPY INTO, and each checkpoint MERGEs them with the state in one transaction.
  */
-import { DestinationError } from '../../errors.js';
+import { DestinationError } from '../../core/errors.js';
 import { createSqlDestination } from '../shared/destination.js';
 import type { Destination } from '../types.js';
-import { DEFAULT_SCHEMA, sdkOptions, type SnowflakeOptions } from './config.js';
+import { DEFAULT_SCHEMA } from '../../core/schema.js';
+import { sdkOptions, type SnowflakeOptions } from './config.js';
 import { connectSdk, SnowflakeConnector, type SnowflakeApi } from './driver.js';
 import { snowflakeDialect } from './sql.js';
 

@@ -9,7 +9,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 import { appendBatch } from '../duckdb/append.js';
 import { instanceOptions } from '../duckdb/config.js';
 import type { PhysicalColumn } from '../shared/statements.js';

@@ -7,7 +7,7 @@
  * columns (`asset`, `state`, …) are unquoted in the shared generator and so fold to
  * ASSET, STATE: the driver lower-cases all-upper result column names on the way back.
  */
-import type { ColumnType } from '../../intercom/tables/spec.js';
+import type { ColumnType } from '../../core/schema.js';
 import { defineDialect, finite, type Dialect } from '../shared/dialect.js';
 import { qualified, quoteIdent } from '../shared/identifiers.js';
 import type { PhysicalColumn } from '../shared/statements.js';

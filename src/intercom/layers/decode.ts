@@ -2,8 +2,8 @@
  * Response text → JSON. A 2xx body that does not parse is a truncated answer: retryable. Custom
  * attribute values keep every digit of a number a double cannot hold (src/exact-json.ts).
  */
-import { NetworkError } from '../../errors.js';
-import { parseJson } from '../../exact-json.js';
+import { NetworkError } from '../../core/errors.js';
+import { parseJson } from '../../core/exact-json.js';
 import type { Layer } from './types.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,7 +2,7 @@
  * Non-2xx answers → typed errors (notes §1.7): Intercom's `errors[0].code`, its message and the
  * `request_id` (body, else the X-Request-Id header) so a support ticket can quote it.
  */
-import { IntercomHttpError, NetworkError, RateLimitedError } from '../../errors.js';
+import { IntercomHttpError, NetworkError, RateLimitedError } from '../../core/errors.js';
 import { RETRY_AFTER_META, RETRY_DEFAULTS } from '../retry.js';
 import type { Layer, WireResponse } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Retries failed attempts by re-entering the layers below, so every retry goes back through the limiter. */
 import { setMaxListeners } from 'node:events';
-import { InterruptedError, NetworkError } from '../../errors.js';
+import { InterruptedError, NetworkError } from '../../core/errors.js';
 import { decide, type RetryPolicy } from '../retry.js';
 import type { ClientWait } from '../types.js';
 import type { Counters, Layer } from './types.js';

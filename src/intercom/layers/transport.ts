@@ -3,7 +3,7 @@
  * at most 150 records) and turns socket failures and timeouts into NetworkError (retryable).
  */
 import { Pool } from 'undici';
-import { NetworkError } from '../../errors.js';
+import { NetworkError } from '../../core/errors.js';
 import type { Region } from '../types.js';
 import { throwIfStopped } from './retry.js';
 import type { Counters, Send, WireRequest } from './types.js';

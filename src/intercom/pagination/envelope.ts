@@ -1,5 +1,5 @@
 /** Strict envelope checks shared by the pagination styles (STYLE.md: envelopes strictly, records loosely). */
-import { EltError, MalformedPageError } from '../../errors.js';
+import { EltError, MalformedPageError } from '../../core/errors.js';
 import type { IntercomRequest } from '../types.js';
 
 /** A pure next-page function: the request for the page after `body`, or undefined at the end. */

@@ -1,11 +1,12 @@
 /** Shared defaults and helpers of the table declarations. */
-import type { ColumnDef, ColumnType, ExtractContext, Page, Row, TableProbe, Window } from './spec.js';
+import type { ColumnDef, ColumnType, Row, Window } from '../../core/schema.js';
+import type { ExtractContext, Page, TableProbe } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginate, paginatePages } from '../paginate.js';
+import { paginate, paginatePages } from '../pagination/paginate.js';
 import { checkRecord } from '../pagination/envelope.js';
-import { MalformedPageError } from '../../errors.js';
+import { MalformedPageError } from '../../core/errors.js';
 import type { Pagination } from './spec.js';
-import { localDayStart, nextLocalDayStart } from './timezone.js';
+import { localDayStart, nextLocalDayStart } from '../read/timezone.js';
 
 /** Declare columns compactly: `columns({ id: 'string', created_at: 'timestamp' })`. */
 export function columns(spec: Record<string, ColumnType>): ColumnDef[] {

@@ -1,9 +1,10 @@
-import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ExtractContext, Page, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginatePages, type PageResult } from '../paginate.js';
+import { paginatePages, type PageResult } from '../pagination/paginate.js';
 import { envelope } from '../pagination/envelope.js';
 import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS } from './common.js';
-import { scrollPages } from './scroll.js';
+import { scrollPages } from '../read/scroll.js';
 
 /**
  * The list/scroll threshold, exported (mutable) so tests can lower it; a CLI process reads it from

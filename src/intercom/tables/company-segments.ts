@@ -1,7 +1,8 @@
-import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ExtractContext, Page, TableSpec } from './spec.js';
 import { columns, inWindow, listOf } from './common.js';
 import { companies, readCompanies } from './companies.js';
-import { fanOut } from './fanout.js';
+import { fanOut } from '../read/fanout.js';
 
 /** The segments of one company: `GET /companies/{id}/segments`, one unpaginated list (2.14:L3800-3858). */
 async function segmentsOf(ctx: ExtractContext, company: Row): Promise<Row[]> {

@@ -1,10 +1,11 @@
-import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { isObject, recordsOf } from '../pagination/envelope.js';
 import { nextPageNumber } from '../pagination/page-number.js';
 import { columns, inWindow, listOf, MAX_PER_PAGE, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
-import { searchPages, type SearchSpec } from './slices.js';
-import { fanOut } from './fanout.js';
+import { searchPages, type SearchSpec } from '../read/slices.js';
+import { fanOut } from '../read/fanout.js';
 
 /** A contact's nested sub-list: `{type:"list", data:[{type,id,url}], url, total_count, has_more}` (2.14:L16607-16632). */
 interface SubList {

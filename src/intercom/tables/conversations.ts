@@ -1,10 +1,11 @@
-import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
-import { DELETED_AT_COLUMN } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
+import { DELETED_AT_COLUMN } from '../../core/schema.js';
 import { answeredAt, columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
-import { searchPages } from './slices.js';
-import { fanOut } from './fanout.js';
-import { atLeast } from './versions.js';
-import { deletedConversations } from './conversations-deleted.js';
+import { searchPages } from '../read/slices.js';
+import { fanOut } from '../read/fanout.js';
+import { atLeast } from '../versions.js';
+import { deletedConversations } from '../read/conversations-deleted.js';
 
 /**
  * Conversations through POST /conversations/search (2.14:L7359), 150 per page (the maximum,

@@ -1,6 +1,7 @@
-import type { ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ExtractContext, Page, TableSpec } from './spec.js';
 import { columns, listOf, getProbe, PERMISSIONS } from './common.js';
-import { atLeast } from './versions.js';
+import { atLeast } from '../versions.js';
 
 const MODELS = ['contact', 'company', 'conversation'] as const;
 

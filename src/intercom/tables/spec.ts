@@ -2,31 +2,10 @@
  * The declaration every Intercom table file exports (STYLE.md, "from Airbyte's declarative
  * manifests"): plain typed data plus only the code a table really needs.
  */
+import type { ColumnDef, Row, SoftDeletes, Strategy, Window } from '../../core/schema.js';
 import type { IntercomClient, IntercomRequest } from '../types.js';
 
-/** Column types shared by Arrow batches and every destination. */
-export type ColumnType = 'string' | 'int64' | 'float64' | 'bool' | 'timestamp' | 'json';
-
-/** One destination column. `timestamp` columns receive unix seconds (Intercom's `*_at`). */
-export interface ColumnDef {
-  name: string;
-  type: ColumnType;
-  /** Where to read the value in the source row when it is not `row[name]`. */
-  description?: string;
-}
-
-/** A record as it leaves a table's extractor: top-level fields, snake_case, JSON values. */
-export type Row = Record<string, unknown>;
-
-export type Strategy = 'merge' | 'replace' | 'append' | 'delete+insert';
-
 export type Pagination = 'none' | 'cursor_query' | 'cursor_body' | 'page' | 'scroll';
-
-/** The incremental window of one run, in unix seconds, both bounds inclusive. */
-export interface Window {
-  start: number;
-  end: number;
-}
 
 /** What the pipeline hands a table's extractor. */
 export interface ExtractContext {
@@ -60,16 +39,6 @@ export interface Page {
   /** Soft deletes: set `_elt_deleted_at` on existing rows matching these keys (rows stay, so models can filter). */
   deletes?: Record<string, SoftDeletes>;
 }
-
-/** Rows to mark deleted in one destination table: `keys[i]` (values of `keyColumns`) deleted at `deletedAt[i]` (unix seconds). */
-export interface SoftDeletes {
-  keyColumns: string[];
-  keys: unknown[][];
-  deletedAt: number[];
-}
-
-/** The soft-delete column on tables that can see deletes. */
-export const DELETED_AT_COLUMN = '_elt_deleted_at';
 
 /** A child table fed by a parent's extraction and committed in the same transaction. */
 export interface ChildTableSpec {

@@ -1,8 +1,9 @@
-import type { ChildTableSpec, ExtractContext, Page, Row, TableSpec } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
 import { isObject } from '../pagination/envelope.js';
 import { columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
-import { searchPages } from './slices.js';
-import { fanOut } from './fanout.js';
+import { searchPages } from '../read/slices.js';
+import { fanOut } from '../read/fanout.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 

@@ -1,8 +1,8 @@
 /** `intercom-elt fake-intercom`: serve the fake Intercom until stopped. */
-import { EltError } from '../errors.js';
-import { ALL_FAULT_KINDS, type FaultKind, runFakeIntercomCommand } from '../fake-intercom/index.js';
-import { assertTimeZone } from '../fake-intercom/tz.js';
-import type { Output } from './render.js';
+import { EltError } from '../../core/errors.js';
+import { ALL_FAULT_KINDS, type FaultKind, runFakeIntercomCommand } from '../../fake-intercom/index.js';
+import { assertTimeZone } from '../../fake-intercom/tz.js';
+import type { Output } from '../render.js';
 
 const num = (v: unknown): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
 const usage = (msg: string) => new EltError('usage', msg);

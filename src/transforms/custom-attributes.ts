@@ -9,14 +9,15 @@
  * in the same column on every run, whatever order Intercom lists attributes in.
  */
 import { createHash } from 'node:crypto';
-import { METADATA_COLUMNS, toInt64, toMicros } from '../arrow/index.js';
-import { ExactNumber } from '../exact-json.js';
-import { EltError } from '../errors.js';
-import { cutBytes } from '../destinations/shared/identifiers.js';
-import type { ColumnDef, ColumnType, Row } from '../intercom/tables/spec.js';
-import { atLeast } from '../intercom/tables/versions.js';
+import { METADATA_COLUMNS } from '../core/schema.js';
+import { toInt64, toMicros } from '../arrow/index.js';
+import { ExactNumber } from '../core/exact-json.js';
+import { EltError } from '../core/errors.js';
+import { cutBytes } from '../core/text.js';
+import type { ColumnDef, ColumnType, Row } from '../core/schema.js';
+import { atLeast } from '../intercom/versions.js';
 import type { IntercomClient } from '../intercom/types.js';
-import type { RowTransform, TransformContext } from './transforms.js';
+import type { RowTransform, TransformContext } from './index.js';
 
 /** The Intercom model of each table that carries `custom_attributes`. */
 export const CUSTOM_ATTRIBUTE_MODELS: Readonly<Record<string, 'contact' | 'company' | 'conversation'>> = {

@@ -2,8 +2,8 @@
  * The one-shot (ingestr) flags `--mask col:kind`, `--exclude-columns a,b`, `--select-columns a,b`
  * as the `columns`/`raw` of a synthetic asset, so they run through the same code as asset files.
  */
-import type { AssetConfig } from '../config/index.js';
-import { ConfigError } from '../errors.js';
+import type { AssetConfig } from '../../config/index.js';
+import { ConfigError } from '../../core/errors.js';
 
 /** Flag values already split on commas. */
 export function oneShotProtection(masks: string[], excludes: string[], selects: string[]): Pick<AssetConfig, 'columns' | 'raw'> {

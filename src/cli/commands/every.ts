@@ -6,10 +6,10 @@
  * stop it at its next checkpoint as always (exit 2); during the sleep the loop ends at once (exit 0).
  */
 import { randomUUID } from 'node:crypto';
-import { ChecksFailedError, ConfigError, EltError, IntercomHttpError, InterruptedError } from '../errors.js';
-import { parseDuration } from '../config/index.js';
+import { ChecksFailedError, ConfigError, EltError, IntercomHttpError, InterruptedError } from '../../core/errors.js';
+import { parseDuration } from '../../config/index.js';
 import { ingestCommand, type IngestFlags } from './ingest.js';
-import type { Output } from './render.js';
+import type { Output } from '../render.js';
 
 /** Jitter after each slot: up to a tenth of the interval, at most 30 s, so many instances do not start at once. */
 export const MAX_JITTER_MS = 30_000;

@@ -2,15 +2,15 @@
  * The four pagination styles (notes §1.5), each a pure `next(request, body)` in
  * `pagination/`, and one loop that drives them through the client.
  */
-import type { Pagination } from './tables/spec.js';
-import type { IntercomClient, IntercomRequest } from './types.js';
-import { nextCursorBody } from './pagination/cursor-body.js';
-import { nextCursorQuery } from './pagination/cursor-query.js';
-import { checkPage, type NextPage, recordsOf, unexpected } from './pagination/envelope.js';
-import { knownPageCount, nextPageNumber } from './pagination/page-number.js';
-import { nextScroll } from './pagination/scroll.js';
+import type { Pagination } from '../tables/spec.js';
+import type { IntercomClient, IntercomRequest } from '../types.js';
+import { nextCursorBody } from './cursor-body.js';
+import { nextCursorQuery } from './cursor-query.js';
+import { checkPage, type NextPage, recordsOf, unexpected } from './envelope.js';
+import { knownPageCount, nextPageNumber } from './page-number.js';
+import { nextScroll } from './scroll.js';
 
-export type { NextPage } from './pagination/envelope.js';
+export type { NextPage } from './envelope.js';
 export { nextCursorBody, nextCursorQuery, nextPageNumber, nextScroll };
 
 /** The next-page function of each style; 'none' is a single response. */

@@ -6,15 +6,15 @@
  * Order per row: select (keep only the listed columns/paths plus the keys), then exclude, then
  * masks (paths inside a column before the column itself).
  */
-import type { AssetConfig } from '../config/index.js';
-import type { ColumnDef, Row } from '../intercom/tables/spec.js';
-import { maskFunction } from './protect-mask.js';
-import { mapAt, project, removeAt } from './protect-paths.js';
-import { parseProtection, type TableRules } from './protect-rules.js';
-import type { RowTransform } from './transforms.js';
+import type { AssetConfig } from '../../config/index.js';
+import type { ColumnDef, Row } from '../../core/schema.js';
+import { maskFunction } from './masks.js';
+import { mapAt, project, removeAt } from './paths.js';
+import { parseProtection, type TableRules } from './rules.js';
+import type { RowTransform } from '../index.js';
 
-export { parseProtection, MASK_SALT_ENV, type Protection, type TableRules } from './protect-rules.js';
-export { hashValue, partialValue, MASK_KINDS, type MaskKind } from './protect-mask.js';
+export { parseProtection, MASK_SALT_ENV, type Protection, type TableRules } from './rules.js';
+export { hashValue, partialValue, MASK_KINDS, type MaskKind } from './masks.js';
 
 interface TablePlan {
   columns(declared: ColumnDef[]): ColumnDef[];

@@ -1,18 +1,18 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
-import { crashPoint } from '../crash-point.js';
-import { ChecksFailedError, ConfigError, EltError, InterruptedError, IntercomHttpError } from '../errors.js';
-import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../config/index.js';
-import { projectFromFlags } from './commands/shared.js';
-import { getTable, tableCatalog } from '../intercom/tables/index.js';
-import { clientFor, runAssets, selectAssets, type RunResult } from '../pipeline/run.js';
-import { isBlockingFailure } from '../pipeline/run-asset.js';
-import { intercomProblem } from './commands/check.js';
-import type { Strategy } from '../intercom/tables/spec.js';
-import { protectionTransform } from '../pipeline/protect.js';
-import { oneShotProtection } from '../pipeline/protect-flags.js';
-import type { ProgressEvent } from '../pipeline/events.js';
-import { ingestQueryHint } from './commands/query.js';
-import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from './render.js';
+import { crashPoint } from '../../core/crash-point.js';
+import { ChecksFailedError, ConfigError, EltError, InterruptedError, IntercomHttpError } from '../../core/errors.js';
+import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../../config/index.js';
+import { projectFromFlags } from './shared.js';
+import { getTable, tableCatalog } from '../../intercom/tables/index.js';
+import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
+import { isBlockingFailure } from '../../pipeline/run-asset.js';
+import { intercomProblem } from './check.js';
+import type { Strategy } from '../../core/schema.js';
+import { protectionTransform } from '../../transforms/protect/index.js';
+import { oneShotProtection } from '../../transforms/protect/flags.js';
+import type { ProgressEvent } from '../../pipeline/events.js';
+import { ingestQueryHint } from './query.js';
+import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from '../render.js';
 
 export interface IngestFlags {
   config?: string;

@@ -6,9 +6,10 @@
  */
 import type { AssetConfig } from '../config/index.js';
 import type { DestinationCapabilities } from '../destinations/types.js';
-import type { ColumnDef, Row, TableSpec } from '../intercom/tables/spec.js';
+import type { ColumnDef, Row } from '../core/schema.js';
+import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
-import { protectionTransform } from './protect.js';
+import { protectionTransform } from './protect/index.js';
 import { customAttributeTransform } from './custom-attributes.js';
 
 /** One transform: may add/remove declared columns and rewrite rows of each destination table. */

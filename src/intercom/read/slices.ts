@@ -32,11 +32,12 @@
  * - Progress `total`: the whole window's total_count (its first page), or on resume the unfinished
  *   slices' totals added up as each starts.
  */
-import { paginate, type PageResult } from '../paginate.js';
+import { paginate, type PageResult } from '../pagination/paginate.js';
 import { envelope } from '../pagination/envelope.js';
 import type { IntercomRequest } from '../types.js';
-import { MAX_PER_PAGE, windowQuery } from './common.js';
-import type { ExtractContext, Row, Window } from './spec.js';
+import { MAX_PER_PAGE, windowQuery } from '../tables/common.js';
+import type { Row, Window } from '../../core/schema.js';
+import type { ExtractContext } from '../tables/spec.js';
 import { localDayStart } from './timezone.js';
 
 /** The search a table reads through slices. */

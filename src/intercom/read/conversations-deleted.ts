@@ -1,5 +1,6 @@
-import type { ExtractContext, Page, Row } from './spec.js';
-import { paginate } from '../paginate.js';
+import type { Row } from '../../core/schema.js';
+import type { ExtractContext, Page } from '../tables/spec.js';
+import { paginate } from '../pagination/paginate.js';
 
 /** `GET /conversations/deleted` allows at most 60 per page (2.16:L13537-13543). */
 const DELETED_PER_PAGE = 60;

@@ -19,10 +19,11 @@
  * - "If the end of the scroll is reached, "companies" will be empty": a `scroll_param` keeps coming
  *   after the end (airbyte #58638 looped forever on it), so stop at the first empty `data`.
  */
-import { EltError, IntercomHttpError, NetworkError } from '../../errors.js';
+import { EltError, IntercomHttpError, NetworkError } from '../../core/errors.js';
 import { recordsOf, unexpected, envelope } from '../pagination/envelope.js';
 import type { IntercomRequest } from '../types.js';
-import type { ExtractContext, Row } from './spec.js';
+import type { Row } from '../../core/schema.js';
+import type { ExtractContext } from '../tables/spec.js';
 
 /** Scroll knobs; exported mutable so tests (and embedders) can lower the waits. */
 export const SCROLL_SETTINGS = {

@@ -1,6 +1,6 @@
 /** The column masks: hash, redact, partial. Pure functions of a value (and the salt). */
 import { createHash } from 'node:crypto';
-import { stringifyJson } from '../exact-json.js';
+import { stringifyJson } from '../../core/exact-json.js';
 
 export const MASK_KINDS = ['hash', 'redact', 'partial'] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];

@@ -5,11 +5,11 @@
  * A rule names a column (`email`), a path inside a JSON column (`custom_attributes.ssn`), or a
  * child table's column (`conversation_parts.body`, when the asset's table feeds that child).
  */
-import { interpolateString, type AssetConfig } from '../config/index.js';
-import { closest } from '../config/suggest.js';
-import { ConfigError } from '../errors.js';
-import { getTable } from '../intercom/tables/index.js';
-import { MASK_KINDS, type MaskKind } from './protect-mask.js';
+import { interpolateString, type AssetConfig } from '../../config/index.js';
+import { closest } from '../../core/suggest.js';
+import { ConfigError } from '../../core/errors.js';
+import { getTable } from '../../intercom/tables/index.js';
+import { MASK_KINDS, type MaskKind } from './masks.js';
 
 /** Env var holding the hash salt when the asset sets no `parameters.mask_salt`. */
 export const MASK_SALT_ENV = 'INTERCOM_ELT_MASK_SALT';

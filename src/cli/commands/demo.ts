@@ -4,14 +4,14 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAssets, type DestinationConnection, type IntercomConnection } from '../config/index.js';
-import { startFakeIntercom } from '../fake-intercom/index.js';
-import { tableCatalog } from '../intercom/tables/index.js';
-import { runAssets, type RunResult } from '../pipeline/run.js';
-import type { EltError } from '../errors.js';
-import { destUriArgs, queryExample } from './commands/query.js';
+import { loadAssets, type DestinationConnection, type IntercomConnection } from '../../config/index.js';
+import { startFakeIntercom } from '../../fake-intercom/index.js';
+import { tableCatalog } from '../../intercom/tables/index.js';
+import { runAssets, type RunResult } from '../../pipeline/run.js';
+import type { EltError } from '../../core/errors.js';
+import { destUriArgs, queryExample } from './query.js';
 import { endRun, progressMode } from './ingest.js';
-import { makeRedactor, progressRenderer, type Output } from './render.js';
+import { makeRedactor, progressRenderer, type Output } from '../render.js';
 
 /** The package's own example assets (assets/ at the package root). */
 export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
