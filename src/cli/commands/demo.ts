@@ -13,8 +13,8 @@ import { destUriArgs, queryExample } from './query.js';
 import { endRun, progressMode } from './ingest.js';
 import { makeRedactor, progressRenderer, type Output } from '../render.js';
 
-/** The package's own example assets (assets/ at the package root). */
-export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../assets');
+/** The package's own example assets (assets/ at the package root, three folders above src/cli/commands or dist/cli/commands). */
+export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../assets');
 
 export interface DemoFlags {
   out?: string;
