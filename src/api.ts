@@ -4,7 +4,8 @@
  * Bad config rejects with an `EltError` (a `ConfigError` names the file and field); a failed asset
  * does not reject: `ok` is false and its summary carries the error.
  */
-import { checkCommand, type CheckResult } from './cli/commands/check.js';
+import { checkCommand } from './cli/commands/check.js';
+import type { CheckResult } from './cli/preflight.js';
 import { ingestCommand, type IngestFlags } from './cli/commands/ingest.js';
 import type { Output } from './cli/render.js';
 import { suggestion } from './core/suggest.js';

@@ -3,5 +3,5 @@ export { ingest, check, type IngestOptions, type CheckOptions, type ProjectOptio
 export type { RunResult } from './pipeline/run.js';
 export type { AssetSummary } from './pipeline/run-asset.js';
 export type { ProgressEvent } from './pipeline/events.js';
-export type { CheckResult, CheckRow, CheckStatus } from './cli/commands/check.js';
+export type { CheckResult, CheckRow, CheckStatus } from './cli/preflight.js';
 export { EltError, ConfigError, DestinationError, IntercomHttpError, InterruptedError } from './core/errors.js';

@@ -1,10 +1,21 @@
-/** Everything the CLI prints: progress (interactive, log, JSON lines), the run summary, errors. */
+/** Everything the CLI prints: progress (interactive, log, JSON lines; the `--progress` mode), the run summary and the error a run ends with, errors. */
 import type { ProgressEvent } from '../pipeline/events.js';
 import { isBlockingFailure, type AssetSummary } from '../pipeline/run-asset.js';
+import type { RunResult } from '../pipeline/run.js';
 import type { CheckResult } from '../destinations/types.js';
-import { EltError } from '../core/errors.js';
+import { ChecksFailedError, ConfigError, EltError, InterruptedError } from '../core/errors.js';
 
 export type ProgressMode = 'interactive' | 'log' | 'json';
+
+const PROGRESS_MODES: readonly ProgressMode[] = ['interactive', 'log', 'json'];
+
+/** `--progress` of ingest and demo: one of the three modes, never a silent fallback; given twice, the last one counts. */
+export function progressMode(given: string | string[] | undefined): ProgressMode {
+  const v = Array.isArray(given) ? given.at(-1) : given;
+  if (v === undefined) return 'interactive';
+  if (!PROGRESS_MODES.includes(v as ProgressMode)) throw new ConfigError('--progress', 'value', `'${v}' is not one of ${PROGRESS_MODES.join(', ')}`);
+  return v as ProgressMode;
+}
 
 export interface Output {
   out(line: string): void;
@@ -57,6 +68,47 @@ export function checkFailureLines(summaries: AssetSummary[]): string[] {
   return summaries.flatMap((s) =>
     (s.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${isBlockingFailure(c) ? 'error' : 'warning'}: ${checkLine(s.asset, c)}${c.blocking ? '' : ' (non-blocking)'}`),
   );
+}
+
+/**
+ * What a run prints when it is over (the summary table, or the `end` JSON line) and the error it
+ * ends with, if any. `hint` (a ready-to-paste `query` line) follows the table when an asset loaded.
+ */
+export function endRun(
+  result: RunResult,
+  mode: ProgressMode,
+  o: Output,
+  redact: (s: string) => string,
+  hint?: string,
+  runId?: string,
+): RunResult & { failure?: EltError } {
+  if (mode === 'json') {
+    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length })));
+  } else {
+    for (const line of summaryTable(result.summaries)) o.out(redact(line));
+    if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
+  }
+  for (const line of checkFailureLines(result.summaries)) o.err(redact(line));
+  return { ...result, failure: runFailure(result, redact) };
+}
+
+/**
+ * The error a finished run ends with, printed as the one `error:` line (docs/commands.md, exit
+ * codes): interrupted → exit 2, an asset failed → exit 1, nothing for a clean run.
+ */
+export function runFailure(result: RunResult, redact: (s: string) => string = (s) => s): EltError | undefined {
+  const interrupted = result.summaries.find((s) => s.status === 'interrupted');
+  if (interrupted) return interrupted.error instanceof InterruptedError ? interrupted.error : new InterruptedError('signal');
+  if (result.ok) return undefined;
+  const failed = result.summaries.filter((s) => s.status !== 'ok');
+  const first = failed[0];
+  if (!first) {
+    const checks = result.summaries.flatMap((s) => s.checks ?? []).filter(isBlockingFailure).length;
+    if (checks > 0) return new ChecksFailedError(checks);
+    return new EltError('load_failed', 'the run stopped before every asset was loaded');
+  }
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed asset(s) above)` : '';
+  return new EltError('load_failed', redact(`${first.asset} failed: ${first.error?.message.split('\n')[0] ?? 'unknown error'}${more}`));
 }
 
 /** A progress renderer for one run; `fields` go into every JSON event (the run id of an `--every` run). */

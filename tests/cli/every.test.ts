@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MAX_JITTER_MS, nextSlot, scheduleOf } from '../../src/cli/commands/every.js';
+import { MAX_JITTER_MS, nextSlot, scheduleOf } from '../../src/cli/every.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { repoRoot, runCli } from '../helpers/cli.js';

@@ -19,7 +19,26 @@ import { getTable } from '../../intercom/tables/index.js';
 import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
 import { type TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
-import { projectFromFlags, type ProjectFlags } from './shared.js';
+import { projectFromFlags, projectOptions, type ProjectFlags } from './shared.js';
+import type { CommandDefinition } from '../command.js';
+
+export const command: CommandDefinition = {
+  name: 'dbt-sources',
+  description: 'Write a dbt sources.yml for the assets: descriptions, freshness on _elt_loaded_at, primary-key and asset checks as dbt tests',
+  options: [
+    ...projectOptions(),
+    ['--out <file>', 'File to write (default: print to stdout)'],
+    ['--dbt-utils', 'Also write the tests that need the dbt_utils package (composite keys, ranges, patterns, custom checks)'],
+  ],
+  examples: [
+    'intercom-elt dbt-sources --out models/sources.yml',
+    'intercom-elt dbt-sources -e production > models/intercom/sources.yml',
+    'intercom-elt dbt-sources --dbt-utils --out models/sources.yml',
+  ],
+  action: async ({ output }, flags: DbtSourcesFlags) => {
+    await dbtSourcesCommand(flags, output);
+  },
+};
 
 export interface DbtSourcesFlags extends ProjectFlags {
   out?: string;

@@ -9,9 +9,9 @@ import { startFakeIntercom } from '../../fake-intercom/index.js';
 import { tableCatalog } from '../../intercom/tables/index.js';
 import { runAssets, type RunResult } from '../../pipeline/run.js';
 import type { EltError } from '../../core/errors.js';
-import { destUriArgs, queryExample } from './query.js';
-import { endRun, progressMode } from './ingest.js';
-import { makeRedactor, progressRenderer, type Output } from '../render.js';
+import { destUriArgs, queryExample } from '../query-hint.js';
+import { endRun, makeRedactor, progressMode, progressRenderer, type Output } from '../render.js';
+import type { CommandDefinition } from '../command.js';
 
 /** The package's own example assets (assets/ at the package root, three folders above src/cli/commands or dist/cli/commands). */
 export const exampleAssetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../assets');
@@ -26,6 +26,21 @@ export interface DemoFlags {
   progress?: string | string[];
   assetsDir?: string;
 }
+
+export const command: CommandDefinition = {
+  name: 'demo',
+  description: 'Run the whole pipeline offline: a built-in fake Intercom into ./demo.duckdb',
+  options: [
+    ['--out <file>', 'DuckDB file to write', { default: 'demo.duckdb' }],
+    ['--seed <n>', 'Seed of the generated data', { default: 1 }],
+    ['--progress <mode>', 'interactive | log | json', { default: 'interactive' }],
+  ],
+  examples: ['intercom-elt demo'],
+  action: async ({ output, stopSignal }, flags: DemoFlags) => {
+    const result = await demoCommand({ ...flags, seed: Number(flags.seed) }, output, stopSignal());
+    if (result.failure) throw result.failure;
+  },
+};
 
 export async function demoCommand(f: DemoFlags, o: Output, stop?: AbortSignal): Promise<RunResult & { failure?: EltError }> {
   const mode = progressMode(f.progress);

@@ -3,6 +3,7 @@ import { EltError } from '../../core/errors.js';
 import { ALL_FAULT_KINDS, type FaultKind, runFakeIntercomCommand } from '../../fake-intercom/index.js';
 import { assertTimeZone } from '../../fake-intercom/tz.js';
 import type { Output } from '../render.js';
+import type { CommandDefinition } from '../command.js';
 
 const num = (v: unknown): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
 const usage = (msg: string) => new EltError('usage', msg);
@@ -48,6 +49,32 @@ function parseTimezone(raw: unknown): string {
   }
   return tz;
 }
+
+export const command: CommandDefinition = {
+  name: 'fake-intercom',
+  description: 'Serve the fake Intercom API locally (for trying things out and for tests)',
+  options: [
+    ['--port <port>', 'Port (0 = any free port)', { default: 0 }],
+    ['--seed <n>', 'Seed of the generated data', { default: 1 }],
+    ['--token <token>', 'Access token to accept', { default: 'fake-token' }],
+    ['--contacts <n>', 'Number of contacts'],
+    ['--companies <n>', 'Number of companies'],
+    ['--conversations <n>', 'Number of conversations'],
+    ['--tickets <n>', 'Number of tickets'],
+    ['--rate-limit-per-minute <n>', 'Requests per minute per app (0 = unlimited)', { default: 10000 }],
+    ['--latency-ms <n>', 'Added latency per request'],
+    ['--search-latency-ms <n>', 'Added latency per search page (POST …/search) instead of --latency-ms'],
+    ['--fault-rate <r>', 'Fraction of requests answered with an injected fault (all kinds unless --fault-kinds)'],
+    ['--fault-kinds <a,b>', 'Fault kinds to inject, comma-separated (default: every kind; see docs/fake-intercom.md)'],
+    ['--clock <mode>', 'frozen (moves only through /_fake/clock) | real (ticks from --start-time)', { default: 'frozen' }],
+    ['--start-time <t>', 'Initial clock: unix seconds or ISO 8601 instant', { default: '2026-01-01T00:00:00Z' }],
+    ['--timezone <zone>', 'Workspace time zone (GET /me app.timezone)', { default: 'America/Los_Angeles' }],
+  ],
+  examples: ['intercom-elt fake-intercom --port 8080 --contacts 100000'],
+  action: async ({ output }, flags: Record<string, unknown>) => {
+    await fakeIntercomCommand(flags, output);
+  },
+};
 
 export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Output): Promise<void> {
   const rate = num(flags['rateLimitPerMinute']);

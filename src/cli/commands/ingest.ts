@@ -1,18 +1,19 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
 import { crashPoint } from '../../core/crash-point.js';
-import { ChecksFailedError, ConfigError, EltError, InterruptedError, IntercomHttpError } from '../../core/errors.js';
+import { ConfigError, EltError, IntercomHttpError } from '../../core/errors.js';
 import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../../config/index.js';
-import { projectFromFlags } from './shared.js';
+import { projectFromFlags, projectOptions } from './shared.js';
 import { getTable, tableCatalog } from '../../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
-import { isBlockingFailure } from '../../pipeline/run-asset.js';
-import { intercomProblem } from './check.js';
+import { intercomProblem } from '../preflight.js';
 import type { Strategy } from '../../core/schema.js';
 import { protectionTransform } from '../../transforms/protect/index.js';
 import { oneShotProtection } from '../../transforms/protect/flags.js';
 import type { ProgressEvent } from '../../pipeline/events.js';
-import { ingestQueryHint } from './query.js';
-import { checkFailureLines, makeRedactor, progressRenderer, summaryTable, type Output, type ProgressMode } from '../render.js';
+import { ingestQueryHint } from '../query-hint.js';
+import { endRun, makeRedactor, progressMode, progressRenderer, type Output } from '../render.js';
+import { ingestEvery, scheduleOf, type EveryFlags } from '../every.js';
+import type { CommandDefinition } from '../command.js';
 
 export interface IngestFlags {
   config?: string;
@@ -37,6 +38,52 @@ export interface IngestFlags {
   excludeColumns?: string | string[];
   selectColumns?: string | string[];
 }
+
+export const command: CommandDefinition = {
+  name: 'ingest [...assets]',
+  description: 'Extract Intercom tables and load them into the destination',
+  // no cac default for --config: the one-shot form must see whether it was given
+  options: [
+    ...projectOptions(),
+    ['--tag <tag>', 'Only assets with this tag (repeatable)'],
+    ['-y, --yes', "Accepted for ingestr's habit; ingest never asks for confirmation"],
+    ['--full-refresh', 'Ignore saved state: reload everything and replace the tables'],
+    ['--interval-start <time>', 'Lower bound of the window (ISO date/time or unix seconds); does not move the cursor'],
+    ['--interval-end <time>', 'Upper bound of the window (ISO date/time or unix seconds)'],
+    ['--progress <mode>', 'interactive | log | json (interactive falls back to log without a TTY)', { default: 'interactive' }],
+    ['--parallel <n>', 'Assets run at once; they share each Intercom app\'s rate budget (default 4)'],
+    ['--checkpoint-pages <n>', 'Commit rows + cursor every n pages (default 200)'],
+    ['--checkpoint-seconds <s>', 'Commit rows + cursor at least every s seconds (default 30)'],
+    ['--every <duration>', 'Run again at every slot of this interval (e.g. 15m, 1h), until stopped (see docs/scheduling.md)'],
+    ['--max-runs <n>', 'With --every: stop after n runs'],
+    ['--source-uri <uri>', "ingestr form: 'intercom://?access_token=…&region=eu'"],
+    ['--source-table <table>', 'ingestr form: the Intercom table'],
+    ['--dest-uri <uri>', 'ingestr form: duckdb:///file.duckdb | postgresql://… | snowflake://…'],
+    ['--dest-table <schema.table>', 'ingestr form: the destination table'],
+    ['--incremental-strategy <strategy>', 'ingestr form: merge | replace | append | delete+insert'],
+    ['--incremental-key <column>', 'ingestr form: the incremental key'],
+    ['--primary-key <columns>', 'ingestr form: primary key column(s), comma-separated'],
+    ['--mask <column:kind>', 'ingestr form: mask a column (hash | redact | partial), repeatable or comma-separated'],
+    ['--exclude-columns <columns>', 'ingestr form: columns (or json.paths) never loaded, comma-separated'],
+    ['--select-columns <columns>', 'ingestr form: load only these columns (plus the keys), comma-separated'],
+  ],
+  examples: [
+    'intercom-elt ingest',
+    'intercom-elt ingest intercom.contacts --progress log',
+    'intercom-elt ingest intercom.conversations --checkpoint-pages 20',
+    'intercom-elt ingest --every 15m',
+    "intercom-elt ingest --source-uri 'intercom://?access_token=$TOKEN&region=eu' --source-table contacts --dest-uri duckdb:///intercom.duckdb --dest-table intercom.contacts",
+  ],
+  action: async ({ output, stopSignal }, assets: string[], flags: IngestFlags & EveryFlags) => {
+    const schedule = scheduleOf(flags);
+    if (schedule) {
+      const stop = stopSignal();
+      return ingestEvery((runId) => ingestCommand(assets, flags, output, stop, undefined, runId), flags, schedule, output, stop);
+    }
+    const result = await ingestCommand(assets, flags, output, stopSignal());
+    if (result.failure) throw result.failure;
+  },
+};
 
 /** One-shot flags (ingestr form) and where a project says the same thing instead. */
 const ONE_SHOT_ONLY: ReadonlyArray<[keyof IngestFlags, string, string]> = [
@@ -73,16 +120,6 @@ export function checkMode(selectors: string[], f: IngestFlags): void {
   if (selectors.length > 0) throw new EltError('usage', `asset names (${selectors.join(' ')}) select assets of a project; with --source-uri, name the Intercom table with --source-table`);
   const hit = PROJECT_ONLY.find(([key]) => f[key] !== undefined);
   if (hit) throw new EltError('usage', `${hit[1]} applies to a project (connections.yml + assets/); the one-shot form (--source-uri) reads one table: remove ${hit[1]}, or remove --source-uri to run the project`);
-}
-
-const PROGRESS_MODES: readonly ProgressMode[] = ['interactive', 'log', 'json'];
-
-/** `--progress` of ingest and demo: one of the three modes, never a silent fallback; given twice, the last one counts. */
-export function progressMode(given: string | string[] | undefined): ProgressMode {
-  const v = Array.isArray(given) ? given.at(-1) : given;
-  if (v === undefined) return 'interactive';
-  if (!PROGRESS_MODES.includes(v as ProgressMode)) throw new ConfigError('--progress', 'value', `'${v}' is not one of ${PROGRESS_MODES.join(', ')}`);
-  return v as ProgressMode;
 }
 
 /** The run's window from --interval-start/--interval-end; an empty or inverted one is an error, not a run that reads nothing. */
@@ -209,47 +246,6 @@ export async function ingestCommand(
   // closed on every path: a thrown run leaves no live line behind its error line
   const result = await runAssets(project, assets, { ...options, onEvent }).finally(() => progress.close());
   return endRun(result, mode, o, redact, ingestQueryHint(project, assets, f), runId);
-}
-
-/**
- * What a run prints when it is over (the summary table, or the `end` JSON line) and the error it
- * ends with, if any. `hint` (a ready-to-paste `query` line) follows the table when an asset loaded.
- */
-export function endRun(
-  result: RunResult,
-  mode: ProgressMode,
-  o: Output,
-  redact: (s: string) => string,
-  hint?: string,
-  runId?: string,
-): RunResult & { failure?: EltError } {
-  if (mode === 'json') {
-    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length })));
-  } else {
-    for (const line of summaryTable(result.summaries)) o.out(redact(line));
-    if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
-  }
-  for (const line of checkFailureLines(result.summaries)) o.err(redact(line));
-  return { ...result, failure: runFailure(result, redact) };
-}
-
-/**
- * The error a finished run ends with, printed as the one `error:` line (docs/commands.md, exit
- * codes): interrupted → exit 2, an asset failed → exit 1, nothing for a clean run.
- */
-export function runFailure(result: RunResult, redact: (s: string) => string = (s) => s): EltError | undefined {
-  const interrupted = result.summaries.find((s) => s.status === 'interrupted');
-  if (interrupted) return interrupted.error instanceof InterruptedError ? interrupted.error : new InterruptedError('signal');
-  if (result.ok) return undefined;
-  const failed = result.summaries.filter((s) => s.status !== 'ok');
-  const first = failed[0];
-  if (!first) {
-    const checks = result.summaries.flatMap((s) => s.checks ?? []).filter(isBlockingFailure).length;
-    if (checks > 0) return new ChecksFailedError(checks);
-    return new EltError('load_failed', 'the run stopped before every asset was loaded');
-  }
-  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed asset(s) above)` : '';
-  return new EltError('load_failed', redact(`${first.asset} failed: ${first.error?.message.split('\n')[0] ?? 'unknown error'}${more}`));
 }
 
 /**

@@ -11,6 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { tables } from '../../intercom/tables/index.js';
 import type { TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
+import type { CommandDefinition } from '../command.js';
+
+export const command: CommandDefinition = {
+  name: 'init [dir]',
+  description: 'Create connections.yml, assets/ (one per Intercom table) and .gitignore; never overwrites',
+  options: [],
+  examples: ['intercom-elt init', 'intercom-elt init my-intercom-project'],
+  action: async ({ output }, dir: string | undefined) => {
+    await initCommand(dir, output);
+  },
+};
 
 /** The package root: src/cli/commands (or dist/cli/commands) is three levels below it. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -8,7 +8,22 @@ import type { TableSpec } from '../../intercom/tables/spec.js';
 import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
-import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
+import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from './shared.js';
+import type { CommandDefinition } from '../command.js';
+
+export const command: CommandDefinition = {
+  name: 'list',
+  description: 'List the Intercom tables and, with a project, its assets with their last load and cursor',
+  options: [
+    ...projectOptions(true),
+    ['--tables-only', 'Only the table catalogue, even when connections.yml exists'],
+    ['--json', 'Print the tables and assets as one JSON document on stdout'],
+  ],
+  examples: ['intercom-elt list', 'intercom-elt list --config prod/connections.yml -e production'],
+  action: async ({ output }, flags: ListFlags) => {
+    await listCommand(flags, output);
+  },
+};
 
 export interface ListFlags extends ProjectFlags, JsonFlag {
   /** Only the table catalogue, even when a project exists. */

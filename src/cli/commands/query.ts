@@ -3,12 +3,12 @@
  * The file is opened read-only, so it works beside other readers but not while an ingest writes it
  * (DuckDB's single-writer lock): that is one clear line, exit 1.
  */
-import path from 'node:path';
 import { EltError } from '../../core/errors.js';
-import { loadConnections, noProjectError, parseDestUri, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
+import { loadConnections, noProjectError, parseDestUri, type DestinationConnection } from '../../config/index.js';
 import type { QueryRows } from '../../destinations/duckdb/read.js';
 import type { Output } from '../render.js';
 import { configPath, formatTable, type ProjectFlags } from './shared.js';
+import type { CommandDefinition } from '../command.js';
 
 export const QUERY_FORMATS = ['table', 'csv', 'json'] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
@@ -24,6 +24,27 @@ export interface QueryFlags extends Omit<ProjectFlags, 'assetsDir'> {
   limit?: number | string;
 }
 
+export const command: CommandDefinition = {
+  name: 'query [...sql]',
+  description: "Run SQL on the project's DuckDB destination, read-only, and print the rows",
+  options: [
+    ['-c, --config <file>', 'connections.yml to read (default: connections.yml)'],
+    ['-e, --environment <name>', 'Environment of connections.yml to use'],
+    ['--connection <name>', 'The DuckDB connection to read (needed when connections.yml has several)'],
+    ['--dest-uri <uri>', 'Read this file instead of a project: duckdb:///file.duckdb'],
+    ['--format <format>', `${QUERY_FORMATS.join(' | ')} (default table)`],
+    ['--limit <n>', `Rows to print (default ${DEFAULT_QUERY_LIMIT}; 0 = all)`],
+  ],
+  examples: [
+    'intercom-elt query "select name, email from intercom.contacts order by updated_at desc"',
+    'intercom-elt query "select * from intercom.conversations" --format csv --limit 0 > conversations.csv',
+    'intercom-elt query --dest-uri duckdb:///demo.duckdb "select count(*) from intercom.contacts"',
+  ],
+  action: async ({ output }, sql: string[], flags: QueryFlags) => {
+    await queryCommand(sql, flags, output);
+  },
+};
+
 export async function queryCommand(sql: string[], f: QueryFlags, o: Output, cwd = process.cwd()): Promise<QueryRows> {
   if (sql.length !== 1 || sql[0]!.trim() === '') {
     throw new EltError('usage', sql.length > 1 ? 'quote the SQL as one argument: intercom-elt query "select …"' : 'query needs SQL: intercom-elt query "select * from intercom.contacts"');
@@ -34,7 +55,7 @@ export async function queryCommand(sql: string[], f: QueryFlags, o: Output, cwd 
   if (!Number.isInteger(limit) || limit < 0) throw new EltError('usage', `--limit: '${f.limit}' is not a whole number (0 prints every row)`);
   const conn = await duckDbConnection(f, cwd);
   if (conn.path === ':memory:') throw new EltError('usage', `connection '${conn.name}' is an in-memory DuckDB: it keeps nothing to query`);
-  // loaded here, not at the top: ingest imports this file and must not load DuckDB for a Postgres run
+  // loaded here, not at the top: every command file is loaded at start, and a Postgres run must not load DuckDB
   const { queryDuckDbFile } = await import('../../destinations/duckdb/read.js');
   const result = await queryDuckDbFile(conn.path, sql[0]!, limit);
   for (const line of render(result, format)) o.out(line);
@@ -94,48 +115,4 @@ function render(r: QueryRows, format: QueryFormat): string[] {
 /** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/**
- * The `query` line the demo and `ingest` end with: the same program name the user ran
- * (`npx intercom-elt` under npm/npx) and the flags that select the same file.
- */
-export function queryExample(selectArgs: string[], sql: string): string {
-  const bin = process.env['npm_command'] ? 'npx intercom-elt' : 'intercom-elt';
-  return [bin, 'query', ...selectArgs.map(shellWord), `"${sql}"`].join(' ');
-}
-
-/** `--dest-uri duckdb:///…` for a file, relative to the current folder when it is inside it. */
-export function destUriArgs(file: string, cwd = process.cwd()): string[] {
-  const rel = path.relative(cwd, file);
-  return ['--dest-uri', `duckdb:///${rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : `/${path.resolve(file).replace(/^\//, '')}`}`];
-}
-
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * After `ingest`: a `query` line for the first asset that landed in a DuckDB file, with the flags
- * that select that file (undefined when no asset went to DuckDB).
- */
-export function ingestQueryHint(
-  project: Pick<Project, 'destinations'>,
-  assets: Array<Pick<AssetConfig, 'destination' | 'schema' | 'table'>>,
-  f: { config?: string; environment?: string; sourceUri?: string },
-): string | undefined {
-  const ducks = [...project.destinations.values()].filter((d) => d.type === 'duckdb');
-  const asset = assets.find((a) => ducks.some((d) => d.name === a.destination));
-  const conn = ducks.find((d) => d.name === asset?.destination);
-  if (!asset || !conn || conn.path === ':memory:') return undefined;
-  const args = f.sourceUri
-    ? destUriArgs(conn.path)
-    : [
-        ...(f.config !== undefined ? ['-c', f.config] : []),
-        ...(f.environment !== undefined ? ['-e', f.environment] : []),
-        ...(ducks.length > 1 ? ['--connection', conn.name] : []),
-      ];
-  const simple = (s: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
-  const sql = simple(asset.schema) && simple(asset.table) ? `select * from ${asset.schema}.${asset.table} limit 10` : 'show all tables';
-  return `Explore it: ${queryExample(args, sql)}`;
 }

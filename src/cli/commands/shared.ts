@@ -3,12 +3,23 @@ import path from 'node:path';
 import { findConfigFile, loadProject, noProjectError, type Project } from '../../config/index.js';
 import { tableCatalog } from '../../intercom/tables/index.js';
 import type { AssetState } from '../../destinations/types.js';
+import type { OptionDefinition } from '../command.js';
 
 /** The project flags every command accepts (same names as `ingest`). */
 export interface ProjectFlags {
   config?: string;
   assetsDir?: string;
   environment?: string;
+}
+
+/** The project flags, spelled as `ingest` spells them. */
+export function projectOptions(configOptional = false): OptionDefinition[] {
+  const found = 'connections.yml or .bruin.yml here or in the nearest parent folder';
+  return [
+    ['-c, --config <file>', `connections.yml to read (default: ${found}${configOptional ? ', when there is one' : ''})`],
+    ['--assets-dir <dir>', 'Folder of *.asset.yml files (default: assets/ beside the config)'],
+    ['-e, --environment <name>', 'Environment of connections.yml to use'],
+  ];
 }
 
 /**

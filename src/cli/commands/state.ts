@@ -12,7 +12,33 @@ import { openDestination } from '../../destinations/registry.js';
 import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
-import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, type JsonFlag, type ProjectFlags } from './shared.js';
+import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from './shared.js';
+import type { CommandDefinition } from '../command.js';
+
+export const command: CommandDefinition = {
+  name: 'state <action> [asset]',
+  description: 'Show (state show [asset]) or reset (state reset <asset>) the cursor and load history of assets',
+  options: [
+    ...projectOptions(),
+    ['--limit <n>', 'state show: load-history rows per asset (default 10)'],
+    ['-y, --yes', 'state reset: do not ask for confirmation (required without a terminal)'],
+    ['--json', 'state show: print the states and loads as one JSON document on stdout'],
+  ],
+  examples: ['intercom-elt state show', 'intercom-elt state show intercom.contacts --limit 20', 'intercom-elt state reset intercom.contacts --yes'],
+  action: async ({ output }, action: string, asset: string | undefined, flags: StateFlags) => {
+    // a flag of the other action is an error, not ignored
+    const other = action === 'show' ? (flags.yes ? '--yes' : undefined) : action === 'reset' ? (flags.json ? '--json' : flags.limit !== undefined ? '--limit' : undefined) : undefined;
+    if (other) throw new EltError('usage', `${other} applies to 'state ${action === 'show' ? 'reset' : 'show'}', not to 'state ${action}': remove it`);
+    if (action === 'show') {
+      await stateShowCommand(asset, flags, output);
+    } else if (action === 'reset') {
+      if (!asset) throw new EltError('usage', 'state reset needs an asset: intercom-elt state reset <asset> [--yes]');
+      await stateResetCommand(asset, flags, output);
+    } else {
+      throw new EltError('usage', `unknown state action '${action}': use 'state show [asset]' or 'state reset <asset>'`);
+    }
+  },
+};
 
 export interface StateFlags extends ProjectFlags, JsonFlag {
   /** Load-history rows per asset (default 10). */

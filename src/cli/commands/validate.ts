@@ -9,8 +9,31 @@ import { parseProtection } from '../../transforms/protect/rules.js';
 import { selectAssets } from '../../pipeline/run.js';
 import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
-import { configRow, duckdbFileProblem, reportRows, unavailableRows, unsetText, versionProblem, type CheckFlags, type CheckResult, type CheckRow } from './check.js';
-import { projectFromFlags } from './shared.js';
+import type { CommandDefinition } from '../command.js';
+import {
+  checkFailure,
+  configRow,
+  duckdbFileProblem,
+  reportRows,
+  unavailableRows,
+  unsetText,
+  versionProblem,
+  type CheckFlags,
+  type CheckResult,
+  type CheckRow,
+} from '../preflight.js';
+import { projectFromFlags, projectOptions } from './shared.js';
+
+export const command: CommandDefinition = {
+  name: 'validate [...assets]',
+  description: 'Check the config, assets, column rules and destination config without network or secrets (CI, pre-commit)',
+  options: projectOptions(),
+  examples: ['intercom-elt validate', 'intercom-elt validate -e production'],
+  action: async ({ output }, assets: string[], flags: CheckFlags) => {
+    const result = await validateCommand(assets, flags, output);
+    if (!result.ok) throw checkFailure(result, undefined, 'validate');
+  },
+};
 
 /**
  * A secret-free environment: every variable reads as set, so rules are judged on what the files say.

@@ -6,10 +6,10 @@
  * stop it at its next checkpoint as always (exit 2); during the sleep the loop ends at once (exit 0).
  */
 import { randomUUID } from 'node:crypto';
-import { ChecksFailedError, ConfigError, EltError, IntercomHttpError, InterruptedError } from '../../core/errors.js';
-import { parseDuration } from '../../config/index.js';
-import { ingestCommand, type IngestFlags } from './ingest.js';
-import type { Output } from '../render.js';
+import { ChecksFailedError, ConfigError, EltError, IntercomHttpError, InterruptedError } from '../core/errors.js';
+import { parseDuration } from '../config/index.js';
+import type { RunResult } from '../pipeline/run.js';
+import type { Output } from './render.js';
 
 /** Jitter after each slot: up to a tenth of the interval, at most 30 s, so many instances do not start at once. */
 export const MAX_JITTER_MS = 30_000;
@@ -47,10 +47,18 @@ function isFatal(err: unknown): boolean {
   );
 }
 
-export interface EveryFlags extends IngestFlags {
+/** The flags of `ingest` that the schedule reads. */
+export interface EveryFlags {
   every?: string | number;
   maxRuns?: string | number;
+  fullRefresh?: boolean;
+  intervalStart?: string;
+  intervalEnd?: string;
+  progress?: string | string[];
 }
+
+/** One run of `ingest` (with its run id, carried by its JSON events): the summaries and the error it ends with. */
+export type IngestRun = (runId: string) => Promise<RunResult & { failure?: EltError }>;
 
 /** The validated schedule of `--every` / `--max-runs`, or undefined when neither is given. */
 export function scheduleOf(f: EveryFlags): { intervalMs: number; maxRuns?: number } | undefined {
@@ -75,7 +83,7 @@ export function scheduleOf(f: EveryFlags): { intervalMs: number; maxRuns?: numbe
 
 /** Run `ingest` on the schedule; resolves to the exit code. */
 export async function ingestEvery(
-  selectors: string[],
+  ingestOnce: IngestRun,
   f: EveryFlags,
   schedule: { intervalMs: number; maxRuns?: number },
   o: Output,
@@ -86,9 +94,9 @@ export async function ingestEvery(
   let lastOk = true;
   for (let run = 1; ; run++) {
     const runId = randomUUID();
-    let result: Awaited<ReturnType<typeof ingestCommand>> | undefined;
+    let result: Awaited<ReturnType<IngestRun>> | undefined;
     try {
-      result = await ingestCommand(selectors, f, o, stop, undefined, runId);
+      result = await ingestOnce(runId);
     } catch (err) {
       // a bug is not a condition: crash as a single run would
       if (isFatal(err) || !(err instanceof EltError)) throw err;
