@@ -3,12 +3,16 @@
  * The CLI entry: parse with cac, call a command, render. Throw deep, render once: only this file
  * catches errors, prints them and sets the exit code (0 ok, 1 handled failure, 2 crash/interrupt).
  */
+import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { ChecksFailedError, EltError, InterruptedError } from '../core/errors.js';
 import type { CommandContext } from './command.js';
 import { commands } from './commands/index.js';
 import { checkFlags, unknownCommand } from './flags.js';
 import { errorJson, type Output } from './render.js';
+
+/** The package's version: package.json is two folders up from src/cli/ and from dist/cli/. */
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 let stdoutLines = 0;
 const output: Output = {
@@ -46,7 +50,7 @@ export function buildCli() {
     cmd.action((...args: unknown[]) => def.action(context, ...(args as never[])));
   }
   cli.help();
-  cli.version('0.1.0');
+  cli.version(version);
   return cli;
 }
 
