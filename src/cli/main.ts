@@ -12,6 +12,7 @@ import { fakeIntercomCommand } from './commands/fake.js';
 import { registerCommands } from './commands/index.js';
 import { checkFlags, unknownCommand } from './flags.js';
 import { errorJson, type Output } from './render.js';
+import { maskKindList } from '../transforms/protect/masks.js';
 
 let stdoutLines = 0;
 const output: Output = {
@@ -64,7 +65,7 @@ export function buildCli() {
     .option('--incremental-strategy <strategy>', 'ingestr form: merge | replace | append | delete+insert')
     .option('--incremental-key <column>', 'ingestr form: the incremental key')
     .option('--primary-key <columns>', 'ingestr form: primary key column(s), comma-separated')
-    .option('--mask <column:kind>', 'ingestr form: mask a column (hash | redact | partial), repeatable or comma-separated')
+    .option('--mask <column:kind>', `ingestr form: mask a column (${maskKindList(' | ')}), repeatable or comma-separated`)
     .option('--exclude-columns <columns>', 'ingestr form: columns (or json.paths) never loaded, comma-separated')
     .option('--select-columns <columns>', 'ingestr form: load only these columns (plus the keys), comma-separated')
     .example('intercom-elt ingest')

@@ -184,7 +184,7 @@ export async function ingestCommand(
     if (assets.length === 0) throw new ConfigError(f.assetsDir ?? 'assets', 'assets', 'no asset matched; nothing to ingest');
   }
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
-  for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
+  for (const a of assets) protectionTransform(a, getTable(a.sourceTable)!, process.env); // bad column rules fail before anything runs
   // an unset ${VAR} fails only for the connections these assets use, before any request
   for (const a of assets) {
     intercomConnection(project, a.sourceConnection);
