@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Strategy } from '../core/schema.js';
 import { readChecks } from './checks.js';
 import { parseDuration, parseStartDate } from './duration.js';
+import { readProtection } from './protect.js';
 import { MapReader, fail, kind, show } from './reader.js';
 import { suggestion } from '../core/suggest.js';
 import type { AssetConfig, DestinationConnection, Project, TableCatalog } from './types.js';
@@ -27,7 +28,7 @@ const ASSET_KEYS = [
 const PARAMETER_KEYS = [
   'source_connection', 'source_table', 'destination', 'destination_connection',
   'incremental_strategy', 'incremental_key', 'lookback', 'custom_attribute_columns',
-  'select_columns', 'mask_salt', // read by src/pipeline/protect-rules.ts (issue #9)
+  'select_columns', 'mask_salt', // read by protect.ts (issue #9)
 ];
 const MATERIALIZATION_KEYS = ['type', 'strategy', 'incremental_key'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -158,6 +159,7 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
   const lookback = oneOf(file, [p, 'lookback', p.get('lookback')], [r, 'lookback', r.get('lookback')]);
   const customAttributeColumns = p.boolean('custom_attribute_columns') ?? false;
   const checks = readChecks(r, { name: sourceTable, columnTypes: defaults.columnTypes, openColumns: customAttributeColumns });
+  const protection = readProtection(file, columns, p.obj);
   const asset: AssetConfig = {
     name: `${schema}.${table}`,
     schema,
@@ -174,6 +176,7 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
     raw: r.obj,
   };
   if (checks.length > 0) asset.checks = checks;
+  if (protection !== undefined) asset.protection = protection;
   if (incrementalKey !== undefined) asset.incrementalKey = incrementalKey;
   const startDate = r.get('start_date');
   if (startDate !== undefined) asset.startDate = parseStartDate(startDate, file, 'start_date');

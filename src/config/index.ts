@@ -17,3 +17,4 @@ export { destinationConnection, findConfigFile, intercomConnection, loadProject,
 export { parseDuration, parseStartDate } from './duration.js';
 export { parseSourceUri, parseDestUri } from './uri.js';
 export { interpolateString } from './interpolate.js';
+export { readProtection, maskSalt, ruleError, MASK_SALT_ENV, type ColumnRule, type ProtectionConfig, type RulePlace } from './protect.js';

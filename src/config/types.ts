@@ -7,6 +7,7 @@ import type { ConfigError } from '../core/errors.js';
 import type { Region } from '../intercom/types.js';
 import type { Check } from '../destinations/types.js';
 import type { ColumnType, Strategy } from '../core/schema.js';
+import type { ProtectionConfig } from './protect.js';
 
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {
@@ -116,6 +117,8 @@ export interface AssetConfig {
   columns: Array<{ name: string; primaryKey?: boolean; [k: string]: unknown }>;
   /** Data checks run after the final commit (`columns[].checks`, `custom_checks`), in file order. */
   checks?: Check[];
+  /** Column selection, exclusion and masking (`columns[].exclude|mask`, `parameters.select_columns|mask_salt`); absent when the asset sets none. */
+  protection?: ProtectionConfig;
   /** The parsed YAML, as written. */
   raw: Record<string, unknown>;
 }

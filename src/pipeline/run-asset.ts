@@ -10,6 +10,7 @@ import type { AssetConfig } from '../config/index.js';
 import type { AssetState, CheckResult, Destination, RunWriter, TableTarget } from '../destinations/types.js';
 import { EltError, inDestination, InterruptedError } from '../core/errors.js';
 import { answeredAt } from '../intercom/tables/common.js';
+import { fetchDataAttributes } from '../intercom/data-attributes.js';
 import type { Row } from '../core/schema.js';
 import type { TableSpec } from '../intercom/tables/spec.js';
 import type { IntercomClient } from '../intercom/types.js';
@@ -190,7 +191,8 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
       fullRefresh: o.fullRefresh,
     });
     summary.window = plan.window;
-    const transforms = await buildTransforms({ asset, table, client, apiVersion: o.apiVersion, capabilities: o.destination.capabilities });
+    const customAttributes = asset.customAttributeColumns && table.customAttributes ? await fetchDataAttributes(client, o.apiVersion, table.customAttributes) : undefined;
+    const transforms = buildTransforms({ asset, table, env: process.env, maxIdentifierLength: o.destination.capabilities.maxIdentifierLength, customAttributes });
     const targets = targetsFor(asset, table, transforms);
     writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
     emit({ type: 'asset_start', asset: asset.name, table: table.name, window: plan.window, resumed: plan.resume !== undefined });

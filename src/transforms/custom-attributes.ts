@@ -15,29 +15,14 @@ import { ExactNumber } from '../core/exact-json.js';
 import { EltError } from '../core/errors.js';
 import { cutBytes } from '../core/text.js';
 import type { ColumnDef, ColumnType, Row } from '../core/schema.js';
-import { atLeast } from '../intercom/versions.js';
-import type { IntercomClient } from '../intercom/types.js';
-import type { RowTransform, TransformContext } from './index.js';
+import type { DataAttributeLike, RowTransform, TransformContext } from './types.js';
 
-/** The Intercom model of each table that carries `custom_attributes`. */
-export const CUSTOM_ATTRIBUTE_MODELS: Readonly<Record<string, 'contact' | 'company' | 'conversation'>> = {
-  contacts: 'contact',
-  companies: 'company',
-  conversations: 'conversation',
-};
+export type { DataAttributeLike } from './types.js';
 
 /** Prefix of every typed column: keeps them apart from Intercom's own top-level fields. */
 export const COLUMN_PREFIX = 'ca_';
 export const MISMATCH_COUNTER = 'custom_attribute_mismatches';
 const SOURCE_COLUMN = 'custom_attributes';
-
-/** The fields of a data attribute (or 2.16 conversation attribute) this module reads. */
-export interface DataAttributeLike {
-  name: string;
-  data_type: string;
-  custom?: boolean;
-  archived?: boolean;
-}
 
 /** One typed column: the attribute's original name, the column it lands in, and its type. */
 export interface CustomAttributeColumn {
@@ -190,44 +175,6 @@ export function typedValue(type: ColumnType, v: unknown): unknown {
 }
 
 /**
- * A model's data attributes as Intercom lists them, archived included (an archived attribute
- * still holds values, and its column should not vanish from one run to the next).
- * 2.16 answers 422 for `model=conversation`; conversation attributes come from
- * `GET /conversations/attributes`, whose items are all custom (2.16:L13615+, notes §3.11).
- */
-export async function fetchDataAttributes(
-  client: IntercomClient,
-  apiVersion: string,
-  model: 'contact' | 'company' | 'conversation',
-): Promise<DataAttributeLike[]> {
-  const v216 = model === 'conversation' && atLeast(apiVersion, '2.16');
-  const path = v216 ? '/conversations/attributes' : '/data_attributes';
-  const query = v216 ? { include_archived: true } : { model, include_archived: true };
-  const res = await client.request<{ data?: unknown }>({ method: 'GET', path, query });
-  const data = res.body?.data;
-  if (!Array.isArray(data)) throw new EltError('intercom_unexpected', `unexpected response from GET ${path}: no 'data' list`, { meta: { path } });
-  const out: DataAttributeLike[] = [];
-  for (const item of data as Array<Record<string, unknown>>) {
-    if (typeof item?.name !== 'string' || typeof item.data_type !== 'string') continue;
-    out.push({ name: item.name, data_type: item.data_type, custom: v216 ? true : item.custom === true, archived: item.archived === true });
-  }
-  return out;
-}
-
-/** The typed columns an asset of `tableName` would get (for dbt sources and docs); [] for other tables. */
-export async function describeCustomAttributeColumns(
-  client: IntercomClient,
-  apiVersion: string,
-  tableName: string,
-  opts: { maxIdentifierLength: number; declared: readonly ColumnDef[] },
-): Promise<CustomAttributeColumn[]> {
-  const model = CUSTOM_ATTRIBUTE_MODELS[tableName];
-  if (!model) return [];
-  const attrs = await fetchDataAttributes(client, apiVersion, model);
-  return customAttributeColumns(attrs, { maxIdentifierLength: opts.maxIdentifierLength, reserved: opts.declared.map((c) => c.name) });
-}
-
-/**
  * A record whose top-level field has a typed column's name (`ca_plan_tier`, case-insensitively:
  * DuckDB and Snowflake fold quoted names alike) would be overwritten by the typed value, or land
  * in the typed column itself: names never collide silently, so the asset fails naming both.
@@ -265,13 +212,15 @@ export function applyCustomAttributeColumns(rows: Row[], columns: readonly Custo
   return mismatches;
 }
 
-/** The transform, when the asset asks for typed columns and its table has custom attributes. */
-export async function customAttributeTransform(ctx: TransformContext): Promise<RowTransform | undefined> {
-  const model = CUSTOM_ATTRIBUTE_MODELS[ctx.table.name];
-  if (!ctx.asset.customAttributeColumns || !model) return undefined;
-  const attrs = await fetchDataAttributes(ctx.client, ctx.apiVersion, model);
+/**
+ * The transform, when the asset asks for typed columns and its table has custom attributes (the
+ * caller then passes the table's data attributes, as src/intercom/data-attributes.ts fetches them).
+ */
+export function customAttributeTransform(ctx: TransformContext): RowTransform | undefined {
+  const attrs = ctx.customAttributes;
+  if (!ctx.asset.customAttributeColumns || attrs === undefined) return undefined;
   const key = ctx.table.name;
-  const max = ctx.capabilities.maxIdentifierLength;
+  const max = ctx.maxIdentifierLength;
   let mapping: CustomAttributeColumn[] | undefined;
   const resolve = (declared: readonly ColumnDef[]) =>
     (mapping ??= customAttributeColumns(attrs, { maxIdentifierLength: max, reserved: declared.map((c) => c.name) }));

@@ -47,7 +47,7 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   const project = await projectFromFlags(f);
   const assets = selectAssets(project.assets, selectors);
   // the column rules (exclude, mask, select_columns, salt) fail here as they would in ingest
-  for (const asset of assets) parseProtection(asset);
+  for (const asset of assets) parseProtection(asset, getTable(asset.sourceTable)!, process.env);
   const redact = makeRedactor(secretsOf(project));
   const rows: CheckRow[] = [configRow(project, assets.length, selectors.length > 0)];
 

@@ -14,6 +14,7 @@ import { ingestQueryHint } from '../query-hint.js';
 import { endRun, makeRedactor, progressMode, progressRenderer, type Output } from '../render.js';
 import { ingestEvery, scheduleOf, type EveryFlags } from '../every.js';
 import type { CommandDefinition } from '../command.js';
+import { maskKindList } from '../../transforms/protect/masks.js';
 
 export interface IngestFlags {
   config?: string;
@@ -63,7 +64,7 @@ export const command: CommandDefinition = {
     ['--incremental-strategy <strategy>', 'ingestr form: merge | replace | append | delete+insert'],
     ['--incremental-key <column>', 'ingestr form: the incremental key'],
     ['--primary-key <columns>', 'ingestr form: primary key column(s), comma-separated'],
-    ['--mask <column:kind>', 'ingestr form: mask a column (hash | redact | partial), repeatable or comma-separated'],
+    ['--mask <column:kind>', `ingestr form: mask a column (${maskKindList(' | ')}), repeatable or comma-separated`],
     ['--exclude-columns <columns>', 'ingestr form: columns (or json.paths) never loaded, comma-separated'],
     ['--select-columns <columns>', 'ingestr form: load only these columns (plus the keys), comma-separated'],
   ],
@@ -221,7 +222,7 @@ export async function ingestCommand(
     if (assets.length === 0) throw new ConfigError(f.assetsDir ?? 'assets', 'assets', 'no asset matched; nothing to ingest');
   }
   for (const a of assets) if (!getTable(a.sourceTable)) throw new ConfigError(a.file, 'parameters.source_table', `unknown Intercom table '${a.sourceTable}'`);
-  for (const a of assets) protectionTransform(a); // bad column rules fail before anything runs
+  for (const a of assets) protectionTransform(a, getTable(a.sourceTable)!, process.env); // bad column rules fail before anything runs
   // an unset ${VAR} fails only for the connections these assets use, before any request
   for (const a of assets) {
     intercomConnection(project, a.sourceConnection);

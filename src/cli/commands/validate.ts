@@ -62,11 +62,11 @@ function assetRow(project: Project, asset: AssetConfig): CheckRow {
   const tooOld = conn && 'apiVersion' in conn ? versionProblem(table, conn) : undefined;
   if (tooOld) return row('fail', tooOld);
   try {
-    parseProtection(asset);
+    parseProtection(asset, table, process.env);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     try {
-      parseProtection(asset, anyVariableSet);
+      parseProtection(asset, table, anyVariableSet);
     } catch {
       return row('fail', message); // wrong whatever the environment holds
     }

@@ -83,6 +83,7 @@ export const companies = {
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',
+  customAttributes: 'company',
   // the whole table is read every run anyway: a lookback costs nothing but a few re-merged rows
   lookbackSeconds: 300,
   settleSeconds: 0,

@@ -139,6 +139,7 @@ export const contacts = {
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',
+  customAttributes: 'contact',
   lookbackSeconds: SEARCH_LOOKBACK_SECONDS,
   settleSeconds: SEARCH_SETTLE_SECONDS,
   columns: columns({

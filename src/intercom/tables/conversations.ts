@@ -130,6 +130,7 @@ export const conversations = {
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',
+  customAttributes: 'conversation',
   lookbackSeconds: SEARCH_LOOKBACK_SECONDS,
   settleSeconds: SEARCH_SETTLE_SECONDS,
   columns: columns({

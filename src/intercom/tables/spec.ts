@@ -7,6 +7,9 @@ import type { IntercomClient, IntercomRequest } from '../types.js';
 
 export type Pagination = 'none' | 'cursor_query' | 'cursor_body' | 'page' | 'scroll';
 
+/** The Intercom model whose data attributes describe a table's `custom_attributes`. */
+export type CustomAttributeModel = 'contact' | 'company' | 'conversation';
+
 /** What the pipeline hands a table's extractor. */
 export interface ExtractContext {
   client: IntercomClient;
@@ -83,6 +86,8 @@ export interface TableSpec {
   children?: ChildTableSpec[];
   /** Columns naming a parent whose rows this table replaces as a set (Page.replaceChildren on the table itself). */
   parentKey?: string[];
+  /** The model of the table's `custom_attributes`: `custom_attribute_columns: true` types them into columns. */
+  customAttributes?: CustomAttributeModel;
   /** Read the table. Yields pages; the pipeline checkpoints between pages. */
   extract(ctx: ExtractContext): AsyncIterable<Page>;
 }

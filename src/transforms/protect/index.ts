@@ -8,13 +8,13 @@
  */
 import type { AssetConfig } from '../../config/index.js';
 import type { ColumnDef, Row } from '../../core/schema.js';
-import { maskFunction } from './masks.js';
+import { MASKS } from './masks.js';
 import { mapAt, project, removeAt } from './paths.js';
 import { parseProtection, type TableRules } from './rules.js';
-import type { RowTransform } from '../index.js';
+import type { RowTransform, TransformTable } from '../types.js';
 
 export { parseProtection, MASK_SALT_ENV, type Protection, type TableRules } from './rules.js';
-export { hashValue, partialValue, MASK_KINDS, type MaskKind } from './masks.js';
+export { hashValue, partialValue, MASKS, MASK_KINDS, type Mask, type MaskKind } from './masks.js';
 
 interface TablePlan {
   columns(declared: ColumnDef[]): ColumnDef[];
@@ -31,10 +31,10 @@ function plan(rules: TableRules, salt: string | undefined): TablePlan {
   const dropped = new Set(rules.excludes.filter((p) => p.length === 1).map((p) => p[0]!));
   const removals = rules.excludes.filter((p) => p.length > 1);
   const masks = rules.masks
-    .map((m) => ({ col: m.path[0]!, rest: m.path.slice(1), kind: m.kind, fn: maskFunction(m.kind, salt) }))
+    .map((m) => ({ col: m.path[0]!, rest: m.path.slice(1), kind: m.kind, fn: MASKS[m.kind].apply(salt ?? '') }))
     // paths inside a column first: masking `custom_attributes.ssn` after hashing `custom_attributes` would find nothing
     .sort((a, b) => b.rest.length - a.rest.length);
-  const retyped = new Set(masks.filter((m) => m.rest.length === 0 && m.kind !== 'redact').map((m) => m.col));
+  const retyped = new Set(masks.filter((m) => m.rest.length === 0 && !MASKS[m.kind].keepsType).map((m) => m.col));
 
   return {
     columns(declared) {
@@ -65,11 +65,12 @@ function plan(rules: TableRules, salt: string | undefined): TablePlan {
 }
 
 /**
- * The asset's protection as a row transform, or undefined when the asset sets no rule.
- * Throws ConfigError on a bad rule (callers validate early by calling it before a run).
+ * The asset's protection as a row transform, or undefined when the asset sets no rule. `table` is
+ * the asset's Intercom table, `env` holds the salt's variables. Throws ConfigError on a bad rule
+ * (callers validate early by calling it before a run).
  */
-export function protectionTransform(asset: AssetConfig, env: NodeJS.ProcessEnv = process.env): RowTransform | undefined {
-  const p = parseProtection(asset, env);
+export function protectionTransform(asset: AssetConfig, table: TransformTable, env: NodeJS.ProcessEnv): RowTransform | undefined {
+  const p = parseProtection(asset, table, env);
   if (!p) return undefined;
   const plans = new Map<string, TablePlan>();
   for (const [key, rules] of p.tables) {

@@ -1,9 +1,10 @@
-/** The column masks: hash, redact, partial. Pure functions of a value (and the salt). */
+/**
+ * The column masks, one entry each in MASKS: pure functions of a value (and the salt). The rules'
+ * validation, their errors, the `--mask` flag and the CLI help all read the kinds from MASKS, so a
+ * new kind is one entry here (plus docs/configuration.md and a test).
+ */
 import { createHash } from 'node:crypto';
 import { stringifyJson } from '../../core/exact-json.js';
-
-export const MASK_KINDS = ['hash', 'redact', 'partial'] as const;
-export type MaskKind = (typeof MASK_KINDS)[number];
 
 /** The text a non-string value is hashed or masked as: its JSON (numbers and booleans as written). */
 function text(v: unknown): string {
@@ -42,14 +43,51 @@ export function partialValue(v: unknown): string | null {
   return '***';
 }
 
-/** The function a mask applies to each value. */
-export function maskFunction(kind: MaskKind, salt: string | undefined): (v: unknown) => unknown {
-  switch (kind) {
-    case 'hash':
-      return (v) => hashValue(v, salt ?? '');
-    case 'redact':
-      return () => null;
-    case 'partial':
-      return partialValue;
-  }
+/** One mask kind. */
+export interface Mask {
+  /** One line saying what it loads (for help and docs). */
+  description: string;
+  /** Needs the salt (`parameters.mask_salt` or INTERCOM_ELT_MASK_SALT): an asset using it without one is an error. */
+  needsSalt: boolean;
+  /** A masked column keeps its declared type; otherwise it becomes a string column. */
+  keepsType: boolean;
+  /** The function applied to each value (`salt` is '' for a kind that needs none). */
+  apply(salt: string): (v: unknown) => unknown;
+}
+
+/** Every mask kind, in the order help and errors list them. */
+export const MASKS = {
+  hash: {
+    description: 'lowercase hex SHA-256 of the salt followed by the value: stable, joinable',
+    needsSalt: true,
+    keepsType: false,
+    apply: (salt) => (v) => hashValue(v, salt),
+  },
+  redact: {
+    description: 'NULL',
+    needsSalt: false,
+    keepsType: true,
+    apply: () => () => null,
+  },
+  partial: {
+    description: "an email's domain (***@example.com), a phone number's last 4 digits (***1234), else ***",
+    needsSalt: false,
+    keepsType: false,
+    apply: () => partialValue,
+  },
+} as const satisfies Record<string, Mask>;
+
+export type MaskKind = keyof typeof MASKS;
+export const MASK_KINDS = Object.keys(MASKS) as MaskKind[];
+
+/** The kind `text` names (trimmed, any case), or undefined. */
+export function maskKind(text: string): MaskKind | undefined {
+  const k = text.trim().toLowerCase();
+  return Object.hasOwn(MASKS, k) ? (k as MaskKind) : undefined;
+}
+
+/** The kinds for a message: `hash, redact or partial`, or joined by `sep` (`hash, redact, partial`, `hash | redact | partial`). */
+export function maskKindList(sep: ', ' | ' | ' | 'or' = 'or'): string {
+  if (sep !== 'or') return MASK_KINDS.join(sep);
+  return MASK_KINDS.length === 1 ? MASK_KINDS[0]! : `${MASK_KINDS.slice(0, -1).join(', ')} or ${MASK_KINDS[MASK_KINDS.length - 1]}`;
 }
