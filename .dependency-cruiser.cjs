@@ -1,6 +1,9 @@
 /**
  * The layering of src/ (docs/architecture.md), checked by `npm run lint` in CI.
  * Data flows one way: cli -> pipeline -> (intercom -> transforms -> arrow -> destinations), all on core.
+ * Run alone: npx depcruise src --config .dependency-cruiser.cjs --output-type err
+ * (one line per forbidden import, `error <rule>: <from> → <to>`; the exit status is the number of violations).
+ * Each `from`/`to` is a path regex on src/; type-only imports count (tsPreCompilationDeps): a type is a word too.
  */
 const layer = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
 
