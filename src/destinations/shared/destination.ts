@@ -92,7 +92,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
           await s.execute(d.begin);
           try {
             for (const name of new Set([schema, ...schemas])) {
-              await s.execute(sql.createSchema(name));
+              await s.execute(sql.createSchema(d, name));
               await s.execute(sql.createTable(d, name, CHECK_TABLE, [{ name: 'id', type: 'string' }]));
               await s.query(`SELECT count(*) AS n FROM ${d.tableRef(name, CHECK_TABLE)}`);
             }
