@@ -4,6 +4,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { ColumnDef, SoftDeletes, Strategy, Window } from '../core/schema.js';
+import type { Check } from '../config/index.js';
 
 /** Differences between destinations, as data (STYLE.md: branch on capabilities, never on names). */
 export interface DestinationCapabilities {
@@ -106,39 +107,6 @@ export interface Destination {
   runChecks(target: { asset: string; loadId: string; schema: string; table: string }, checks: readonly Check[]): Promise<CheckResult[]>;
   close(): Promise<void>;
 }
-
-/** The built-in column checks (Bruin's names); each counts the rows that break it. */
-export const COLUMN_CHECKS = ['not_null', 'unique', 'positive', 'non_negative', 'negative', 'accepted_values', 'pattern', 'min', 'max'] as const;
-export type ColumnCheckName = (typeof COLUMN_CHECKS)[number];
-
-/** A scalar a check compares with (accepted_values items, min/max bounds, a custom check's value). */
-export type CheckValue = string | number | boolean;
-
-/** A built-in check on one column of the asset's table. */
-export interface ColumnCheck {
-  kind: 'column';
-  name: ColumnCheckName;
-  column: string;
-  /** accepted_values: the list; pattern: the regex; min/max: the bound (unix seconds for a timestamp column). */
-  value?: CheckValue | CheckValue[];
-  /** A failure fails the run (exit 1); false: a warning. */
-  blocking: boolean;
-  /** Leave soft-deleted rows (`_elt_deleted_at` set) out; by default they are checked too. */
-  excludeDeleted: boolean;
-}
-
-/** A SQL query whose single value must equal `value` (default 0), or whose row count must be `count`. */
-export interface CustomCheck {
-  kind: 'custom';
-  name: string;
-  /** `{{ this }}` stands for the asset's table, quoted for the destination. */
-  query: string;
-  value?: CheckValue;
-  count?: number;
-  blocking: boolean;
-}
-
-export type Check = ColumnCheck | CustomCheck;
 
 /** What one check found; `error` when it could not run (a missing column, a failing query). */
 export interface CheckResult {

@@ -9,12 +9,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { destinationConnection, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
+import { destinationConnection, type AssetConfig, type Check, type CheckValue, type DestinationConnection, type Project } from '../../config/index.js';
 import { dialectOf } from '../../destinations/dialects.js';
 import { customCheckSql } from '../../destinations/shared/checks.js';
 import { literal, type Dialect } from '../../destinations/shared/dialect.js';
 import { qualified, quoteIdent } from '../../destinations/shared/identifiers.js';
-import type { Check, CheckValue } from '../../destinations/types.js';
 import { getTable } from '../../intercom/tables/index.js';
 import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
 import { type TableSpec } from '../../intercom/tables/spec.js';

@@ -5,7 +5,8 @@
  * go to `_elt_checks`, one row per check and load, so dbt models and dashboards can read them.
  */
 import { DELETED_AT_COLUMN } from '../../core/schema.js';
-import type { Check, CheckResult, CheckValue, ColumnCheck, CustomCheck } from '../types.js';
+import type { Check, CheckValue, ColumnCheck, CustomCheck } from '../../config/index.js';
+import type { CheckResult } from '../types.js';
 import { finite, type Dialect } from './dialect.js';
 import type { ExistingColumn, SqlSession } from './driver.js';
 import { resolveColumnNames, type NameRules } from './identifiers.js';

@@ -4,7 +4,8 @@
  * processes where the session provides one).
  */
 import { DestinationError } from '../../core/errors.js';
-import type { AssetState, Check, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
+import type { Check } from '../../config/index.js';
+import type { AssetState, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
 import { runChecks } from './checks.js';
 import type { Dialect } from './dialect.js';
 import type { SqlConnector, SqlSession } from './driver.js';
