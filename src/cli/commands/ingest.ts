@@ -5,6 +5,7 @@ import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri
 import { projectFromFlags } from './shared.js';
 import { getTable, tableCatalog } from '../../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
+import { secretsOf } from '../../destinations/registry.js';
 import { isBlockingFailure } from '../../pipeline/run-asset.js';
 import { intercomProblem } from './check.js';
 import type { Strategy } from '../../core/schema.js';
@@ -292,14 +293,4 @@ function positive(v: string | number | undefined, flag: string, integer: boolean
   const n = Number(v);
   if (!(n > 0) || (integer && !Number.isInteger(n))) throw new ConfigError(flag, 'value', `'${v}' is not a ${integer ? 'whole ' : ''}number above 0`);
   return n;
-}
-
-export function secretsOf(project: Pick<Project, 'intercom' | 'destinations'>): string[] {
-  const out: string[] = [];
-  for (const c of project.intercom.values()) out.push(c.accessToken);
-  for (const d of project.destinations.values()) {
-    if ('password' in d && d.password) out.push(d.password);
-    if ('privateKey' in d && d.privateKey) out.push(d.privateKey);
-  }
-  return out;
 }
