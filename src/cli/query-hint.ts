@@ -1,6 +1,7 @@
 /** The ready-to-paste `query` line that `demo` and `ingest` end with. */
 import path from 'node:path';
 import type { AssetConfig, Project } from '../config/index.js';
+import { canQuery, describeDestination } from '../destinations/registry.js';
 
 /**
  * The `query` line the demo and `ingest` end with: the same program name the user ran
@@ -30,12 +31,13 @@ export function ingestQueryHint(
   assets: Array<Pick<AssetConfig, 'destination' | 'schema' | 'table'>>,
   f: { config?: string; environment?: string; sourceUri?: string },
 ): string | undefined {
-  const ducks = [...project.destinations.values()].filter((d) => d.type === 'duckdb');
+  const ducks = [...project.destinations.values()].filter(canQuery);
   const asset = assets.find((a) => ducks.some((d) => d.name === a.destination));
   const conn = ducks.find((d) => d.name === asset?.destination);
-  if (!asset || !conn || conn.path === ':memory:') return undefined;
+  const file = conn && describeDestination(conn).file;
+  if (!asset || !conn || file === undefined) return undefined;
   const args = f.sourceUri
-    ? destUriArgs(conn.path)
+    ? destUriArgs(file)
     : [
         ...(f.config !== undefined ? ['-c', f.config] : []),
         ...(f.environment !== undefined ? ['-e', f.environment] : []),

@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Strategy } from '../core/schema.js';
 import { readChecks } from './checks.js';
+import { DESTINATION_TYPES } from './connections.js';
 import { parseDuration, parseStartDate } from './duration.js';
 import { readProtection } from './protect.js';
 import { MapReader, fail, kind, show } from './reader.js';
@@ -203,7 +204,8 @@ function readStrategy(r: MapReader, key: string): Strategy | undefined {
 }
 
 function assetName(r: MapReader, rel: string, destination: KnownConnection): { schema: string; table: string } {
-  const defaultSchema = (destination.type !== 'duckdb' && destination.schema) || DEFAULT_SCHEMA;
+  // a connection without a schema of its own (DuckDB has no `schema:`) loads into the default one
+  const defaultSchema = destination.schema || DEFAULT_SCHEMA;
   const given = r.string('name');
   let schema: string;
   let table: string;
@@ -256,8 +258,6 @@ function resolveSource(p: MapReader, conns: Known): string {
   throw p.error('source_connection', `is required: there are several intercom connections (${names.join(', ')})`);
 }
 
-const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
-
 /**
  * `destination_connection` names a connection; `destination` is a type as in Bruin (or, for
  * convenience, a connection name). Several connections of a type: the one named like the type.
@@ -298,7 +298,7 @@ function resolveDestination(p: MapReader, r: MapReader, conns: Known): KnownConn
     throw p.error('destination', `unknown destination ${show(type)}${suggestion(type, candidates)}`);
   }
   if (all.length === 1) return all[0]!;
-  if (all.length === 0) throw p.error('destination', 'no destination connection (duckdb, postgres or snowflake) is defined in connections.yml');
+  if (all.length === 0) throw p.error('destination', `no destination connection (${DESTINATION_TYPES.slice(0, -1).join(', ')} or ${DESTINATION_TYPES.at(-1)}) is defined in connections.yml`);
   throw p.error('destination', `is required: there are several destination connections (${all.map((c) => c.name).join(', ')})`);
 }
 

@@ -3,11 +3,43 @@
  * `custom_checks` (a SQL query and the value it must answer). Validated here, run by the
  * destination after the asset's final commit (src/destinations/shared/checks.ts).
  */
-import { COLUMN_CHECKS, type Check, type CheckValue, type ColumnCheckName } from '../destinations/types.js';
 import { DELETED_AT_COLUMN, type ColumnType } from '../core/schema.js';
 import { parseStartDate } from './duration.js';
 import { MapReader, fail, kind, show } from './reader.js';
 import { suggestion } from '../core/suggest.js';
+
+/** The built-in column checks (Bruin's names); each counts the rows that break it. */
+export const COLUMN_CHECKS = ['not_null', 'unique', 'positive', 'non_negative', 'negative', 'accepted_values', 'pattern', 'min', 'max'] as const;
+export type ColumnCheckName = (typeof COLUMN_CHECKS)[number];
+
+/** A scalar a check compares with (accepted_values items, min/max bounds, a custom check's value). */
+export type CheckValue = string | number | boolean;
+
+/** A built-in check on one column of the asset's table. */
+export interface ColumnCheck {
+  kind: 'column';
+  name: ColumnCheckName;
+  column: string;
+  /** accepted_values: the list; pattern: the regex; min/max: the bound (unix seconds for a timestamp column). */
+  value?: CheckValue | CheckValue[];
+  /** A failure fails the run (exit 1); false: a warning. */
+  blocking: boolean;
+  /** Leave soft-deleted rows (`_elt_deleted_at` set) out; by default they are checked too. */
+  excludeDeleted: boolean;
+}
+
+/** A SQL query whose single value must equal `value` (default 0), or whose row count must be `count`. */
+export interface CustomCheck {
+  kind: 'custom';
+  name: string;
+  /** `{{ this }}` stands for the asset's table, quoted for the destination. */
+  query: string;
+  value?: CheckValue;
+  count?: number;
+  blocking: boolean;
+}
+
+export type Check = ColumnCheck | CustomCheck;
 
 const CHECK_KEYS = ['name', 'value', 'blocking', 'description', 'exclude_deleted'];
 const CUSTOM_KEYS = ['name', 'description', 'query', 'value', 'count', 'blocking'];

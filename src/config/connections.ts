@@ -5,7 +5,6 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { Region } from '../intercom/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from '../core/errors.js';
 import { interpolateTree, unsetVariable, type UnsetVars, type VarsUsed } from './interpolate.js';
@@ -18,6 +17,7 @@ import type {
   PostgresConnection,
   PostgresSslMode,
   Project,
+  Region,
   SnowflakeConnection,
   SecretField,
   UnavailableConnection,
@@ -39,7 +39,9 @@ export const DEFAULT_CONCURRENCY = 256;
  */
 export const DEFAULT_SEARCH_SLICES = 16;
 export const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
-export const CONNECTION_TYPES = ['intercom', 'duckdb', 'postgres', 'snowflake'] as const;
+/** The destination types connections.yml (and an asset's `destination:`) can name. */
+export const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
+export const CONNECTION_TYPES = ['intercom', ...DESTINATION_TYPES] as const;
 
 const TOP_KEYS = ['default_environment', 'environments', 'connections'];
 const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'search_slices', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'];
@@ -147,11 +149,16 @@ function withoutSecrets<T extends IntercomConnection | DestinationConnection>(co
   return rest as WithoutSecrets<T>;
 }
 
+/** The reader of each connection type's entries (one per type: the compiler checks none is missing). */
+const READERS: Record<ConnectionType, (r: MapReader, name: string, ctx: Ctx) => IntercomConnection | DestinationConnection> = {
+  intercom: readIntercom,
+  duckdb: readDuckDb,
+  postgres: readPostgres,
+  snowflake: readSnowflake,
+};
+
 function readConnection(type: ConnectionType, r: MapReader, name: string, ctx: Ctx): IntercomConnection | DestinationConnection {
-  if (type === 'intercom') return readIntercom(r, name, ctx);
-  if (type === 'duckdb') return readDuckDb(r, name, ctx);
-  if (type === 'postgres') return readPostgres(r, name);
-  return readSnowflake(r, name, ctx);
+  return READERS[type](r, name, ctx);
 }
 
 interface Ctx {

@@ -7,11 +7,13 @@ export type {
   PostgresConnection,
   PostgresSslMode,
   Project,
+  Region,
   SnowflakeConnection,
   TableCatalog,
   UnavailableConnection,
 } from './types.js';
-export { loadConnections, parseConnections, DEFAULT_API_VERSION, MIN_API_VERSION, MAX_API_VERSION, REGIONS } from './connections.js';
+export { loadConnections, parseConnections, DEFAULT_API_VERSION, DESTINATION_TYPES, MIN_API_VERSION, MAX_API_VERSION, REGIONS } from './connections.js';
+export { COLUMN_CHECKS, type Check, type CheckValue, type ColumnCheck, type ColumnCheckName, type CustomCheck } from './checks.js';
 export { loadAssets, parseAsset, reservedTableName, STRATEGIES } from './assets.js';
 export { destinationConnection, findConfigFile, intercomConnection, loadProject, noProjectError, PROJECT_FILES } from './project.js';
 export { parseDuration, parseStartDate } from './duration.js';

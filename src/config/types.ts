@@ -4,10 +4,12 @@
  * keys (Bruin's snake_case) are documented in docs/configuration.md.
  */
 import type { ConfigError } from '../core/errors.js';
-import type { Region } from '../intercom/types.js';
-import type { Check } from '../destinations/types.js';
+import type { Check } from './checks.js';
 import type { ColumnType, Strategy } from '../core/schema.js';
 import type { ProtectionConfig } from './protect.js';
+
+/** Where an Intercom workspace is hosted (connections.yml `region`). */
+export type Region = 'us' | 'eu' | 'au';
 
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {

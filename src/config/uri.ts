@@ -120,11 +120,17 @@ function int(v: string | undefined, flag: string, field: string, min: number, ma
  * `snowflake://user:pass@account/db[/schema]?warehouse=…&role=…[&private_key_path=…]`.
  */
 export function parseDestUri(uri: string, cwd: string): DestinationConnection {
-  const { scheme: s, rest } = scheme(uri, DEST, ['duckdb', 'postgresql', 'postgres', 'snowflake']);
-  if (s === 'duckdb') return parseDuckDb(rest, cwd);
-  if (s === 'snowflake') return parseSnowflake(rest, cwd);
-  return parsePostgres(rest);
+  const { scheme: s, rest } = scheme(uri, DEST, Object.keys(DEST_SCHEMES));
+  return DEST_SCHEMES[s]!(rest, cwd);
 }
+
+/** The parser of each `--dest-uri` scheme. */
+const DEST_SCHEMES: Record<string, (rest: string, cwd: string) => DestinationConnection> = {
+  duckdb: parseDuckDb,
+  postgresql: parsePostgres,
+  postgres: parsePostgres,
+  snowflake: parseSnowflake,
+};
 
 function parseDuckDb(rest: string, cwd: string): DestinationConnection {
   if (rest.includes('?')) throw fail(DEST, 'query', 'duckdb:// takes no query parameters');

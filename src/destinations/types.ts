@@ -4,6 +4,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { ColumnDef, SoftDeletes, Strategy, Window } from '../core/schema.js';
+import type { Check, CustomCheck } from '../config/index.js';
 
 /** Differences between destinations, as data (STYLE.md: branch on capabilities, never on names). */
 export interface DestinationCapabilities {
@@ -107,39 +108,6 @@ export interface Destination {
   close(): Promise<void>;
 }
 
-/** The built-in column checks (Bruin's names); each counts the rows that break it. */
-export const COLUMN_CHECKS = ['not_null', 'unique', 'positive', 'non_negative', 'negative', 'accepted_values', 'pattern', 'min', 'max'] as const;
-export type ColumnCheckName = (typeof COLUMN_CHECKS)[number];
-
-/** A scalar a check compares with (accepted_values items, min/max bounds, a custom check's value). */
-export type CheckValue = string | number | boolean;
-
-/** A built-in check on one column of the asset's table. */
-export interface ColumnCheck {
-  kind: 'column';
-  name: ColumnCheckName;
-  column: string;
-  /** accepted_values: the list; pattern: the regex; min/max: the bound (unix seconds for a timestamp column). */
-  value?: CheckValue | CheckValue[];
-  /** A failure fails the run (exit 1); false: a warning. */
-  blocking: boolean;
-  /** Leave soft-deleted rows (`_elt_deleted_at` set) out; by default they are checked too. */
-  excludeDeleted: boolean;
-}
-
-/** A SQL query whose single value must equal `value` (default 0), or whose row count must be `count`. */
-export interface CustomCheck {
-  kind: 'custom';
-  name: string;
-  /** `{{ this }}` stands for the asset's table, quoted for the destination. */
-  query: string;
-  value?: CheckValue;
-  count?: number;
-  blocking: boolean;
-}
-
-export type Check = ColumnCheck | CustomCheck;
-
 /** What one check found; `error` when it could not run (a missing column, a failing query). */
 export interface CheckResult {
   /** The check's name (built-in name, or the custom check's name). */
@@ -151,4 +119,59 @@ export interface CheckResult {
   offendingRows?: number;
   /** One line: what was found (and expected). */
   message: string;
+}
+
+/** What `check` and `validate` print about a destination connection (registry.describeDestination). */
+export interface DestinationDescription {
+  /** Where it points: the file, `host:port/database`, `account/database`. */
+  where: string;
+  /**
+   * The local file the data lives in (DuckDB), undefined for a server or an in-memory database:
+   * check and validate test its folder before connecting; read-only commands never create it.
+   */
+  file?: string;
+  /** What a passing `check` proves beyond reaching it and creating tables (DuckDB: 'folder writable'). */
+  proves?: string;
+}
+
+/** SQL written for others to run on a destination (dbt-sources' test expressions), in its dialect. */
+export interface SqlSyntax {
+  /** An identifier, quoted as the destination quotes it. */
+  quoteIdent(name: string): string;
+  /** `schema.table`, both quoted. */
+  qualified(schema: string, table: string): string;
+  /** A literal of a scalar value (strings escaped as the destination escapes them). */
+  literal(value: unknown): string;
+  stringLiteral(value: string): string;
+  /** True when the text `expr` contains a match of the regular expression `pattern` (a literal). */
+  regexMatch(expr: string, pattern: string): string;
+  /** A custom check's query with `{{ this }}` replaced by `ref` (the table, already quoted). */
+  customCheckSql(check: CustomCheck, ref: string): string;
+}
+
+/** What dbt-sources writes about one schema of a destination. */
+export interface DbtTarget {
+  /** The source's `database:` (DuckDB: the file's catalog; none in memory). */
+  database?: string;
+  /** Names were created quoted and unquoted ones would fold to another case (Snowflake): dbt must quote them. */
+  quoting: boolean;
+  sql: SqlSyntax;
+}
+
+/** A column of a `query` result. */
+export interface QueryColumn {
+  name: string;
+  /** The destination's type name, e.g. BIGINT, TIMESTAMP WITH TIME ZONE, JSON. */
+  type: string;
+}
+
+/** The rows `intercom-elt query` prints. */
+export interface QueryRows {
+  columns: QueryColumn[];
+  /** Cells as the database prints them (null for NULL). */
+  text: Array<Array<string | null>>;
+  /** The same rows as JSON values: safe integers as numbers, JSON columns parsed, the rest as the database's JSON form. */
+  json: Array<Record<string, unknown>>;
+  /** More rows existed than `limit`. */
+  truncated: boolean;
 }

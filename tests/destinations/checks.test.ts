@@ -5,7 +5,8 @@
  * checks that cannot run, soft-deleted rows, and the `_elt_checks` rows they leave.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Check, CheckResult } from '../../src/destinations/types.js';
+import type { Check } from '../../src/config/index.js';
+import type { CheckResult } from '../../src/destinations/types.js';
 import type { ColumnDef } from '../../src/core/schema.js';
 import { fakeSnowflakeFactory } from '../snowflake/helpers.js';
 import { duckdbFactory, load, oneTable, postgresFactory, type Harness } from './harness.js';

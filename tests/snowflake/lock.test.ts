@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createSchema } from '../../src/destinations/shared/statements.js';
 import { connectSdk } from '../../src/destinations/snowflake/driver.js';
 import { createSnowflakeDestination, type SnowflakeOptions } from '../../src/destinations/snowflake/index.js';
-import { acquireLock, createLocksTable, releaseLock, renewLock } from '../../src/destinations/snowflake/sql.js';
+import { acquireLock, createLocksTable, releaseLock, renewLock, snowflakeDialect } from '../../src/destinations/snowflake/sql.js';
 import { DestinationError } from '../../src/core/errors.js';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { runAssets } from '../../src/pipeline/run.js';
@@ -104,7 +104,7 @@ describe('the fake Snowflake locks like Snowflake (what the lease relies on)', (
     const a = await connectSdk(options(sf));
     const b = await connectSdk(options(sf));
     try {
-      await a.run(createSchema('intercom'));
+      await a.run(createSchema(snowflakeDialect('intercom'), 'intercom'));
       await a.run(createLocksTable('intercom'));
       expect(await a.dml(acquireLock('intercom', 'x', 'A', 600))).toBe(1);
       expect(await b.dml(acquireLock('intercom', 'x', 'B', 600))).toBe(0);

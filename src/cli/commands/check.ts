@@ -9,10 +9,9 @@ import type { AssetConfig, DestinationConnection, IntercomConnection } from '../
 import { getTable } from '../../intercom/tables/index.js';
 import type { TableProbe, TableSpec } from '../../intercom/tables/spec.js';
 import type { IntercomClient } from '../../intercom/types.js';
-import { openDestination } from '../../destinations/registry.js';
+import { describeDestination, openDestination, secretsOf } from '../../destinations/registry.js';
 import { parseProtection } from '../../transforms/protect/rules.js';
 import { clientFor, selectAssets } from '../../pipeline/run.js';
-import { secretsOf } from './ingest.js';
 import { makeRedactor, type Output } from '../render.js';
 import type { CommandDefinition } from '../command.js';
 import {
@@ -139,9 +138,9 @@ function tableProblem(err: unknown, table: TableSpec, probe: TableProbe): string
 /** `schemas`: where the selected assets load; tables are created there and rolled back, as a run names them. */
 async function checkDestination(conn: DestinationConnection, schemas: string[]): Promise<CheckRow> {
   const target = conn.name;
-  const where = conn.type === 'duckdb' ? conn.path : conn.type === 'postgres' ? `${conn.host}:${conn.port}/${conn.database}` : `${conn.account}/${conn.database}`;
-  if (conn.type === 'duckdb' && conn.path !== ':memory:') {
-    const problem = await duckdbFileProblem(conn.path);
+  const { where, file, proves } = describeDestination(conn);
+  if (file !== undefined) {
+    const problem = await duckdbFileProblem(file);
     if (problem) return { check: 'destination', target, status: 'fail', detail: `${conn.type} ${problem}` };
   }
   try {
@@ -152,7 +151,7 @@ async function checkDestination(conn: DestinationConnection, schemas: string[]):
     } finally {
       await dest.close().catch(() => undefined);
     }
-    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${conn.type === 'duckdb' ? ', folder writable' : ''}` };
+    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${proves ? `, ${proves}` : ''}` };
   } catch (err) {
     return { check: 'destination', target, status: 'fail', detail: `${conn.type} ${where}: ${err instanceof Error ? err.message : String(err)}` };
   }

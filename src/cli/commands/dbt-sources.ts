@@ -9,12 +9,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { destinationConnection, type AssetConfig, type DestinationConnection, type Project } from '../../config/index.js';
-import { dialectOf } from '../../destinations/dialects.js';
-import { customCheckSql } from '../../destinations/shared/checks.js';
-import { literal, type Dialect } from '../../destinations/shared/dialect.js';
-import { qualified, quoteIdent } from '../../destinations/shared/identifiers.js';
-import type { Check, CheckValue } from '../../destinations/types.js';
+import { destinationConnection, type AssetConfig, type Check, type CheckValue, type DestinationConnection, type Project } from '../../config/index.js';
+import { dbtTarget } from '../../destinations/registry.js';
+import type { SqlSyntax } from '../../destinations/types.js';
 import { getTable } from '../../intercom/tables/index.js';
 import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
 import { type TableSpec } from '../../intercom/tables/spec.js';
@@ -100,12 +97,6 @@ function columnsOf(columns: ColumnDef[], keys: { primaryKey: string[]; increment
   return [...columns.map((c) => ({ name: c.name, description: columnDescription(c, keys) })), ...METADATA_COLUMNS];
 }
 
-/** The DuckDB catalog of a file is its name without extension (what dbt-duckdb calls the database). */
-function databaseOf(dest: DestinationConnection): string | undefined {
-  if (dest.type === 'duckdb') return dest.path === ':memory:' ? undefined : path.basename(dest.path).replace(/\.[^.]*$/, '');
-  return dest.database;
-}
-
 /** Where the tests of one table go, and what was left out for want of dbt_utils. */
 interface TestPlan {
   columns: Map<string, DbtTest[]>;
@@ -115,7 +106,7 @@ interface TestPlan {
 }
 
 interface TestContext {
-  dialect: Dialect;
+  dialect: SqlSyntax;
   dbtUtils: boolean;
   /** Declared column types of the table (a timestamp bound is written as an ISO literal). */
   types: Map<string, ColumnDef['type']>;
@@ -150,14 +141,14 @@ function keyTests(plan: TestPlan, key: readonly string[], ctx: Pick<TestContext,
 /** A bound as SQL for dbt_utils.accepted_range (rendered into the test's SQL as is). */
 function boundSql(ctx: TestContext, column: string, v: CheckValue): string | number {
   if (ctx.types.get(column) === 'timestamp' && typeof v === 'number') return ctx.dialect.stringLiteral(new Date(v * 1000).toISOString());
-  return typeof v === 'number' ? v : literal(ctx.dialect, v);
+  return typeof v === 'number' ? v : ctx.dialect.literal(v);
 }
 
 /** One asset check as a dbt test on its column or its table. */
 function checkTest(plan: TestPlan, check: Check, ctx: TestContext): void {
   const config: Record<string, unknown> = {};
   if (!check.blocking) config['severity'] = 'warn';
-  if (check.kind === 'column' && check.excludeDeleted) config['where'] = `${quoteIdent(DELETED_AT_COLUMN)} IS NULL`;
+  if (check.kind === 'column' && check.excludeDeleted) config['where'] = `${ctx.dialect.quoteIdent(DELETED_AT_COLUMN)} IS NULL`;
   const column = (test: DbtTest): void => {
     if (check.kind !== 'column') return;
     const list = plan.columns.get(check.column) ?? [];
@@ -169,9 +160,9 @@ function checkTest(plan: TestPlan, check: Check, ctx: TestContext): void {
     else plan.needUtils.push(`${ctx.asset}: ${what}`);
   };
   if (check.kind === 'custom') {
-    const query = customCheckSql(check, ctx.ref);
+    const query = ctx.dialect.customCheckSql(check, ctx.ref);
     const expression =
-      check.count !== undefined ? `(SELECT COUNT(*) FROM (${query}) AS q) = ${check.count}` : `(${query}) = ${literal(ctx.dialect, check.value ?? 0)}`;
+      check.count !== undefined ? `(SELECT COUNT(*) FROM (${query}) AS q) = ${check.count}` : `(${query}) = ${ctx.dialect.literal(check.value ?? 0)}`;
     utils(`custom check ${JSON.stringify(check.name)}`, () => addTest(plan.table, dbtTest('dbt_utils.expression_is_true', { expression }, config)));
     return;
   }
@@ -200,7 +191,7 @@ function checkTest(plan: TestPlan, check: Check, ctx: TestContext): void {
     case 'max':
       return range({ max_value: boundSql(ctx, c, check.value as CheckValue) });
     case 'pattern': {
-      const expression = `${quoteIdent(c)} IS NULL OR ${ctx.dialect.regexMatch(quoteIdent(c), ctx.dialect.stringLiteral(String(check.value)))}`;
+      const expression = `${ctx.dialect.quoteIdent(c)} IS NULL OR ${ctx.dialect.regexMatch(ctx.dialect.quoteIdent(c), ctx.dialect.stringLiteral(String(check.value)))}`;
       utils(`pattern on ${c}`, () => addTest(plan.table, dbtTest('dbt_utils.expression_is_true', { expression }, config)));
       return;
     }
@@ -220,12 +211,13 @@ function withTests(table: DbtTable, plan: TestPlan, quote: boolean): DbtTable {
 }
 
 function tablesOf(asset: AssetConfig, spec: TableSpec, o: { dest: DestinationConnection; dbtUtils: boolean; needUtils: string[] }): DbtTable[] {
-  const dialect = dialectOf(o.dest.type, asset.schema);
+  const target = dbtTarget(o.dest, asset.schema);
+  const dialect = target.sql;
   // intercom-elt quotes every identifier: on Snowflake the names keep their lower case, so dbt must quote the tested columns
-  const quote = o.dest.type === 'snowflake';
+  const quote = target.quoting;
   const plan = (): TestPlan => ({ columns: new Map(), table: [], needUtils: o.needUtils });
   const mainPlan = plan();
-  const ctx: TestContext = { dialect, dbtUtils: o.dbtUtils, types: new Map(spec.columns.map((c) => [c.name, c.type])), ref: qualified(asset.schema, asset.table), asset: asset.name };
+  const ctx: TestContext = { dialect, dbtUtils: o.dbtUtils, types: new Map(spec.columns.map((c) => [c.name, c.type])), ref: dialect.qualified(asset.schema, asset.table), asset: asset.name };
   keyTests(mainPlan, asset.primaryKey, ctx);
   for (const check of asset.checks ?? []) checkTest(mainPlan, check, ctx);
   const main = withTests(
@@ -276,10 +268,11 @@ export function dbtSources(
       freshness: FRESHNESS,
       tables: [],
     };
-    const database = databaseOf(g.dest);
-    if (database) source.database = database;
+    // DuckDB: the file's catalog, its name without extension (what dbt-duckdb calls the database)
+    const target = dbtTarget(g.dest, g.schema);
+    if (target.database) source.database = target.database;
     // intercom-elt quotes every identifier, so on Snowflake the names keep their case: dbt must quote too
-    if (g.dest.type === 'snowflake') source.quoting = { schema: true, identifier: true };
+    if (target.quoting) source.quoting = { schema: true, identifier: true };
     const seen = new Set<string>();
     for (const a of g.assets) {
       const spec = getTable(a.sourceTable);

@@ -1,8 +1,7 @@
 /** Opening destinations for read-only commands (list, state show): read-only, without creating files, one open per connection. */
-import { existsSync } from 'node:fs';
 import type { DestinationConnection } from '../../config/index.js';
 import type { Destination } from '../../destinations/types.js';
-import { openDestination } from '../../destinations/registry.js';
+import { openExisting } from '../../destinations/registry.js';
 
 /** Opens each destination connection at most once; `close()` closes them all. */
 export class DestinationPool {
@@ -15,7 +14,7 @@ export class DestinationPool {
   get(conn: DestinationConnection): Promise<Destination | undefined> {
     let d = this.open.get(conn.name);
     if (!d) {
-      d = conn.type === 'duckdb' && conn.path !== ':memory:' && !existsSync(conn.path) ? Promise.resolve(undefined) : openDestination(conn, { readOnly: true });
+      d = openExisting(conn);
       this.open.set(conn.name, d);
     }
     return d;

@@ -6,6 +6,7 @@ import { projectFromFlags, projectOptions } from './shared.js';
 import { getTable, tableCatalog } from '../../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
 import { intercomProblem } from '../preflight.js';
+import { secretsOf } from '../../destinations/registry.js';
 import type { Strategy } from '../../core/schema.js';
 import { protectionTransform } from '../../transforms/protect/index.js';
 import { oneShotProtection } from '../../transforms/protect/flags.js';
@@ -289,14 +290,4 @@ function positive(v: string | number | undefined, flag: string, integer: boolean
   const n = Number(v);
   if (!(n > 0) || (integer && !Number.isInteger(n))) throw new ConfigError(flag, 'value', `'${v}' is not a ${integer ? 'whole ' : ''}number above 0`);
   return n;
-}
-
-export function secretsOf(project: Pick<Project, 'intercom' | 'destinations'>): string[] {
-  const out: string[] = [];
-  for (const c of project.intercom.values()) out.push(c.accessToken);
-  for (const d of project.destinations.values()) {
-    if ('password' in d && d.password) out.push(d.password);
-    if ('privateKey' in d && d.privateKey) out.push(d.privateKey);
-  }
-  return out;
 }

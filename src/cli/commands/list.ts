@@ -5,7 +5,7 @@
 import { destinationConnection, MAX_API_VERSION, MIN_API_VERSION, type Project } from '../../config/index.js';
 import { tables } from '../../intercom/tables/index.js';
 import type { TableSpec } from '../../intercom/tables/spec.js';
-import { secretsOf } from './ingest.js';
+import { secretsOf } from '../../destinations/registry.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
 import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from './shared.js';

@@ -5,7 +5,8 @@
  */
 import { EltError } from '../../core/errors.js';
 import { loadConnections, noProjectError, parseDestUri, type DestinationConnection } from '../../config/index.js';
-import type { QueryRows } from '../../destinations/duckdb/read.js';
+import { canQuery, queryReadOnly } from '../../destinations/registry.js';
+import type { QueryRows } from '../../destinations/types.js';
 import type { Output } from '../render.js';
 import { configPath, formatTable, type ProjectFlags } from './shared.js';
 import type { CommandDefinition } from '../command.js';
@@ -54,17 +55,14 @@ export async function queryCommand(sql: string[], f: QueryFlags, o: Output, cwd 
   const limit = f.limit === undefined ? DEFAULT_QUERY_LIMIT : Number(f.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new EltError('usage', `--limit: '${f.limit}' is not a whole number (0 prints every row)`);
   const conn = await duckDbConnection(f, cwd);
-  if (conn.path === ':memory:') throw new EltError('usage', `connection '${conn.name}' is an in-memory DuckDB: it keeps nothing to query`);
-  // loaded here, not at the top: every command file is loaded at start, and a Postgres run must not load DuckDB
-  const { queryDuckDbFile } = await import('../../destinations/duckdb/read.js');
-  const result = await queryDuckDbFile(conn.path, sql[0]!, limit);
+  const result = await queryReadOnly(conn, sql[0]!, limit);
   for (const line of render(result, format)) o.out(line);
   if (result.truncated && format !== 'table') o.err(`showing the first ${limit} row${limit === 1 ? '' : 's'}; --limit <n> for more, --limit 0 for all`);
   return result;
 }
 
 /** The DuckDB connection to read: --dest-uri, --connection, or the project's only DuckDB connection. */
-async function duckDbConnection(f: QueryFlags, cwd: string): Promise<DestinationConnection & { type: 'duckdb' }> {
+async function duckDbConnection(f: QueryFlags, cwd: string): Promise<DestinationConnection> {
   let conn: DestinationConnection;
   if (f.destUri !== undefined) {
     const extra = (['config', 'environment', 'connection'] as const).find((k) => f[k] !== undefined);
@@ -75,7 +73,7 @@ async function duckDbConnection(f: QueryFlags, cwd: string): Promise<Destination
     if (file === undefined) throw noProjectError(false);
     const { destinations } = await loadConnections(file, { environment: f.environment, env: process.env });
     const all = [...destinations.values()];
-    const ducks = all.filter((d) => d.type === 'duckdb');
+    const ducks = all.filter(canQuery);
     if (f.connection !== undefined) {
       const named = destinations.get(f.connection);
       if (!named) throw new EltError('usage', `--connection: no destination connection '${f.connection}' in ${file} (there are: ${all.map((d) => d.name).join(', ') || 'none'})`);
@@ -88,7 +86,7 @@ async function duckDbConnection(f: QueryFlags, cwd: string): Promise<Destination
       throw new EltError('usage', `${file} has no DuckDB connection: query reads DuckDB files only${all.length ? ` (${all.map((d) => `'${d.name}' is ${d.type}`).join(', ')}: use its own client)` : ''}`);
     }
   }
-  if (conn.type !== 'duckdb') {
+  if (!canQuery(conn)) {
     throw new EltError('usage', `query reads DuckDB files only; ${f.destUri !== undefined ? '--dest-uri' : `connection '${conn.name}'`} is ${conn.type}: use its own client (psql, snowsql)`);
   }
   return conn;

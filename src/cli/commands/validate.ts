@@ -7,7 +7,7 @@ import type { AssetConfig, DestinationConnection, Project } from '../../config/i
 import { getTable } from '../../intercom/tables/index.js';
 import { parseProtection } from '../../transforms/protect/rules.js';
 import { selectAssets } from '../../pipeline/run.js';
-import { secretsOf } from './ingest.js';
+import { describeDestination, secretsOf } from '../../destinations/registry.js';
 import { makeRedactor, type Output } from '../render.js';
 import type { CommandDefinition } from '../command.js';
 import {
@@ -77,9 +77,10 @@ function assetRow(project: Project, asset: AssetConfig): CheckRow {
 
 async function destinationRow(conn: DestinationConnection): Promise<CheckRow> {
   const row = (status: CheckRow['status'], detail: string): CheckRow => ({ check: 'destination', target: conn.name, status, detail });
-  if (conn.type === 'duckdb' && conn.path !== ':memory:') {
-    const problem = await duckdbFileProblem(conn.path);
-    return problem ? row('fail', `duckdb ${problem}`) : row('ok', `duckdb ${conn.path}: folder writable (not opened: run check)`);
+  const { file } = describeDestination(conn);
+  if (file !== undefined) {
+    const problem = await duckdbFileProblem(file);
+    return problem ? row('fail', `${conn.type} ${problem}`) : row('ok', `${conn.type} ${file}: folder writable (not opened: run check)`);
   }
   return row('ok', `${conn.type}: configured (not contacted: run check)`);
 }

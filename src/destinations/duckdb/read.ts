@@ -7,27 +7,12 @@
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, DuckDBTypeId, type DuckDBResultReader } from '@duckdb/node-api';
 import { EltError } from '../../core/errors.js';
+import type { QueryRows } from '../types.js';
 import { instanceOptions } from './config.js';
 import { duckDbDialect } from './sql.js';
 
 /** The catalog name the file is attached under. */
 export const QUERY_CATALOG = 'db';
-
-export interface QueryColumn {
-  name: string;
-  /** DuckDB's type name, e.g. BIGINT, TIMESTAMP WITH TIME ZONE, JSON. */
-  type: string;
-}
-
-export interface QueryRows {
-  columns: QueryColumn[];
-  /** Cells as DuckDB prints them (null for NULL). */
-  text: Array<Array<string | null>>;
-  /** The same rows as JSON values: safe integers as numbers, JSON columns parsed, the rest as DuckDB's JSON form. */
-  json: Array<Record<string, unknown>>;
-  /** More rows existed than `limit`. */
-  truncated: boolean;
-}
 
 const INTEGERS = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
 

@@ -1,7 +1,6 @@
 /** Postgres connection options, the mapping from `connections.yml`, TLS modes, and secret scrubbing. */
 import type { ConnectionOptions } from 'node:tls';
-
-export type PostgresSslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+import type { PostgresConnection, PostgresSslMode } from '../../config/index.js';
 
 /** How to reach the server and where to write. */
 export interface PostgresOptions {
@@ -25,16 +24,8 @@ export interface PostgresOptions {
 
 import { DEFAULT_SCHEMA } from '../../core/schema.js';
 
-/** The subset of config's PostgresConnection we read (the pipeline passes the parsed connection). */
-export interface PostgresConnectionLike {
-  host: string;
-  port: number;
-  database: string;
-  username: string;
-  password?: string;
-  sslMode: PostgresSslMode;
-  schema?: string;
-}
+/** The subset of config's PostgresConnection we read (the registry passes the parsed connection). */
+export type PostgresConnectionLike = Pick<PostgresConnection, 'host' | 'port' | 'database' | 'username' | 'password' | 'sslMode' | 'schema'>;
 
 export function optionsFromConnection(conn: PostgresConnectionLike): PostgresOptions {
   return {

@@ -8,7 +8,6 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DestinationError } from '../../core/errors.js';
 import type { ExistingColumn, SqlConnector, SqlSession } from '../shared/driver.js';
-import { quoteIdent } from '../shared/identifiers.js';
 import { SEQ_COLUMN, type PhysicalColumn } from '../shared/statements.js';
 import { scrub, sslOption, type PostgresOptions } from './config.js';
 import { COPY_HEADER, COPY_TRAILER, encodeRows, prepareBatch } from './copy.js';
@@ -115,7 +114,7 @@ export class PgSession implements SqlSession {
     fields: readonly number[],
     seqStart: number,
   ): Promise<void> {
-    const names = [SEQ_COLUMN, ...columns.map((c) => c.name)].map(quoteIdent).join(', ');
+    const names = [SEQ_COLUMN, ...columns.map((c) => c.name)].map((name) => postgresDialect.quoteIdent(name)).join(', ');
     const stream = this.client.query(copyStreams.from(`COPY ${postgresDialect.tempTableRef(table)} (${names}) FROM STDIN (FORMAT binary)`));
     let failed: unknown;
     const done = new Promise<void>((resolve, reject) => {

@@ -10,7 +10,7 @@ import { type PostgresOptions } from './config.js';
 import { PgConnector } from './driver.js';
 import { postgresDialect } from './sql.js';
 
-export { optionsFromConnection, type PostgresOptions, type PostgresSslMode } from './config.js';
+export { optionsFromConnection, type PostgresOptions } from './config.js';
 export { postgresDialect } from './sql.js';
 
 export async function createPostgresDestination(opts: PostgresOptions): Promise<Destination> {

@@ -5,10 +5,11 @@
  * go to `_elt_checks`, one row per check and load, so dbt models and dashboards can read them.
  */
 import { DELETED_AT_COLUMN } from '../../core/schema.js';
-import type { Check, CheckResult, CheckValue, ColumnCheck, CustomCheck } from '../types.js';
+import type { Check, CheckValue, ColumnCheck, CustomCheck } from '../../config/index.js';
+import type { CheckResult } from '../types.js';
 import { finite, type Dialect } from './dialect.js';
 import type { ExistingColumn, SqlSession } from './driver.js';
-import { qualified, quoteIdent, resolveColumnNames, type NameRules } from './identifiers.js';
+import { resolveColumnNames, type NameRules } from './identifiers.js';
 
 export const CHECKS_TABLE = '_elt_checks';
 
@@ -18,7 +19,7 @@ export const THIS_PLACEHOLDER = /\{\{\s*this\s*\}\}/g;
 export function createChecksTable(d: Dialect, schema: string): string {
   const t = d.capabilities.types;
   return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(schema, CHECKS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
+    `CREATE TABLE IF NOT EXISTS ${d.qualified(schema, CHECKS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
     `check_name ${t.string}, column_name ${t.string}, blocking ${t.bool}, status ${t.string}, ` +
     `offending_rows ${t.int64}, message ${t.string}, checked_at ${t.timestamp})`
   );
@@ -32,7 +33,7 @@ export function insertCheckResults(d: Dialect, schema: string, loadId: string, a
       `${str(r.status)}, ${r.offendingRows === undefined ? 'NULL' : finite(r.offendingRows)}, ${str(r.message)}, CURRENT_TIMESTAMP`,
   );
   return (
-    `INSERT INTO ${qualified(schema, CHECKS_TABLE)} (load_id, asset, check_name, column_name, blocking, status, offending_rows, message, checked_at) ` +
+    `INSERT INTO ${d.qualified(schema, CHECKS_TABLE)} (load_id, asset, check_name, column_name, blocking, status, offending_rows, message, checked_at) ` +
     rows.join(' UNION ALL ')
   );
 }
@@ -62,8 +63,8 @@ class CheckSetupError extends Error {}
 
 /** Rows of the `ref` table breaking `check` on column `col`: a query answering one row with `n`. */
 export function columnCheckSql(d: Dialect, ref: string, col: ExistingColumn, check: ColumnCheck, excludeDeleted: boolean): string {
-  const c = quoteIdent(col.name);
-  const live = excludeDeleted ? ` AND ${quoteIdent(DELETED_AT_COLUMN)} IS NULL` : '';
+  const c = d.quoteIdent(col.name);
+  const live = excludeDeleted ? ` AND ${d.quoteIdent(DELETED_AT_COLUMN)} IS NULL` : '';
   const count = (condition: string): string => `SELECT COUNT(*) AS n FROM ${ref} WHERE ${condition}${live}`;
   const bound = (): string => valueLiteral(d, check.value as CheckValue, col);
   const numeric = (): void => {
@@ -154,7 +155,7 @@ export async function runChecks(
   const names = await session.tableNames(target.schema);
   const table = resolveColumnNames([target.table], names, rules).physical[0]!;
   const columns = names.includes(table) ? await session.tableColumns(target.schema, table) : undefined;
-  const ref = qualified(target.schema, table);
+  const ref = d.qualified(target.schema, table);
   const results: CheckResult[] = [];
   for (const check of checks) {
     const base = { check: check.name, blocking: check.blocking, ...(check.kind === 'column' && { column: check.column }) };

@@ -4,7 +4,8 @@
  * processes where the session provides one).
  */
 import { DestinationError } from '../../core/errors.js';
-import type { AssetState, Check, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
+import type { Check } from '../../config/index.js';
+import type { AssetState, CheckResult, Destination, RunSpec, RunWriter } from '../types.js';
 import { runChecks } from './checks.js';
 import type { Dialect } from './dialect.js';
 import type { SqlConnector, SqlSession } from './driver.js';
@@ -92,7 +93,7 @@ export async function createSqlDestination(opts: SqlDestinationOptions): Promise
           await s.execute(d.begin);
           try {
             for (const name of new Set([schema, ...schemas])) {
-              await s.execute(sql.createSchema(name));
+              await s.execute(sql.createSchema(d, name));
               await s.execute(sql.createTable(d, name, CHECK_TABLE, [{ name: 'id', type: 'string' }]));
               await s.query(`SELECT count(*) AS n FROM ${d.tableRef(name, CHECK_TABLE)}`);
             }

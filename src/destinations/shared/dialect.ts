@@ -5,7 +5,7 @@
  */
 import type { ColumnType } from '../../core/schema.js';
 import type { DestinationCapabilities } from '../types.js';
-import { qualified, quoteIdent } from './identifiers.js';
+import { quoteWith, STANDARD_QUOTE } from './identifiers.js';
 
 /** A destination's SQL differences. Build one with `defineDialect` and override only what differs. */
 export interface Dialect {
@@ -13,6 +13,12 @@ export interface Dialect {
   readonly capabilities: DestinationCapabilities;
   /** Identifiers differing only in case name the same object even when quoted (DuckDB). */
   readonly caseInsensitiveIdentifiers: boolean;
+  /** The character identifiers are quoted with (doubled inside a name); SQL's `"` by default. */
+  readonly identifierQuote: string;
+  /** An identifier, quoted with `identifierQuote` (every identifier we write is quoted). */
+  quoteIdent(name: string): string;
+  /** `"schema"."table"`: the two-part name (tableRef may put the database first). */
+  qualified(schema: string, table: string): string;
   /** Column types of session staging tables (e.g. JSON staged as text, cast on the way in). */
   readonly stagingTypes: Record<ColumnType, string>;
   /** How merge upserts: one MERGE, or delete staged keys then insert (faster on columnar engines). */
@@ -50,8 +56,11 @@ export interface Dialect {
 
 /** ANSI defaults shared by DuckDB, Postgres and Snowflake; a destination overrides what differs. */
 export function defineDialect(
-  d: Pick<Dialect, 'name' | 'capabilities' | 'caseInsensitiveIdentifiers'> & Partial<Dialect>,
+  d: Pick<Dialect, 'name' | 'capabilities' | 'caseInsensitiveIdentifiers'> & Partial<Omit<Dialect, 'quoteIdent' | 'qualified'>>,
 ): Dialect {
+  const identifierQuote = d.identifierQuote ?? STANDARD_QUOTE;
+  const quoteIdent = (name: string): string => quoteWith(identifierQuote, name);
+  const qualified = (schema: string, table: string): string => `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const tableRef = d.tableRef ?? qualified;
   return {
     tableRef,
@@ -74,6 +83,9 @@ export function defineDialect(
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
     ...d,
+    identifierQuote,
+    quoteIdent,
+    qualified,
   };
 }
 

@@ -12,12 +12,23 @@
 import { createHash } from 'node:crypto';
 import { cutBytes } from '../../core/text.js';
 
-/** Double-quote an identifier (every destination we support uses SQL-standard quoting). */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+/** SQL's identifier quote; every destination we support uses it (its Dialect's `identifierQuote`). */
+export const STANDARD_QUOTE = '"';
+
+/** `name` between `quote`s, a quote inside it doubled. */
+export function quoteWith(quote: string, name: string): string {
+  return `${quote}${name.replaceAll(quote, quote + quote)}${quote}`;
 }
 
-/** `"schema"."table"` */
+/**
+ * An identifier with SQL's standard quoting. Shared code asks its Dialect (`d.quoteIdent`);
+ * this is for a destination's own statements, which know their quote is the standard one.
+ */
+export function quoteIdent(name: string): string {
+  return quoteWith(STANDARD_QUOTE, name);
+}
+
+/** `"schema"."table"` with SQL's standard quoting (shared code asks its Dialect: `d.qualified`). */
 export function qualified(schema: string, table: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }

@@ -128,7 +128,7 @@ export class SqlRunWriter implements RunWriter {
   static async open(d: Dialect, session: SqlSession, spec: RunSpec, metaSchema: string, release: () => void): Promise<SqlRunWriter> {
     const w = new SqlRunWriter(d, session, spec, metaSchema, release);
     await w.guard('open run', async () => {
-      for (const schema of new Set([metaSchema, ...spec.tables.map((t) => t.schema)])) await session.execute(sql.createSchema(schema));
+      for (const schema of new Set([metaSchema, ...spec.tables.map((t) => t.schema)])) await session.execute(sql.createSchema(d, schema));
       await w.resolveTables();
       await session.execute(sql.createStateTable(d, metaSchema));
       await session.execute(sql.createLoadsTable(d, metaSchema));
@@ -465,7 +465,7 @@ export class SqlRunWriter implements RunWriter {
     // merge and delete+insert upsert by key (so later checkpoints of a run never duplicate);
     // append and replace insert what was staged
     const upsert = key.length > 0 && !t.replace && (target.strategy === 'merge' || target.strategy === 'delete+insert');
-    const statements = upsert ? sql.mergeRows(this.d, ref, cols, key, rows, staged) : [sql.insertRows(ref, cols, rows)];
+    const statements = upsert ? sql.mergeRows(this.d, ref, cols, key, rows, staged) : [sql.insertRows(this.d, ref, cols, rows)];
     for (const s of statements) await this.session.execute(s);
   }
 

@@ -1,11 +1,10 @@
 /**
  * SQL generation shared by every destination: DDL, the metadata tables, and the statements
- * of each strategy. Pure functions of a Dialect; every identifier goes through quoteIdent
+ * of each strategy. Pure functions of a Dialect; every identifier goes through its quoteIdent
  * and every value through a literal function.
  */
 import type { ColumnType, Window } from '../../core/schema.js';
 import { finite, literal, type Dialect } from './dialect.js';
-import { quoteIdent } from './identifiers.js';
 
 /** A physical column: its name in the destination and its logical type. */
 export interface PhysicalColumn {
@@ -23,25 +22,25 @@ export const STATE_TABLE = '_elt_state';
 export const LOADS_TABLE = '_elt_loads';
 
 export function columnList(d: Dialect, columns: readonly PhysicalColumn[], types = d.capabilities.types): string {
-  return columns.map((c) => `${quoteIdent(c.name)} ${types[c.type]}`).join(', ');
+  return columns.map((c) => `${d.quoteIdent(c.name)} ${types[c.type]}`).join(', ');
 }
 
-export function createSchema(schema: string): string {
-  return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
+export function createSchema(d: Dialect, schema: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdent(schema)}`;
 }
 
 /** `uniqueKey`: physical key columns of a UNIQUE constraint (only when the dialect asks for one). */
 export function createTable(d: Dialect, schema: string, table: string, columns: readonly PhysicalColumn[], uniqueKey: readonly string[] = []): string {
-  const unique = uniqueKey.length > 0 ? `, UNIQUE (${uniqueKey.map(quoteIdent).join(', ')})` : '';
+  const unique = uniqueKey.length > 0 ? `, UNIQUE (${uniqueKey.map((k) => d.quoteIdent(k)).join(', ')})` : '';
   return `CREATE TABLE IF NOT EXISTS ${d.tableRef(schema, table)} (${columnList(d, columns)}${unique})`;
 }
 
 export function addColumn(d: Dialect, schema: string, table: string, column: PhysicalColumn): string {
-  return `ALTER TABLE ${d.tableRef(schema, table)} ADD COLUMN ${quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
+  return `ALTER TABLE ${d.tableRef(schema, table)} ADD COLUMN ${d.quoteIdent(column.name)} ${d.capabilities.types[column.type]}`;
 }
 
 export function dropColumn(d: Dialect, schema: string, table: string, column: string): string {
-  return `ALTER TABLE ${d.tableRef(schema, table)} DROP COLUMN ${quoteIdent(column)}`;
+  return `ALTER TABLE ${d.tableRef(schema, table)} DROP COLUMN ${d.quoteIdent(column)}`;
 }
 
 export function dropTable(d: Dialect, schema: string, table: string): string {
@@ -53,14 +52,14 @@ export function dropTable(d: Dialect, schema: string, table: string): string {
  * staging; columns added later (ALTER ADD) land at the end, after the data columns.
  */
 export function createStaging(d: Dialect, name: string, columns: readonly PhysicalColumn[]): string {
-  const cols = [`${quoteIdent(SEQ_COLUMN)} ${d.capabilities.types.int64}`, columnList(d, columns, d.stagingTypes)]
+  const cols = [`${d.quoteIdent(SEQ_COLUMN)} ${d.capabilities.types.int64}`, columnList(d, columns, d.stagingTypes)]
     .filter(Boolean)
     .join(', ');
   return d.createTempTable(name, cols);
 }
 
 export function addStagingColumn(d: Dialect, name: string, column: PhysicalColumn): string {
-  return `ALTER TABLE ${d.tempTableRef(name)} ADD COLUMN ${quoteIdent(column.name)} ${d.stagingTypes[column.type]}`;
+  return `ALTER TABLE ${d.tempTableRef(name)} ADD COLUMN ${d.quoteIdent(column.name)} ${d.stagingTypes[column.type]}`;
 }
 
 export function clearStaging(d: Dialect, name: string): string {
@@ -81,13 +80,13 @@ function targetExprs(d: Dialect, target: readonly PhysicalColumn[], staged: Stag
   return target.map((c) => {
     const st = staged.columns.get(c.name);
     const sqlType = d.capabilities.types[c.type];
-    if (st === undefined) return `CAST(NULL AS ${sqlType}) AS ${quoteIdent(c.name)}`;
-    const ref = `${alias}.${quoteIdent(c.name)}`;
+    if (st === undefined) return `CAST(NULL AS ${sqlType}) AS ${d.quoteIdent(c.name)}`;
+    const ref = `${alias}.${d.quoteIdent(c.name)}`;
     if (st === c.type) {
       const same = d.stagingTypes[st] === sqlType;
-      return `${same ? ref : `CAST(${ref} AS ${sqlType})`} AS ${quoteIdent(c.name)}`;
+      return `${same ? ref : `CAST(${ref} AS ${sqlType})`} AS ${d.quoteIdent(c.name)}`;
     }
-    return `${d.tryCast(ref, sqlType)} AS ${quoteIdent(c.name)}`;
+    return `${d.tryCast(ref, sqlType)} AS ${d.quoteIdent(c.name)}`;
   });
 }
 
@@ -100,21 +99,21 @@ export function stagedRows(
 ): string {
   const exprs = targetExprs(d, target, staged, 's');
   if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} FROM ${staged.ref} AS s`;
-  const partition = dedup.key.map((k) => `s.${quoteIdent(k)}`).join(', ');
+  const partition = dedup.key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
   const order = [
-    ...(dedup.order !== undefined && staged.columns.has(dedup.order) ? [`s.${quoteIdent(dedup.order)} DESC NULLS LAST`] : []),
-    `s.${quoteIdent(SEQ_COLUMN)} DESC`,
+    ...(dedup.order !== undefined && staged.columns.has(dedup.order) ? [`s.${d.quoteIdent(dedup.order)} DESC NULLS LAST`] : []),
+    `s.${d.quoteIdent(SEQ_COLUMN)} DESC`,
   ].join(', ');
-  const names = target.map((c) => `r.${quoteIdent(c.name)}`).join(', ');
+  const names = target.map((c) => `r.${d.quoteIdent(c.name)}`).join(', ');
   // a window function in a subquery (not QUALIFY / DISTINCT ON) works on every destination
   return (
-    `SELECT ${names} FROM (SELECT ${exprs.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${quoteIdent(RN_COLUMN)} ` +
-    `FROM ${staged.ref} AS s) AS r WHERE r.${quoteIdent(RN_COLUMN)} = 1`
+    `SELECT ${names} FROM (SELECT ${exprs.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${d.quoteIdent(RN_COLUMN)} ` +
+    `FROM ${staged.ref} AS s) AS r WHERE r.${d.quoteIdent(RN_COLUMN)} = 1`
   );
 }
 
-export function insertRows(targetRef: string, target: readonly PhysicalColumn[], select: string): string {
-  return `INSERT INTO ${targetRef} (${target.map((c) => quoteIdent(c.name)).join(', ')}) ${select}`;
+export function insertRows(d: Dialect, targetRef: string, target: readonly PhysicalColumn[], select: string): string {
+  return `INSERT INTO ${targetRef} (${target.map((c) => d.quoteIdent(c.name)).join(', ')}) ${select}`;
 }
 
 /**
@@ -131,21 +130,21 @@ export function mergeRows(
   staged: Staged,
 ): string[] {
   if (d.upsert === 'delete-insert' || !d.capabilities.merge) {
-    const keys = key.map(quoteIdent).join(', ');
-    const stagedKeys = key.map((k) => `s.${quoteIdent(k)}`).join(', ');
+    const keys = key.map((k) => d.quoteIdent(k)).join(', ');
+    const stagedKeys = key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
     return [
       `DELETE FROM ${targetRef} WHERE (${keys}) IN (SELECT ${stagedKeys} FROM ${staged.ref} AS s)`,
-      insertRows(targetRef, target, source),
+      insertRows(d, targetRef, target, source),
     ];
   }
-  const on = key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+  const on = key.map((k) => `t.${d.quoteIdent(k)} = s.${d.quoteIdent(k)}`).join(' AND ');
   const keySet = new Set(key);
   const set = target
     .filter((c) => !keySet.has(c.name))
-    .map((c) => `${quoteIdent(c.name)} = s.${quoteIdent(c.name)}`)
+    .map((c) => `${d.quoteIdent(c.name)} = s.${d.quoteIdent(c.name)}`)
     .join(', ');
-  const names = target.map((c) => quoteIdent(c.name)).join(', ');
-  const values = target.map((c) => `s.${quoteIdent(c.name)}`).join(', ');
+  const names = target.map((c) => d.quoteIdent(c.name)).join(', ');
+  const values = target.map((c) => `s.${d.quoteIdent(c.name)}`).join(', ');
   return [
     `MERGE INTO ${targetRef} AS t USING (${source}) AS s ON ${on} ` +
       (set ? `WHEN MATCHED THEN UPDATE SET ${set} ` : '') +
@@ -156,13 +155,13 @@ export function mergeRows(
 /** delete+insert: remove the window's rows (both bounds inclusive). */
 export function deleteWindow(d: Dialect, targetRef: string, column: PhysicalColumn, window: Window): string {
   const bound = (n: number): string => (column.type === 'timestamp' ? d.epochSeconds(n) : finite(n));
-  return `DELETE FROM ${targetRef} WHERE ${quoteIdent(column.name)} BETWEEN ${bound(window.start)} AND ${bound(window.end)}`;
+  return `DELETE FROM ${targetRef} WHERE ${d.quoteIdent(column.name)} BETWEEN ${bound(window.start)} AND ${bound(window.end)}`;
 }
 
 /** Child tables: delete the rows of these parents (batched to keep statements small). */
 export function deleteChildren(d: Dialect, targetRef: string, parentKey: readonly string[], parents: readonly unknown[][], batch = 500): string[] {
   const out: string[] = [];
-  const cols = parentKey.length === 1 ? quoteIdent(parentKey[0]!) : `(${parentKey.map(quoteIdent).join(', ')})`;
+  const cols = parentKey.length === 1 ? d.quoteIdent(parentKey[0]!) : `(${parentKey.map((k) => d.quoteIdent(k)).join(', ')})`;
   for (let i = 0; i < parents.length; i += batch) {
     const tuples = parents
       .slice(i, i + batch)
@@ -183,13 +182,13 @@ export function markDeleted(
   batch = 500,
 ): string[] {
   const out: string[] = [];
-  const names = [...keyColumns.map((_, i) => quoteIdent(`k${i}`)), quoteIdent('deleted_at')].join(', ');
-  const on = keyColumns.map((k, i) => `${targetRef}.${quoteIdent(k)} = v.${quoteIdent(`k${i}`)}`).join(' AND ');
+  const names = [...keyColumns.map((_, i) => d.quoteIdent(`k${i}`)), d.quoteIdent('deleted_at')].join(', ');
+  const on = keyColumns.map((k, i) => `${targetRef}.${d.quoteIdent(k)} = v.${d.quoteIdent(`k${i}`)}`).join(' AND ');
   for (let i = 0; i < keys.length; i += batch) {
     const tuples = keys
       .slice(i, i + batch)
       .map((key, j) => `(${keyColumns.map((_, c) => literal(d, key[c])).join(', ')}, ${d.epochSeconds(deletedAt[i + j]!)})`);
-    out.push(`UPDATE ${targetRef} SET ${quoteIdent(column)} = v.${quoteIdent('deleted_at')} FROM (VALUES ${tuples.join(', ')}) AS v(${names}) WHERE ${on}`);
+    out.push(`UPDATE ${targetRef} SET ${d.quoteIdent(column)} = v.${d.quoteIdent('deleted_at')} FROM (VALUES ${tuples.join(', ')}) AS v(${names}) WHERE ${on}`);
   }
   return out;
 }
@@ -206,7 +205,7 @@ export function createLoadsTable(d: Dialect, schema: string): string {
   const t = d.capabilities.types;
   return (
     `CREATE TABLE IF NOT EXISTS ${d.tableRef(schema, LOADS_TABLE)} (load_id ${t.string}, asset ${t.string}, ` +
-    `status ${t.string}, ${quoteIdent('rows')} ${t.int64}, requests ${t.int64}, started_at ${t.timestamp}, ` +
+    `status ${t.string}, ${d.quoteIdent('rows')} ${t.int64}, requests ${t.int64}, started_at ${t.timestamp}, ` +
     `finished_at ${t.timestamp}, error ${t.string})`
   );
 }
@@ -229,7 +228,7 @@ export function selectState(d: Dialect, schema: string, asset: string): string {
 
 export function insertLoad(d: Dialect, schema: string, loadId: string, asset: string): string {
   return (
-    `INSERT INTO ${d.tableRef(schema, LOADS_TABLE)} (load_id, asset, status, ${quoteIdent('rows')}, requests, started_at) ` +
+    `INSERT INTO ${d.tableRef(schema, LOADS_TABLE)} (load_id, asset, status, ${d.quoteIdent('rows')}, requests, started_at) ` +
     `SELECT ${d.stringLiteral(loadId)}, ${d.stringLiteral(asset)}, 'running', 0, 0, CURRENT_TIMESTAMP`
   );
 }
@@ -254,7 +253,7 @@ export function updateLoad(
   s: { status: string; rows: number; requests: number; error?: string },
 ): string {
   return (
-    `UPDATE ${d.tableRef(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${quoteIdent('rows')} = ${finite(s.rows)}, ` +
+    `UPDATE ${d.tableRef(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${d.quoteIdent('rows')} = ${finite(s.rows)}, ` +
     `requests = ${finite(s.requests)}, finished_at = CURRENT_TIMESTAMP, error = ${s.error === undefined ? 'NULL' : d.stringLiteral(s.error)} ` +
     `WHERE load_id = ${d.stringLiteral(loadId)}`
   );
@@ -263,7 +262,7 @@ export function updateLoad(
 export function selectLoads(d: Dialect, schema: string, asset: string | undefined, limit: number): string {
   const where = asset === undefined ? '' : ` WHERE asset = ${d.stringLiteral(asset)}`;
   return (
-    `SELECT load_id, asset, status, ${quoteIdent('rows')}, requests, started_at, finished_at, error ` +
+    `SELECT load_id, asset, status, ${d.quoteIdent('rows')}, requests, started_at, finished_at, error ` +
     `FROM ${d.tableRef(schema, LOADS_TABLE)}${where} ORDER BY started_at DESC, load_id DESC LIMIT ${finite(Math.floor(limit))}`
   );
 }

@@ -128,7 +128,7 @@ export class SnowflakeSession implements SqlSession {
    * it, naming the holder and when its lease ends.
    */
   async lockAsset(schema: string, asset: string, loadId: string): Promise<void> {
-    await this.api.run(createSchema(schema));
+    await this.api.run(createSchema(this.d, schema));
     await this.api.run(sf.createLocksTable(schema));
     const holder = `${os.hostname()}:${process.pid}:${loadId}`;
     // a holder seen in between may release before we read it: then the lease is free, try again
