@@ -81,7 +81,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   { name: 'access token from an empty environment variable', env: { [TOKEN_ENV]: '' }, expect: ['connections.yml', 'access_token', TOKEN_ENV] },
   { name: 'missing access token', conn: (c) => c.replace(/ *access_token: .*\n/, ''), expect: ['connections.yml', 'access_token', 'required'] },
   { name: 'bad base_url', conn: (c, ctx) => c.replace(ctx.intercomUrl, 'ftp://example.com'), expect: ['connections.yml', 'base_url'] },
-  { name: 'no intercom connection', conn: (c) => c.replace(/  intercom:\n(    .*\n)+/, ''), expect: ['contacts.asset.yml', 'source_connection'] },
+  { name: 'no intercom connection', conn: (c) => c.replace(/ {2}intercom:\n( {4}.*\n)+/, ''), expect: ['contacts.asset.yml', 'source_connection'] },
   { name: 'unknown environment', args: () => ['-e', 'staging'], expect: ['connections.yml', 'staging'] },
   { name: 'missing config file', args: () => ['--config', 'does-not-exist.yml'], expect: ['does-not-exist.yml'] },
   // --- assets

@@ -6,7 +6,7 @@
  * Intercom error code, and the destination keeps its last checkpoint.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import { startFakeIntercom } from '../../src/fake-intercom/index.js';
 import { expectEqualsExport, expectStateNotAhead, ingest, ingestOk, openTarget, project, stateOf, type Target } from './harness.js';
 import { FAULTS, MALFORMED_PASSING, RUN_ASSETS } from './plan.js';
 

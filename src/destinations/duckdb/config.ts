@@ -15,7 +15,6 @@ export interface DuckDbOptions {
   instance?: DuckDBInstance;
 }
 
-import { DEFAULT_SCHEMA } from '../../core/schema.js';
 
 /**
  * Instance options: extensions are never downloaded or auto-loaded at run time (the JSON

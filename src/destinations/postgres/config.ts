@@ -22,7 +22,6 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-import { DEFAULT_SCHEMA } from '../../core/schema.js';
 
 /** The subset of config's PostgresConnection we read (the registry passes the parsed connection). */
 export type PostgresConnectionLike = Pick<PostgresConnection, 'host' | 'port' | 'database' | 'username' | 'password' | 'sslMode' | 'schema'>;

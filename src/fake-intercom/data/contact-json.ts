@@ -47,9 +47,6 @@ const PHONE_CLOSE_NAME = lit('","name":');
 const NAME_OWNER = FIRST.flatMap((f) => LAST.map((l) => cat(s(`${f} ${l}`), ',"owner_id":')));
 const NULL_NAME_OWNER = lit('null,"owner_id":');
 const NULL = lit('null');
-const TRUE = lit('true');
-const FALSE = lit('false');
-const Q = lit('"');
 /** `,"has_hard_bounced":…,"marked_email_as_spam":…,"unsubscribed_from_emails":…,"created_at":`, by the three flags as bits. */
 const FLAGS = Array.from({ length: 8 }, (_, k) =>
   lit(`,"has_hard_bounced":${!!(k & 4)},"marked_email_as_spam":${!!(k & 2)},"unsubscribed_from_emails":${!!(k & 1)},"created_at":`));
