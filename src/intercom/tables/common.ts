@@ -3,8 +3,7 @@ import type { ColumnDef, ColumnType, Row, Window } from '../../core/schema.js';
 import type { ExtractContext, Page, TableProbe } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { paginate, paginatePages } from '../pagination/paginate.js';
-import { checkRecord } from '../pagination/envelope.js';
-import { MalformedPageError } from '../../core/errors.js';
+import { checkRecord, malformed, recordsOf } from '../pagination/envelope.js';
 import type { Pagination } from './spec.js';
 import { localDayStart, nextLocalDayStart } from '../read/timezone.js';
 
@@ -36,7 +35,7 @@ export function getById(collection: string, id: string): IntercomRequest {
     check(body) {
       checkRecord(req, body, ['id']);
       const got = String((body as Row)['id']);
-      if (got !== id) throw new MalformedPageError(`asked for ${id}, answered with ${got}`, undefined, req);
+      if (got !== id) throw malformed(req, `asked for ${id}, answered with ${got}`);
     },
   };
 }
@@ -79,11 +78,9 @@ export async function* singleList(ctx: ExtractContext, table: string, path: stri
   yield { rows: { [table]: listOf(res.body, recordsKey, path) } };
 }
 
-/** Reads `body[key]` as an array of rows; a missing or wrong list key is an error (strict envelope). */
+/** Reads `body[key]` of a GET's answer as an array of rows; a missing or wrong list key is an unexpected response (strict envelope). */
 export function listOf(body: unknown, key: string, path: string): Row[] {
-  const list = (body as Record<string, unknown> | null)?.[key];
-  if (!Array.isArray(list)) throw new Error(`unexpected response from ${path}: no '${key}' list`);
-  return list as Row[];
+  return recordsOf({ method: 'GET', path }, body, key) as Row[];
 }
 
 /** Paginated read of one table; the resume token is the next page's request. */
