@@ -26,15 +26,17 @@ const SCROLL: ListRequest = {
 };
 
 /**
- * The list/scroll threshold, exported (mutable) so tests can lower it; a CLI process reads it from
- * INTERCOM_ELT_COMPANIES_LIST_LIMIT (the reliability suite scrolls a small workspace with it).
+ * The list/scroll threshold, exported (mutable) so tests can lower it. Unset, a read takes it when
+ * it starts from INTERCOM_ELT_COMPANIES_LIST_LIMIT (the reliability suite scrolls a small
+ * workspace with it), else the list's limit.
  */
-export const COMPANIES_SETTINGS = {
-  listLimit: listLimitFromEnv(process.env['INTERCOM_ELT_COMPANIES_LIST_LIMIT']),
+export const COMPANIES_SETTINGS: { listLimit: number | undefined } = {
+  listLimit: undefined,
 };
 
-function listLimitFromEnv(v: string | undefined): number {
-  const n = Number(v ?? LIST_LIMIT);
+function listLimit(): number {
+  if (COMPANIES_SETTINGS.listLimit !== undefined) return COMPANIES_SETTINGS.listLimit;
+  const n = Number(process.env['INTERCOM_ELT_COMPANIES_LIST_LIMIT'] ?? LIST_LIMIT);
   return Number.isInteger(n) && n >= 0 ? Math.min(n, LIST_LIMIT) : LIST_LIMIT;
 }
 
@@ -70,13 +72,14 @@ export interface CompaniesPage {
  */
 export async function* readCompanies(ctx: ExtractContext): AsyncIterable<CompaniesPage> {
   const resumed = ctx.resume as ListResume | undefined;
+  const limit = listLimit();
   // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is (paginate); the remaining pages are read `search_slices` at a time once the first page gives the page count
   const resume = resumed?.mode === 'list' ? resumed.next : undefined;
   const pages = readPages(ctx, LIST, { resume })[Symbol.asyncIterator]();
   const head = await pages.next();
   if (head.done) return;
   const total = envelope(LIST, head.value.body).total_count;
-  if (resume || (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit)) {
+  if (resume || (typeof total === 'number' && total <= limit)) {
     for (let r: IteratorResult<PageResult> = head; !r.done; r = await pages.next()) yield { rows: r.value.records as Row[], resume: r.value.next && { mode: 'list', next: r.value.next } };
     return;
   }
