@@ -96,26 +96,30 @@ export function inDestination(err: unknown, connection: string): unknown {
 }
 
 /**
- * A response that cannot be right: bytes that are not the JSON they should be (cut short, broken
- * structure; `at` is the byte offset), or a 2xx answer that contradicts itself or its request (an
- * empty page while its `total_count` says more, a record without its primary key, `{}` for a
- * record). Like a truncated body it is retryable: a proxy or a bad deploy sends it, not Intercom's
- * data. The caller that knows the request names method and path.
+ * A response that cannot be right, whoever notices it (an envelope check, a page or record check,
+ * a table's read, the custom-attribute typing): one error, code `unexpected_response`, naming the
+ * request when the caller knows it. Two kinds:
+ *
+ * - malformed (`retryable`): bytes that are not the JSON they should be (cut short, broken
+ *   structure; `at` is the byte offset), or a 2xx answer that contradicts itself or its request
+ *   (an empty page while its `total_count` says more, a record without its primary key, `{}` or
+ *   another record for a record). A proxy or a bad deploy sends it, not Intercom's data: thrown
+ *   below the client's retry layer (a request's `check`), it is asked again like a truncated body.
+ * - a shape the request never has (no list under the key the API always sends, a cursor that does
+ *   not move): asking again would get the same answer, so it is not retried.
+ *
+ * Either way the asset fails with the cursor where it was.
  */
-export class MalformedPageError extends EltError {
-  constructor(what: string, at?: number, req?: { method: string; path: string }) {
-    const where = req ? `Intercom ${req.method} ${req.path}: ` : '';
-    super('malformed_page', at === undefined ? `${where}malformed response: ${what}` : `${where}malformed JSON page: ${what} at byte ${at}`, {
-      retryable: true,
-      meta: { at, method: req?.method, path: req?.path },
-    });
+export class UnexpectedResponseError extends EltError {
+  constructor(what: string, opts: { req?: { method: string; path: string }; at?: number; retryable?: boolean } = {}) {
+    const { req, at, retryable = false } = opts;
+    const message = !retryable
+      ? `unexpected response${req ? ` from ${req.method} ${req.path}` : ''}: ${what}`
+      : `${req ? `Intercom ${req.method} ${req.path}: ` : ''}${at === undefined ? `malformed response: ${what}` : `malformed JSON page: ${what} at byte ${at}`}`;
+    super('unexpected_response', message, { retryable, meta: { at, method: req?.method, path: req?.path } });
   }
 }
 
-/**
- * The run was interrupted (SIGINT/SIGTERM); `committed` says what of it is in the destination
- * (the pipeline knows: its last checkpoint, or nothing).
- */
 /**
  * Blocking data checks failed after a load that committed: each failure was already printed as
  * its own `error:` line (asset, column, check, offending rows), so this adds no line of its own;
@@ -129,6 +133,10 @@ export class ChecksFailedError extends EltError {
   }
 }
 
+/**
+ * The run was interrupted (SIGINT/SIGTERM); `committed` says what of it is in the destination
+ * (the pipeline knows: its last checkpoint, or nothing).
+ */
 export class InterruptedError extends EltError {
   readonly signal: string;
   constructor(signal: string, committed = 'the last checkpoint was committed') {

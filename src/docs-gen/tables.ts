@@ -13,8 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { MAX_API_VERSION, MIN_API_VERSION } from '../config/index.js';
 import { tables as registry } from '../intercom/tables/index.js';
+import { endpointsOf, requestText } from '../intercom/tables/common.js';
 import type { ColumnDef, Strategy } from '../core/schema.js';
-import type { Pagination, TableSpec } from '../intercom/tables/spec.js';
+import type { Pagination, TableRequest, TableSpec } from '../intercom/tables/spec.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tablesSrc = path.join(repoRoot, 'src/intercom/tables');
@@ -126,22 +127,22 @@ function assetExample(t: TableSpec): string {
   return stringify({ name: `intercom.${t.name}`, type: 'ingestr', parameters }).trimEnd();
 }
 
-/** The probe request as one line: `GET /admins/activity_logs?created_at_after=0&per_page=1`. */
-function probeText(t: TableSpec): string {
-  const { method, path, query } = t.probe.request;
-  const qs = Object.entries(query ?? {})
-    .flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${String(v)}`]))
-    .join('&');
-  return `${method} ${path}${qs ? `?${qs}` : ''}`;
+/** The declared requests (`TableSpec.requests`): request, pagination, when. */
+function requestRows(requests: readonly TableRequest[]): string[] {
+  const rows = ['| request | pagination | when |', '|---|---|---|'];
+  for (const r of requests) {
+    const pagination = r.pagination === 'none' && r.recordsKey === undefined ? 'none: the answer is one record' : (PAGINATION[r.pagination] ?? r.pagination);
+    rows.push(`| ${cell(code(requestText(r)))} | ${cell(pagination)} | ${cell(r.when ?? 'every run')} |`);
+  }
+  return rows;
 }
 
 /** One table's reference page. */
 export function renderTablePage(t: TableSpec): string {
   const notes = notesOf(t);
   const facts: Array<[string, string]> = [
-    ['Endpoint', code(t.endpoint)],
-    ['Permission', `${t.probe.permission} (\`check\` sends ${code(probeText(t))})`],
-    ['Pagination', PAGINATION[t.pagination] ?? t.pagination],
+    ['Endpoint', code(endpointsOf(t))],
+    ['Permission', `${t.probe.permission} (\`check\` sends ${code(requestText(t.probe.request))})`],
     ['Primary key', t.primaryKey.map(code).join(', ') || '(none)'],
     ['Incremental key (cursor)', t.incrementalKey ? code(t.incrementalKey) : 'none: always read in full'],
     ['Default strategy', STRATEGY[t.defaultStrategy] ?? t.defaultStrategy],
@@ -168,6 +169,7 @@ export function renderTablePage(t: TableSpec): string {
       '',
     );
   }
+  out.push('## Requests', '', 'What a read sends:', '', ...requestRows(t.requests), '');
   out.push('## Columns', '', ...columnRows(t.columns, notes.columnNotes, t), '');
   out.push(
     'Fields Intercom adds later are added as columns by schema evolution; nested objects and lists are stored as JSON ' +
@@ -206,7 +208,7 @@ function renderIndex(list: readonly TableSpec[]): string {
   ];
   for (const t of list) {
     out.push(
-      `| [${t.name}](${t.name}.md) | ${cell(t.description)} | ${t.primaryKey.map(code).join(', ')} | ${t.incrementalKey ? code(t.incrementalKey) : '-'} | ${t.defaultStrategy} | ${cell(code(t.endpoint))} |`,
+      `| [${t.name}](${t.name}.md) | ${cell(t.description)} | ${t.primaryKey.map(code).join(', ')} | ${t.incrementalKey ? code(t.incrementalKey) : '-'} | ${t.defaultStrategy} | ${cell(code(endpointsOf(t)))} |`,
     );
   }
   out.push(

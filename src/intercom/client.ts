@@ -57,7 +57,7 @@ export function createIntercomClient(opts: CreateClientOptions): IntercomClient 
 
   const send = compose(
     retryLayer(policy, counters, { signal: opts.signal && abortedAfter(opts.signal, 0), attempts: requests, onWait: opts.onWait }), // each attempt re-enters everything below, limiter included
-    checkLayer(), // a 2xx that cannot be right (req.check) → MalformedPageError (retryable)
+    checkLayer(), // a 2xx that cannot be right (req.check) → UnexpectedResponseError (malformed: retryable)
     errorLayer(policy.retryStatuses), // non-2xx → IntercomHttpError / RateLimitedError
     decodeLayer(), // text → JSON; a 2xx that does not parse → NetworkError (retryable)
     rateLimitLayer(limiter, counters, requests), // wait for budget; learn from every response's headers

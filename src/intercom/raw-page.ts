@@ -16,7 +16,10 @@
  * only balancing their brackets (measured 2026-12-04). A cut-short page always fails
  * (tests/intercom/raw-page.test.ts cuts one at every byte).
  */
-import { MalformedPageError } from '../core/errors.js';
+import { UnexpectedResponseError } from '../core/errors.js';
+
+/** Bytes that are not the page they should be: retryable, like a truncated body. */
+const malformedAt = (what: string, at: number) => new UnexpectedResponseError(what, { at, retryable: true });
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -57,7 +60,7 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /**
- * Scans a JSON object page `{…, "<listKey>": [ {record}, … ], …}`. Throws MalformedPageError
+ * Scans a JSON object page `{…, "<listKey>": [ {record}, … ], …}`. Throws a malformed UnexpectedResponseError
  * (retryable, like a truncated body) when the page is not an object, is cut short or is not JSON.
  */
 export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]): RawPage {
@@ -72,14 +75,14 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     return i;
   };
   const expect = (i: number, c: number, what: string): void => {
-    if (bytes[i] !== c) throw new MalformedPageError(`expected ${what}`, i);
+    if (bytes[i] !== c) throw malformedAt(`expected ${what}`, i);
   };
   /** Index after the string opening at `i`. */
   const str = (i: number): number => {
     let from = i + 1;
     for (;;) {
       const q = bytes.indexOf(QUOTE, from);
-      if (q < 0) throw new MalformedPageError('unterminated string', i);
+      if (q < 0) throw malformedAt('unterminated string', i);
       let k = q - 1;
       while (bytes[k] === BACKSLASH) k--;
       // an even run of backslashes before the quote escapes only themselves
@@ -125,7 +128,7 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
       j++;
     }
     if (isNumber(i, j, false) || isWord(i, j, 'null') || isWord(i, j, 'true') || isWord(i, j, 'false')) return j;
-    throw new MalformedPageError(i === j ? 'expected a value' : 'invalid value', i);
+    throw malformedAt(i === j ? 'expected a value' : 'invalid value', i);
   };
   /** The members of the object opening at `i`; `member(keyStart, keyEnd, valueStart)` returns the index after the value. */
   const object = (i: number, member: (ka: number, kb: number, va: number) => number): number => {
@@ -150,7 +153,7 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     const c = bytes[i];
     if (c === QUOTE) return str(i);
     if (c !== LBRACE && c !== LBRACKET) return scalar(i);
-    if (depth >= MAX_DEPTH) throw new MalformedPageError('nesting too deep', i);
+    if (depth >= MAX_DEPTH) throw malformedAt('nesting too deep', i);
     const close = c === LBRACE ? RBRACE : RBRACKET;
     i = ws(i + 1);
     if (bytes[i] === close) return i + 1;
@@ -184,7 +187,7 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     try {
       return JSON.parse(bytes.toString('utf8', a, b));
     } catch {
-      throw new MalformedPageError('invalid value', a);
+      throw malformedAt('invalid value', a);
     }
   };
   /** Whether the key `[ka, kb)` (quotes included) is written exactly as `text`. */
@@ -248,6 +251,6 @@ export function scanPage(bytes: Buffer, listKey: string, pick: readonly string[]
     put(out.envelope, parse(ka, kb) as string, parse(va, vb));
     return vb;
   });
-  if (ws(end) !== n) throw new MalformedPageError('trailing bytes', ws(end));
+  if (ws(end) !== n) throw malformedAt('trailing bytes', ws(end));
   return out;
 }

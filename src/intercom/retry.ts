@@ -6,7 +6,7 @@
  * (notes §1.8; no `Retry-After` is documented, but we honour one if it ever appears).
  * Client errors (400/401/403/404/422) are answers, not accidents: never retried.
  */
-import { EltError, IntercomHttpError, MalformedPageError, NetworkError, RateLimitedError } from '../core/errors.js';
+import { EltError, IntercomHttpError, NetworkError, RateLimitedError, UnexpectedResponseError } from '../core/errors.js';
 
 /** The knobs of {@link decide}. */
 export interface RetryPolicy {
@@ -71,7 +71,7 @@ export function decide(
 
   let retryable = false;
   if (error instanceof NetworkError) retryable = true; // resets, timeouts, truncated/invalid JSON, a proxy's 404
-  else if (error instanceof MalformedPageError) retryable = true; // a 2xx that cannot be right (an empty page short of its total, a record without its key)
+  else if (error instanceof UnexpectedResponseError) retryable = error.retryable; // a malformed 2xx (an empty page short of its total, a record without its key), not a shape the request never has
   else if (error instanceof IntercomHttpError) retryable = policy.retryStatuses.includes(error.status);
   if (!retryable) return stop;
 

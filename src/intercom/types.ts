@@ -22,7 +22,7 @@ export interface IntercomRequest {
    */
   priority?: RequestPriority;
   /**
-   * Throws MalformedPageError when a 2xx body cannot be right for this request (pagination and
+   * Throws a malformed UnexpectedResponseError (envelope.ts `malformed`) when a 2xx body cannot be right for this request (pagination and
    * by-id GETs set it); the client then retries like a truncated body. Not part of a resume token.
    */
   check?: (body: unknown) => void;

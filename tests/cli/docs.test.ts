@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_DOCS_DIR, REGENERATE, renderTableDocs } from '../../src/docs-gen/tables.js';
 import { tables } from '../../src/intercom/tables/index.js';
+import { endpointsOf } from '../../src/intercom/tables/common.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const hint = `docs/tables is out of date: run \`${REGENERATE}\` to regenerate`;
@@ -18,7 +19,7 @@ describe('docs/tables', () => {
     for (const t of tables) {
       const page = pages.get(`${t.name}.md`)!;
       expect(page).toContain(`# ${t.name}`);
-      expect(page).toContain(t.endpoint.replace(/`/g, "'").replace(/\|/g, '\\|'));
+      expect(page).toContain(endpointsOf(t).replace(/`/g, "'").replace(/\|/g, '\\|'));
       for (const c of t.columns) expect(page).toContain(`| \`${c.name}\` | ${c.type} |`);
     }
   });

@@ -1,6 +1,6 @@
 /** src/exact-json.ts and the page checks: the pure parts of issue #17's response handling. */
 import { describe, expect, it } from 'vitest';
-import { MalformedPageError } from '../../src/core/errors.js';
+import { UnexpectedResponseError } from '../../src/core/errors.js';
 import { ExactNumber, parseJson, stringifyJson } from '../../src/core/exact-json.js';
 import { customAttributeValues } from '../../src/intercom/layers/decode.js';
 import { checkPage } from '../../src/intercom/pagination/envelope.js';
@@ -39,7 +39,7 @@ describe('checkPage', () => {
   const page = (data: unknown[], total: number) => ({ type: 'list', data, total_count: total, pages: { next: null } });
 
   it('refuses an empty page short of its total_count, only when the records before it are known', () => {
-    expect(() => checkPage(req, page([], 400), 'data', { key: ['id'], readBefore: 150 })).toThrow(MalformedPageError);
+    expect(() => checkPage(req, page([], 400), 'data', { key: ['id'], readBefore: 150 })).toThrow(UnexpectedResponseError);
     expect(() => checkPage(req, page([], 300), 'data', { key: ['id'], readBefore: 300 })).not.toThrow();
     expect(() => checkPage(req, page([], 0), 'data', { key: ['id'], readBefore: 0 })).not.toThrow();
     expect(() => checkPage(req, page([], 400), 'data', { key: ['id'], readBefore: undefined })).not.toThrow(); // a resumed chain

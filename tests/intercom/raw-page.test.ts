@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
-import { MalformedPageError } from '../../src/core/errors.js';
+import { UnexpectedResponseError } from '../../src/core/errors.js';
 import { scanPage, type RawPage } from '../../src/intercom/raw-page.js';
 import { rng } from '../../src/fake-intercom/prng.js';
 
@@ -165,13 +165,13 @@ describe('scanPage', () => {
     expect(scanPage(Buffer.from('{"type":"list","total_count":0}'), 'data', ['id']).hasList).toBe(false);
   });
 
-  it('throws MalformedPageError for every cut-short page and for broken structure', () => {
+  it('throws UnexpectedResponseError (malformed) for every cut-short page and for broken structure', () => {
     const page = Buffer.from(JSON.stringify({ type: 'list', data: [{ id: 'a"b', x: [1, { y: '}' }] }, { id: 'c' }], pages: { next: null } }));
     for (let cut = 0; cut < page.length; cut++) {
-      expect(() => scanPage(page.subarray(0, cut), 'data', PICK), `cut at ${cut}`).toThrow(MalformedPageError);
+      expect(() => scanPage(page.subarray(0, cut), 'data', PICK), `cut at ${cut}`).toThrow(UnexpectedResponseError);
     }
     // JSON, but not a page of records
-    for (const text of ['[1,2]', '{"data":[1]}', '"data"']) expect(() => scanPage(Buffer.from(text), 'data', PICK), text).toThrow(MalformedPageError);
+    for (const text of ['[1,2]', '{"data":[1]}', '"data"']) expect(() => scanPage(Buffer.from(text), 'data', PICK), text).toThrow(UnexpectedResponseError);
     const bad = [
       ...['{"data":[{"id":"a"}]}x', '{"data":[{"id":"a"]}', '{"data":[{"id" "a"}]}', '{"data":[{"id":"a",}]}', '{"a":}'],
       // nested values are checked too, and every number and literal
@@ -181,7 +181,7 @@ describe('scanPage', () => {
     ];
     for (const text of bad) {
       expect(() => JSON.parse(text), text).toThrow();
-      expect(() => scanPage(Buffer.from(text), 'data', PICK), text).toThrow(MalformedPageError);
+      expect(() => scanPage(Buffer.from(text), 'data', PICK), text).toThrow(UnexpectedResponseError);
     }
   });
 });

@@ -13,6 +13,7 @@ import { destinationConnection, type AssetConfig, type Check, type CheckValue, t
 import { dbtTarget } from '../../destinations/registry.js';
 import type { SqlSyntax } from '../../destinations/types.js';
 import { getTable } from '../../intercom/tables/index.js';
+import { endpointsOf } from '../../intercom/tables/common.js';
 import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
 import { type TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
@@ -223,7 +224,7 @@ function tablesOf(asset: AssetConfig, spec: TableSpec, o: { dest: DestinationCon
   const main = withTests(
     {
       name: asset.table,
-      description: `${spec.description} Intercom ${spec.endpoint}; ${asset.strategy} on ${asset.primaryKey.join(', ') || '(no key)'}.`,
+      description: `${spec.description} Intercom ${endpointsOf(spec)}; ${asset.strategy} on ${asset.primaryKey.join(', ') || '(no key)'}.`,
       columns: columnsOf(spec.columns, { primaryKey: asset.primaryKey, incrementalKey: asset.incrementalKey }),
     },
     mainPlan,

@@ -5,6 +5,7 @@
 import { destinationConnection, MAX_API_VERSION, MIN_API_VERSION, type Project } from '../../config/index.js';
 import { tables } from '../../intercom/tables/index.js';
 import type { TableSpec } from '../../intercom/tables/spec.js';
+import { endpointsOf } from '../../intercom/tables/common.js';
 import { secretsOf } from '../../destinations/registry.js';
 import { makeRedactor, type Output } from '../render.js';
 import { DestinationPool } from './destinations.js';
@@ -67,7 +68,7 @@ export async function listCommand(f: ListFlags, o: Output): Promise<ListResult> 
       primaryKey: t.primaryKey,
       incrementalKey: t.incrementalKey,
       defaultStrategy: t.defaultStrategy,
-      endpoint: t.endpoint,
+      endpoint: endpointsOf(t),
       apiVersions: apiVersions(t),
     })),
   };

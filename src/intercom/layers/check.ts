@@ -1,7 +1,7 @@
 /**
  * A 2xx answer that cannot be right is not an answer: the request's own `check` (an empty page
  * short of its `total_count`, a record without its key, `{}` for a record) throws
- * MalformedPageError here, below the retry layer, so the request is asked again like a truncated
+ * a malformed UnexpectedResponseError here, below the retry layer, so the request is asked again like a truncated
  * body, and a fault that persists fails the asset with the cursor where it was.
  */
 import type { Layer } from './types.js';

@@ -2,7 +2,6 @@
  * The four pagination styles (notes §1.5), each a pure `next(request, body)` in
  * `pagination/`, and one loop that drives them through the client.
  */
-import type { Pagination } from '../tables/spec.js';
 import type { IntercomClient, IntercomRequest } from '../types.js';
 import { nextCursorBody } from './cursor-body.js';
 import { nextCursorQuery } from './cursor-query.js';
@@ -12,6 +11,9 @@ import { nextScroll } from './scroll.js';
 
 export type { NextPage } from './envelope.js';
 export { nextCursorBody, nextCursorQuery, nextPageNumber, nextScroll };
+
+/** How a request's pages are followed ('none': one answer). */
+export type Pagination = 'none' | 'cursor_query' | 'cursor_body' | 'page' | 'scroll';
 
 /** The next-page function of each style; 'none' is a single response. */
 export const NEXT_PAGE: Readonly<Record<Pagination, NextPage>> = Object.freeze({

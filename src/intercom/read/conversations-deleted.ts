@@ -1,24 +1,18 @@
 import type { Row } from '../../core/schema.js';
-import type { ExtractContext, Page } from '../tables/spec.js';
+import type { ExtractContext, ListRequest, Page } from '../tables/spec.js';
 import { paginate } from '../pagination/paginate.js';
-
-/** `GET /conversations/deleted` allows at most 60 per page (2.16:L13537-13543). */
-const DELETED_PER_PAGE = 60;
+import { requestOf } from '../tables/common.js';
 
 /**
- * The 2.16 deletion feed (2.16:L13521-13614): `{type: "conversations.list", conversations:
+ * The 2.16 deletion feed (2.16:L13521-13614), as the conversations table declares it
+ * (`GET /conversations/deleted`): `{type: "conversations.list", conversations:
  * [{id, deleted_at, metrics_retained}]}`, page numbers with `pages.next` a URL, `order=desc`
  * for newest first. Read until deletions are older than the window (the feed has no filter),
  * and mark those conversations and their parts deleted.
  */
-export async function* deletedConversations(ctx: ExtractContext): AsyncIterable<Page> {
+export async function* deletedConversations(ctx: ExtractContext, feed: ListRequest): AsyncIterable<Page> {
   const since = ctx.window?.start ?? 0;
-  for await (const page of paginate(
-    ctx.client,
-    { method: 'GET', path: '/conversations/deleted', query: { per_page: DELETED_PER_PAGE, page: 1, order: 'desc' } },
-    'page',
-    { recordsKey: 'conversations' },
-  )) {
+  for await (const page of paginate(ctx.client, requestOf(feed), feed.pagination, { recordsKey: feed.recordsKey })) {
     const recent = (page.records as Row[]).filter((r) => Number(r['deleted_at']) >= since);
     if (recent.length) {
       const keys = recent.map((r) => [String(r['id'])]);

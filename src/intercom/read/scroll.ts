@@ -175,7 +175,7 @@ async function readScroll(ctx: ExtractContext, path: string, buf: Buffer, stop: 
  * `scroll_restarts`) rows already yielded come again: callers rely on merge-by-id. `expected`:
  * the list's `total_count`, to tell whether a page lost in transit left a gap.
  */
-export async function* scrollPages(ctx: ExtractContext, path = '/companies/scroll', expected?: number): AsyncIterable<Row[]> {
+export async function* scrollPages(ctx: ExtractContext, path: string, expected?: number): AsyncIterable<Row[]> {
   const buf = new Buffer(Math.max(1, SCROLL_SETTINGS.bufferPages));
   const stop = new AbortController();
   const onAbort = () => stop.abort();

@@ -1,5 +1,14 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, inWindow, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
+import type { ExtractContext, ListRequest, Page, TableSpec } from './spec.js';
+import { columns, inWindow, MAX_PER_PAGE, paged, probeOf, PERMISSIONS } from './common.js';
+
+const LOGS: ListRequest = {
+  method: 'GET',
+  path: '/admins/activity_logs',
+  query: { per_page: MAX_PER_PAGE },
+  pagination: 'page',
+  recordsKey: 'activity_logs',
+  when: 'every run, with `created_at_after` (and `created_at_before`) from the window',
+};
 
 /**
  * Admin activity logs, GET /admins/activity_logs (2.14:L185-274): `created_at_after` is required;
@@ -10,17 +19,16 @@ import { columns, inWindow, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from '.
  */
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const start = ctx.window?.start ?? 0;
-  const query: Record<string, string | number> = { created_at_after: Math.max(0, start - 1), per_page: MAX_PER_PAGE };
+  const query: Record<string, string | number> = { created_at_after: Math.max(0, start - 1) };
   if (ctx.window) query['created_at_before'] = ctx.window.end + 1;
-  yield* paged(ctx, 'activity_logs', { method: 'GET', path: '/admins/activity_logs', query }, 'page', 'activity_logs', inWindow(ctx.window, 'created_at'));
+  yield* paged(ctx, 'activity_logs', LOGS, { query, keep: inWindow(ctx.window, 'created_at') });
 }
 
 export const activityLogs = {
   name: 'activity_logs',
   description: "Admins' activity logs (append-only), incremental on created_at.",
-  endpoint: 'GET /admins/activity_logs',
-  probe: getProbe('/admins/activity_logs', PERMISSIONS.admins, { created_at_after: 0, per_page: 1 }),
-  pagination: 'page',
+  requests: [LOGS],
+  probe: probeOf(LOGS, PERMISSIONS.admins, { created_at_after: 0, per_page: 1 }),
   primaryKey: ['id'],
   incrementalKey: 'created_at',
   defaultStrategy: 'merge',

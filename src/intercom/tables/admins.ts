@@ -1,13 +1,14 @@
-import type { TableSpec } from './spec.js';
-import { columns, singleList, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, singleList, probeOf, PERMISSIONS } from './common.js';
+
+const LIST: ListRequest = { method: 'GET', path: '/admins', pagination: 'none', recordsKey: 'admins' };
 
 /** Teammates. GET /admins returns every admin in one `admin.list` (2.14:L275, schema L14925); no timestamps, so replace. */
 export const admins = {
   name: 'admins',
   description: 'Teammates (admins) of the workspace.',
-  endpoint: 'GET /admins',
-  probe: getProbe('/admins', PERMISSIONS.admins),
-  pagination: 'none',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.admins),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -25,5 +26,5 @@ export const admins = {
     avatar: 'json',
     team_priority_level: 'json',
   }),
-  extract: (ctx) => singleList(ctx, 'admins', '/admins', 'admins'),
+  extract: (ctx) => singleList(ctx, 'admins', LIST),
 } satisfies TableSpec;

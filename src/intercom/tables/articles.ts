@@ -1,21 +1,18 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, MAX_PER_PAGE, paged, probeOf, PERMISSIONS } from './common.js';
 
 /**
  * Help Center articles, GET /articles with page numbers (2.14:L984; page/per_page declared in
  * 2.11 only, responses still carry `pages`). Replaced on every run: articles are few, have no
  * server-side filter and no delete feed, so a full read is both cheap and exact.
  */
-async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  yield* paged(ctx, 'articles', { method: 'GET', path: '/articles', query: { per_page: MAX_PER_PAGE, page: 1 } }, 'page', 'data');
-}
+const LIST: ListRequest = { method: 'GET', path: '/articles', query: { per_page: MAX_PER_PAGE, page: 1 }, pagination: 'page', recordsKey: 'data' };
 
 export const articles = {
   name: 'articles',
   description: 'Help Center articles (all states), fully re-read each run.',
-  endpoint: 'GET /articles',
-  probe: getProbe('/articles', PERMISSIONS.articles, { per_page: 1 }),
-  pagination: 'page',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.articles, { per_page: 1 }),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -37,5 +34,5 @@ export const articles = {
     translated_content: 'json',
     tags: 'json',
   }),
-  extract,
+  extract: (ctx) => paged(ctx, 'articles', LIST),
 } satisfies TableSpec;

@@ -1,11 +1,9 @@
 /** Shared defaults and helpers of the table declarations. */
 import type { ColumnDef, ColumnType, Row, Window } from '../../core/schema.js';
-import type { ExtractContext, Page, TableProbe } from './spec.js';
+import type { ExtractContext, ListRequest, Page, TableProbe, TableRequest, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginate, paginatePages } from '../pagination/paginate.js';
-import { checkRecord } from '../pagination/envelope.js';
-import { MalformedPageError } from '../../core/errors.js';
-import type { Pagination } from './spec.js';
+import { paginate, paginatePages, type PageResult } from '../pagination/paginate.js';
+import { checkRecord, malformed, recordsOf } from '../pagination/envelope.js';
 import { localDayStart, nextLocalDayStart } from '../read/timezone.js';
 
 /** Declare columns compactly: `columns({ id: 'string', created_at: 'timestamp' })`. */
@@ -24,19 +22,44 @@ export function answeredAt(res: { headers: Record<string, string> }): number {
   return Math.floor((Number.isFinite(ms) ? ms : Date.now()) / 1000);
 }
 
+/** A declared request as sent: `{id}` filled in, the read's own `query` added to the declared one. */
+export function requestOf(r: TableRequest, opts: { id?: string; query?: IntercomRequest['query'] } = {}): IntercomRequest {
+  const path = opts.id === undefined ? r.path : r.path.replace('{id}', encodeURIComponent(opts.id));
+  const query = r.query || opts.query ? { ...r.query, ...opts.query } : undefined;
+  return query ? { method: r.method, path, query } : { method: r.method, path };
+}
+
+/** A request as one line: `GET /segments?include_count=true`. */
+export function requestText(r: Pick<IntercomRequest, 'method' | 'path' | 'query'>): string {
+  const qs = Object.entries(r.query ?? {})
+    .flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${String(v)}`]))
+    .join('&');
+  return `${r.method} ${r.path}${qs ? `?${qs}` : ''}`;
+}
+
+/** The endpoints a table reads, as `list` and the docs show them: `POST /companies/list, GET /companies/scroll`. */
+export function endpointsOf(t: Pick<TableSpec, 'requests'>): string {
+  return [...new Set(t.requests.map((r) => `${r.method} ${r.path}`))].join(', ');
+}
+
+/** A Search API request (read/slices.ts reads it in time slices): POST, the cursor in the body. */
+export function searchRequest(path: string, recordsKey: string): ListRequest {
+  return { method: 'POST', path, pagination: 'cursor_body', recordsKey };
+}
+
 /**
- * `GET <collection>/{id}` of a record that may have been deleted since the search: Intercom's own
- * 404 is an answer (allow404); a 200 must be that record, with its id (`{}` or another record is a
- * malformed response, retried like a truncated body, never a row).
+ * `GET <collection>/{id}` (a declared by-id request) of a record that may have been deleted since
+ * the search: Intercom's own 404 is an answer (allow404); a 200 must be that record, with its id
+ * (`{}` or another record is a malformed response, retried like a truncated body, never a row).
  */
-export function getById(collection: string, id: string): IntercomRequest {
-  const req: IntercomRequest = { method: 'GET', path: `${collection}/${encodeURIComponent(id)}`, allow404: true };
+export function getById(r: TableRequest, id: string): IntercomRequest {
+  const req: IntercomRequest = { ...requestOf(r, { id }), allow404: true };
   return {
     ...req,
     check(body) {
       checkRecord(req, body, ['id']);
       const got = String((body as Row)['id']);
-      if (got !== id) throw new MalformedPageError(`asked for ${id}, answered with ${got}`, undefined, req);
+      if (got !== id) throw malformed(req, `asked for ${id}, answered with ${got}`);
     },
   };
 }
@@ -60,44 +83,58 @@ export const PERMISSIONS = {
   dataAttributes: 'Read data attributes',
 } as const;
 
-/** `check`'s probe of a table read with GET: the same path and required query, at most one record where the API pages. */
-export function getProbe(path: string, permission: string, query?: IntercomRequest['query']): TableProbe {
-  return { request: query ? { method: 'GET', path, query } : { method: 'GET', path }, permission };
+/**
+ * `check`'s probe of a table: one of its declared requests (method and path) with the query it
+ * needs, at most one record where the API pages.
+ */
+export function probeOf(r: TableRequest, permission: string, query?: IntercomRequest['query']): TableProbe {
+  return { request: query ? { method: r.method, path: r.path, query } : { method: r.method, path: r.path }, permission };
 }
 
-/** `check`'s probe of a search table: any record updated after 1970, one per page. */
-export function searchProbe(path: string, permission: string): TableProbe {
+/** `check`'s probe of a search table (its declared search request): any record updated after 1970, one per page. */
+export function searchProbe(r: TableRequest, permission: string): TableProbe {
   return {
-    request: { method: 'POST', path, body: { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } } },
+    request: { method: r.method, path: r.path, body: { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 1 } } },
     permission,
   };
 }
 
-/** A table read with one GET that returns the whole list (admins, teams, tags, …). */
-export async function* singleList(ctx: ExtractContext, table: string, path: string, recordsKey: string, query?: IntercomRequest['query']): AsyncIterable<Page> {
-  const res = await ctx.client.request<Record<string, unknown>>({ method: 'GET', path, query });
-  yield { rows: { [table]: listOf(res.body, recordsKey, path) } };
+/** A table read with one request that returns the whole list (admins, teams, tags, …). */
+export async function* singleList(ctx: ExtractContext, table: string, r: ListRequest): AsyncIterable<Page> {
+  const req = requestOf(r);
+  const res = await ctx.client.request<Record<string, unknown>>(req);
+  yield { rows: { [table]: listOf(req, res.body, r.recordsKey) } };
 }
 
-/** Reads `body[key]` as an array of rows; a missing or wrong list key is an error (strict envelope). */
-export function listOf(body: unknown, key: string, path: string): Row[] {
-  const list = (body as Record<string, unknown> | null)?.[key];
-  if (!Array.isArray(list)) throw new Error(`unexpected response from ${path}: no '${key}' list`);
-  return list as Row[];
+/** Reads `body[key]` as an array of rows; a missing or wrong list key is an unexpected response (strict envelope). */
+export function listOf(req: Pick<IntercomRequest, 'method' | 'path'>, body: unknown, key: string): Row[] {
+  return recordsOf(req, body, key) as Row[];
 }
 
-/** Paginated read of one table; the resume token is the next page's request. */
+/**
+ * The pages of a declared list request, followed as its `pagination` says, from `resume` (the
+ * `next` of the last committed page) if given. Page numbers: the rest of the pages `ctx.slices`
+ * at once once the first tells how many.
+ */
+export function readPages(ctx: ExtractContext, r: ListRequest, opts: { query?: IntercomRequest['query']; resume?: IntercomRequest } = {}): AsyncIterable<PageResult> {
+  const { recordsKey } = r;
+  const first = requestOf(r, { query: opts.query });
+  if (r.pagination === 'page') return paginatePages(ctx.client, first, { recordsKey, resume: opts.resume, width: ctx.slices ?? 1 });
+  return paginate(ctx.client, first, r.pagination, { recordsKey, resume: opts.resume });
+}
+
+/**
+ * Paginated read of one table through its declared request (path, query, pagination, list key),
+ * with the read's own `query` added; the resume token is the next page's request.
+ */
 export async function* paged(
   ctx: ExtractContext,
   table: string,
-  first: IntercomRequest,
-  style: Pagination,
-  recordsKey: string,
-  keep: (row: Row) => boolean = () => true,
+  r: ListRequest,
+  opts: { query?: IntercomRequest['query']; keep?: (row: Row) => boolean } = {},
 ): AsyncIterable<Page> {
-  const resume = ctx.resume as IntercomRequest | undefined;
-  // page numbers: the rest of the pages `slices` at once once the first tells how many
-  const pages = style === 'page' ? paginatePages(ctx.client, first, { recordsKey, resume, width: ctx.slices ?? 1 }) : paginate(ctx.client, first, style, { recordsKey, resume });
+  const keep = opts.keep ?? (() => true);
+  const pages = readPages(ctx, r, { query: opts.query, resume: ctx.resume as IntercomRequest | undefined });
   for await (const page of pages) {
     const total = (page.body as { total_count?: unknown }).total_count;
     if (typeof total === 'number') ctx.total?.(total);

@@ -1,23 +1,43 @@
 import type { Row } from '../../core/schema.js';
-import type { ExtractContext, Page, TableSpec } from './spec.js';
+import type { ExtractContext, ListRequest, Page, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
-import { paginatePages, type PageResult } from '../pagination/paginate.js';
+import type { PageResult } from '../pagination/paginate.js';
 import { envelope } from '../pagination/envelope.js';
-import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS } from './common.js';
+import { columns, inWindow, MAX_PER_PAGE, PERMISSIONS, probeOf, readPages } from './common.js';
 import { scrollPages } from '../read/scroll.js';
 
-/**
- * The list/scroll threshold, exported (mutable) so tests can lower it; a CLI process reads it from
- * INTERCOM_ELT_COMPANIES_LIST_LIMIT (the reliability suite scrolls a small workspace with it).
- */
-export const COMPANIES_SETTINGS = {
-  /** POST /companies/list: "there is a limit of 10,000 Companies that can be returned" (2.14:L3893-3901). */
-  listLimit: listLimitFromEnv(process.env['INTERCOM_ELT_COMPANIES_LIST_LIMIT']),
+/** POST /companies/list: "there is a limit of 10,000 Companies that can be returned" (2.14:L3893-3901). */
+const LIST_LIMIT = 10_000;
+
+const LIST: ListRequest = {
+  method: 'POST',
+  path: '/companies/list',
+  query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' },
+  pagination: 'page',
+  recordsKey: 'data',
+  when: `the first page every run; the rest when its total_count is at most ${LIST_LIMIT.toLocaleString('en-US')}`,
+};
+const SCROLL: ListRequest = {
+  method: 'GET',
+  path: '/companies/scroll',
+  pagination: 'scroll',
+  recordsKey: 'data',
+  when: `instead of the list's other pages when its total_count is above ${LIST_LIMIT.toLocaleString('en-US')}`,
 };
 
-function listLimitFromEnv(v: string | undefined): number {
-  const n = Number(v ?? 10_000);
-  return Number.isInteger(n) && n >= 0 ? Math.min(n, 10_000) : 10_000;
+/**
+ * The list/scroll threshold, exported (mutable) so tests can lower it. Unset, a read takes it when
+ * it starts from INTERCOM_ELT_COMPANIES_LIST_LIMIT (the reliability suite scrolls a small
+ * workspace with it), else the list's limit.
+ */
+export const COMPANIES_SETTINGS: { listLimit: number | undefined } = {
+  listLimit: undefined,
+};
+
+function listLimit(): number {
+  if (COMPANIES_SETTINGS.listLimit !== undefined) return COMPANIES_SETTINGS.listLimit;
+  const n = Number(process.env['INTERCOM_ELT_COMPANIES_LIST_LIMIT'] ?? LIST_LIMIT);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, LIST_LIMIT) : LIST_LIMIT;
 }
 
 /** Resume token of the list path (the scroll cannot resume: "It is not possible to continue from a specific point"). */
@@ -52,20 +72,20 @@ export interface CompaniesPage {
  */
 export async function* readCompanies(ctx: ExtractContext): AsyncIterable<CompaniesPage> {
   const resumed = ctx.resume as ListResume | undefined;
-  const first: IntercomRequest = { method: 'POST', path: '/companies/list', query: { per_page: MAX_PER_PAGE, page: 1, order: 'desc' } };
+  const limit = listLimit();
   // the chain's first step. A first page that contradicts itself (empty while its total_count says more, a record without id) is asked again, as every page of a paginated chain is (paginate); the remaining pages are read `search_slices` at a time once the first page gives the page count
   const resume = resumed?.mode === 'list' ? resumed.next : undefined;
-  const pages = paginatePages(ctx.client, first, { recordsKey: 'data', resume, width: ctx.slices ?? 1 })[Symbol.asyncIterator]();
+  const pages = readPages(ctx, LIST, { resume })[Symbol.asyncIterator]();
   const head = await pages.next();
   if (head.done) return;
-  const total = envelope(first, head.value.body).total_count;
-  if (resume || (typeof total === 'number' && total <= COMPANIES_SETTINGS.listLimit)) {
+  const total = envelope(LIST, head.value.body).total_count;
+  if (resume || (typeof total === 'number' && total <= limit)) {
     for (let r: IteratorResult<PageResult> = head; !r.done; r = await pages.next()) yield { rows: r.value.records as Row[], resume: r.value.next && { mode: 'list', next: r.value.next } };
     return;
   }
   await pages.return?.();
   ctx.count('companies_scrolled');
-  for await (const rows of scrollPages(ctx, '/companies/scroll', typeof total === 'number' ? total : undefined)) yield { rows };
+  for await (const rows of scrollPages(ctx, SCROLL.path, typeof total === 'number' ? total : undefined)) yield { rows };
 }
 
 /** Companies have no server-side `updated_at` filter (notes §3.2): every run reads all and keeps the window. */
@@ -77,9 +97,8 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
 export const companies = {
   name: 'companies',
   description: 'Companies with at least one user, through the list API (≤ 10,000) or the scroll API, incremental on updated_at client-side.',
-  endpoint: 'POST /companies/list | GET /companies/scroll',
-  probe: { request: { method: 'POST', path: '/companies/list', query: { per_page: 1, page: 1 } }, permission: PERMISSIONS.usersAndCompanies },
-  pagination: 'scroll',
+  requests: [LIST, SCROLL],
+  probe: probeOf(LIST, PERMISSIONS.usersAndCompanies, { per_page: 1, page: 1 }),
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',

@@ -1,17 +1,19 @@
 import type { Row } from '../../core/schema.js';
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, inWindow, listOf } from './common.js';
+import type { ExtractContext, ListRequest, Page, TableSpec } from './spec.js';
+import { columns, inWindow, listOf, requestOf } from './common.js';
 import { companies, readCompanies } from './companies.js';
 import { fanOut } from '../read/fanout.js';
+
+const SEGMENTS: ListRequest = { method: 'GET', path: '/companies/{id}/segments', pagination: 'none', recordsKey: 'data', when: 'once per company changed in the window' };
 
 /** The segments of one company: `GET /companies/{id}/segments`, one unpaginated list (2.14:L3800-3858). */
 async function segmentsOf(ctx: ExtractContext, company: Row): Promise<Row[]> {
   const id = String(company.id);
-  const path = `/companies/${encodeURIComponent(id)}/segments`;
+  const req = requestOf(SEGMENTS, { id });
   // 404 company_not_found: deleted since it was listed; no segments then
-  const res = await ctx.client.request({ method: 'GET', path, allow404: true });
+  const res = await ctx.client.request({ ...req, allow404: true });
   if (res.status === 404) return [];
-  return listOf(res.body, 'data', path).map((s) => ({
+  return listOf(req, res.body, SEGMENTS.recordsKey).map((s) => ({
     company_id: id,
     company_updated_at: company.updated_at,
     id: s.id,
@@ -49,10 +51,9 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
 export const companySegments = {
   name: 'company_segments',
   description: 'Which segments each company belongs to: one request per company changed in the window.',
-  endpoint: 'GET /companies/{id}/segments',
+  requests: [...companies.requests, SEGMENTS],
   // check probes the companies list: a company id is only known after it, and the segments need the same permission
   probe: companies.probe,
-  pagination: 'none',
   primaryKey: ['company_id', 'id'],
   parentKey: ['company_id'],
   // the window applies to the company's updated_at (the segment's own updated_at is the segment definition's)

@@ -1,11 +1,22 @@
 import type { Row } from '../../core/schema.js';
-import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
+import type { ChildTableSpec, ExtractContext, ListRequest, Page, TableSpec } from './spec.js';
 import type { IntercomRequest } from '../types.js';
 import { isObject, recordsOf } from '../pagination/envelope.js';
-import { nextPageNumber } from '../pagination/page-number.js';
-import { columns, inWindow, listOf, MAX_PER_PAGE, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { NEXT_PAGE } from '../pagination/paginate.js';
+import { columns, inWindow, listOf, MAX_PER_PAGE, requestOf, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, searchRequest, PERMISSIONS } from './common.js';
 import { searchPages, type SearchSpec } from '../read/slices.js';
 import { fanOut } from '../read/fanout.js';
+
+const SEARCH = searchRequest('/contacts/search', 'data');
+const TAGS: ListRequest = { method: 'GET', path: '/contacts/{id}/tags', pagination: 'none', recordsKey: 'data', when: 'for a contact whose nested `tags` list says `has_more`' };
+const COMPANIES: ListRequest = {
+  method: 'GET',
+  path: '/contacts/{id}/companies',
+  query: { per_page: MAX_PER_PAGE },
+  pagination: 'page',
+  recordsKey: 'data',
+  when: 'for a contact whose nested `companies` list says `has_more`',
+};
 
 /** A contact's nested sub-list: `{type:"list", data:[{type,id,url}], url, total_count, has_more}` (2.14:L16607-16632). */
 interface SubList {
@@ -24,15 +35,15 @@ interface FullLists {
 
 /** `GET /contacts/{id}/companies` is paged (notes §1.5); its list key is `data` in examples, `companies` in the schema (notes §8). */
 async function allCompanies(ctx: ExtractContext, contactId: string): Promise<Row[] | undefined> {
-  let req: IntercomRequest | undefined = { method: 'GET', path: `/contacts/${encodeURIComponent(contactId)}/companies`, query: { per_page: MAX_PER_PAGE }, allow404: true };
+  let req: IntercomRequest | undefined = { ...requestOf(COMPANIES, { id: contactId }), allow404: true };
   const out: Row[] = [];
   // a contact has at most 1,000 companies (2.14:L4101): 7 pages; the cap only guards a cursor that never ends
   for (let pages = 0; req && pages < 100; pages++) {
     const res = await ctx.client.request(req);
     if (res.status === 404) return undefined;
-    const key = isObject(res.body) && !Array.isArray(res.body.data) && Array.isArray(res.body.companies) ? 'companies' : 'data';
+    const key = isObject(res.body) && !Array.isArray(res.body[COMPANIES.recordsKey]) && Array.isArray(res.body.companies) ? 'companies' : COMPANIES.recordsKey;
     out.push(...(recordsOf(req, res.body, key) as Row[]));
-    req = nextPageNumber(req, res.body, key);
+    req = NEXT_PAGE[COMPANIES.pagination](req, res.body, key);
   }
   return out;
 }
@@ -41,10 +52,10 @@ async function fullLists(ctx: ExtractContext, contact: Row): Promise<FullLists> 
   const id = String(contact.id);
   const out: FullLists = {};
   const tags = async () => {
-    const path = `/contacts/${encodeURIComponent(id)}/tags`;
+    const req = requestOf(TAGS, { id });
     // not paginated (notes §1.5); 404 = merged or deleted since the search: keep the nested list
-    const res = await ctx.client.request({ method: 'GET', path, allow404: true });
-    if (res.status !== 404) out.tags = listOf(res.body, 'data', path);
+    const res = await ctx.client.request({ ...req, allow404: true });
+    if (res.status !== 404) out.tags = listOf(req, res.body, TAGS.recordsKey);
   };
   const companies = async () => {
     out.companies = await allCompanies(ctx, id);
@@ -61,7 +72,7 @@ async function fullLists(ctx: ExtractContext, contact: Row): Promise<FullLists> 
 const relationRows = (contactId: string, items: Row[]) => items.map((x) => ({ contact_id: contactId, id: String(x.id) }));
 
 /** Contacts search matches `updated_at` by whole days in the workspace zone: day-granular slices. */
-const SEARCH: SearchSpec = { path: '/contacts/search', field: 'updated_at', granularity: 'day', recordsKey: 'data' };
+const SLICES: SearchSpec = { ...SEARCH, field: 'updated_at', granularity: 'day' };
 
 /**
  * Contacts through POST /contacts/search (2.14:L5734), 150 per page, over the run's window, in
@@ -81,7 +92,7 @@ const SEARCH: SearchSpec = { path: '/contacts/search', field: 'updated_at', gran
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');
   const pages = (async function* () {
-    for await (const p of searchPages(ctx, SEARCH)) {
+    for await (const p of searchPages(ctx, SLICES)) {
       const rows = p.records.filter(keep);
       yield { rows, resume: p.resume, items: rows.filter(truncated) };
     }
@@ -133,9 +144,8 @@ const children: ChildTableSpec[] = [
 export const contacts = {
   name: 'contacts',
   description: 'Users and leads, incremental on updated_at through the Search API.',
-  endpoint: 'POST /contacts/search',
-  probe: searchProbe('/contacts/search', PERMISSIONS.usersAndCompanies),
-  pagination: 'cursor_body',
+  requests: [SEARCH, TAGS, COMPANIES],
+  probe: searchProbe(SEARCH, PERMISSIONS.usersAndCompanies),
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',

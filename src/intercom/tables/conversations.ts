@@ -1,11 +1,23 @@
 import type { Row } from '../../core/schema.js';
-import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
+import type { ChildTableSpec, ExtractContext, ListRequest, Page, TableRequest, TableSpec } from './spec.js';
 import { DELETED_AT_COLUMN } from '../../core/schema.js';
-import { answeredAt, columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { answeredAt, columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, searchRequest, PERMISSIONS } from './common.js';
 import { searchPages } from '../read/slices.js';
 import { fanOut } from '../read/fanout.js';
 import { atLeast } from '../versions.js';
 import { deletedConversations } from '../read/conversations-deleted.js';
+
+const SEARCH = searchRequest('/conversations/search', 'conversations');
+const BY_ID: TableRequest = { method: 'GET', path: '/conversations/{id}', pagination: 'none', when: 'once per conversation in the window: its parts, tags and contacts' };
+const DELETED: ListRequest = {
+  method: 'GET',
+  path: '/conversations/deleted',
+  // GET /conversations/deleted allows at most 60 per page (2.16:L13537-13543)
+  query: { per_page: 60, page: 1, order: 'desc' },
+  pagination: 'page',
+  recordsKey: 'conversations',
+  when: 'api_version 2.16 and later: newest first, until the deletions are older than the window',
+};
 
 /**
  * Conversations through POST /conversations/search (2.14:L7359), 150 per page (the maximum,
@@ -28,12 +40,12 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');
   const search = async function* () {
     // second-exact slices of the window, read at once when it is big (slices.ts)
-    for await (const page of searchPages(ctx, { path: '/conversations/search', field: 'updated_at', granularity: 'second', recordsKey: 'conversations' })) {
+    for await (const page of searchPages(ctx, { ...SEARCH, field: 'updated_at', granularity: 'second' })) {
       yield { items: page.records.filter(keep), next: page.resume };
     }
   };
   const fetchOne = async (item: Row) => {
-    const res = await ctx.client.request<Row>(getById('/conversations', String(item['id'])));
+    const res = await ctx.client.request<Row>(getById(BY_ID, String(item['id'])));
     return res.status === 404 ? { item, deletedAt: answeredAt(res) } : { item, full: res.body };
   };
   for await (const { page, results } of fanOut(search(), fetchOne, { concurrency: ctx.concurrency })) {
@@ -74,7 +86,7 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
     }
     yield out;
   }
-  if (atLeast(ctx.apiVersion, '2.16')) yield* deletedConversations(ctx);
+  if (atLeast(ctx.apiVersion, '2.16')) yield* deletedConversations(ctx, DELETED);
 }
 
 const children: ChildTableSpec[] = [
@@ -124,9 +136,8 @@ export const conversations = {
   name: 'conversations',
   description:
     'Conversations, incremental on updated_at through the Search API, with their parts, tags and contacts (one GET per changed conversation).',
-  endpoint: 'POST /conversations/search + GET /conversations/{id}',
-  probe: searchProbe('/conversations/search', PERMISSIONS.conversations),
-  pagination: 'cursor_body',
+  requests: [SEARCH, BY_ID, DELETED],
+  probe: searchProbe(SEARCH, PERMISSIONS.conversations),
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',

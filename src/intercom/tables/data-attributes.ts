@@ -1,9 +1,25 @@
 import type { Row } from '../../core/schema.js';
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, listOf, getProbe, PERMISSIONS } from './common.js';
+import type { ExtractContext, ListRequest, Page, TableSpec } from './spec.js';
+import { columns, listOf, probeOf, PERMISSIONS, requestOf } from './common.js';
 import { atLeast } from '../versions.js';
 
 const MODELS = ['contact', 'company', 'conversation'] as const;
+
+const BY_MODEL: ListRequest = {
+  method: 'GET',
+  path: '/data_attributes',
+  query: { include_archived: true },
+  pagination: 'none',
+  recordsKey: 'data',
+  when: `once per model (model=${MODELS.join(', ')}); conversation up to api_version 2.15`,
+};
+const CONVERSATION_ATTRIBUTES: ListRequest = {
+  method: 'GET',
+  path: '/conversations/attributes',
+  pagination: 'none',
+  recordsKey: 'data',
+  when: 'api_version 2.16 and later, for the conversation attributes',
+};
 
 async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const rows: Row[] = [];
@@ -11,9 +27,10 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
     // 2.16 answers 422 for model=conversation and moved conversation attributes to
     // GET /conversations/attributes (2.16:L13615+, notes §3.11).
     const conversation216 = model === 'conversation' && atLeast(ctx.apiVersion, '2.16');
-    const path = conversation216 ? '/conversations/attributes' : '/data_attributes';
-    const res = await ctx.client.request<unknown>({ method: 'GET', path, query: conversation216 ? undefined : { model, include_archived: true } });
-    for (const attr of listOf(res.body, 'data', path)) {
+    const r = conversation216 ? CONVERSATION_ATTRIBUTES : BY_MODEL;
+    const req = requestOf(r, conversation216 ? {} : { query: { model } });
+    const res = await ctx.client.request<unknown>(req);
+    for (const attr of listOf(req, res.body, r.recordsKey)) {
       const full = (attr.full_name as string | undefined) ?? (conversation216 ? `custom_attributes.${String(attr.name)}` : undefined);
       rows.push({ ...attr, model, full_name: full });
     }
@@ -25,9 +42,8 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
 export const dataAttributes = {
   name: 'data_attributes',
   description: 'Data attributes of contacts, companies and conversations (standard and custom, archived included).',
-  endpoint: 'GET /data_attributes?model=contact|company|conversation (2.16: GET /conversations/attributes)',
-  probe: getProbe('/data_attributes', PERMISSIONS.dataAttributes, { model: 'contact' }),
-  pagination: 'none',
+  requests: [BY_MODEL, CONVERSATION_ATTRIBUTES],
+  probe: probeOf(BY_MODEL, PERMISSIONS.dataAttributes, { model: 'contact' }),
   primaryKey: ['model', 'name'],
   defaultStrategy: 'replace',
   columns: columns({

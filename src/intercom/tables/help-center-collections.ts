@@ -1,21 +1,18 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, MAX_PER_PAGE, paged, probeOf, PERMISSIONS } from './common.js';
 
 /**
  * Help Center collections, GET /help_center/collections with page numbers (2.14:L2315). Since 2.10
  * sections are returned as collections nested through `parent_id` (notes §3.13). Replaced on
  * every run: few rows, no server-side filter, no delete feed — a full read is cheap and exact.
  */
-async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  yield* paged(ctx, 'help_center_collections', { method: 'GET', path: '/help_center/collections', query: { per_page: MAX_PER_PAGE, page: 1 } }, 'page', 'data');
-}
+const LIST: ListRequest = { method: 'GET', path: '/help_center/collections', query: { per_page: MAX_PER_PAGE, page: 1 }, pagination: 'page', recordsKey: 'data' };
 
 export const helpCenterCollections = {
   name: 'help_center_collections',
   description: 'Help Center collections (and former sections, nested by parent_id), fully re-read each run.',
-  endpoint: 'GET /help_center/collections',
-  probe: getProbe('/help_center/collections', PERMISSIONS.articles, { per_page: 1 }),
-  pagination: 'page',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.articles, { per_page: 1 }),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -35,5 +32,5 @@ export const helpCenterCollections = {
     parent_id: 'string',
     help_center_id: 'int64',
   }),
-  extract,
+  extract: (ctx) => paged(ctx, 'help_center_collections', LIST),
 } satisfies TableSpec;

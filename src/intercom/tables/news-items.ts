@@ -1,21 +1,18 @@
-import type { ExtractContext, Page, TableSpec } from './spec.js';
-import { columns, MAX_PER_PAGE, paged, getProbe } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, MAX_PER_PAGE, paged, probeOf } from './common.js';
 
 /**
  * News items, GET /news/news_items (2.14:L10360): a `paginated_response` with `pages`; no paging
  * parameters are documented, so ask for 150 per page and follow pages until the last. Objects have
  * `type: "news-item"` with a hyphen. Replaced each run (no filter, no delete feed).
  */
-async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
-  yield* paged(ctx, 'news_items', { method: 'GET', path: '/news/news_items', query: { per_page: MAX_PER_PAGE, page: 1 } }, 'page', 'data');
-}
+const LIST: ListRequest = { method: 'GET', path: '/news/news_items', query: { per_page: MAX_PER_PAGE, page: 1 }, pagination: 'page', recordsKey: 'data' };
 
 export const newsItems = {
   name: 'news_items',
   description: 'News items (drafts and live), fully re-read each run.',
-  endpoint: 'GET /news/news_items',
-  probe: getProbe('/news/news_items', 'read access to news items', { per_page: 1 }),
-  pagination: 'page',
+  requests: [LIST],
+  probe: probeOf(LIST, 'read access to news items', { per_page: 1 }),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -34,5 +31,5 @@ export const newsItems = {
     created_at: 'timestamp',
     updated_at: 'timestamp',
   }),
-  extract,
+  extract: (ctx) => paged(ctx, 'news_items', LIST),
 } satisfies TableSpec;

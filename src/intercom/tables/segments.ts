@@ -1,13 +1,14 @@
-import type { TableSpec } from './spec.js';
-import { columns, singleList, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, singleList, probeOf, PERMISSIONS } from './common.js';
+
+const LIST: ListRequest = { method: 'GET', path: '/segments', query: { include_count: true }, pagination: 'none', recordsKey: 'segments' };
 
 /** GET /segments?include_count=true → `segment.list` (2.14:L10978, schema L21504); `count` only with include_count. */
 export const segments = {
   name: 'segments',
   description: 'Segments of contacts, with their member counts.',
-  endpoint: 'GET /segments?include_count=true',
-  probe: getProbe('/segments', PERMISSIONS.usersAndCompanies),
-  pagination: 'none',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.usersAndCompanies),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -19,5 +20,5 @@ export const segments = {
     person_type: 'string',
     count: 'int64',
   }),
-  extract: (ctx) => singleList(ctx, 'segments', '/segments', 'segments', { include_count: true }),
+  extract: (ctx) => singleList(ctx, 'segments', LIST),
 } satisfies TableSpec;

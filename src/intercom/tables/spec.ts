@@ -4,8 +4,9 @@
  */
 import type { ColumnDef, Row, SoftDeletes, Strategy, Window } from '../../core/schema.js';
 import type { IntercomClient, IntercomRequest } from '../types.js';
+import type { Pagination } from '../pagination/paginate.js';
 
-export type Pagination = 'none' | 'cursor_query' | 'cursor_body' | 'page' | 'scroll';
+export type { Pagination };
 
 /** The Intercom model whose data attributes describe a table's `custom_attributes`. */
 export type CustomAttributeModel = 'contact' | 'company' | 'conversation';
@@ -53,6 +54,26 @@ export interface ChildTableSpec {
 }
 
 /**
+ * One request a table's read sends, declared once: `extract` sends it through the shared helpers
+ * (common.ts, pagination/, read/) and the docs, `list` and `check` show it, so they cannot disagree.
+ */
+export interface TableRequest {
+  method: IntercomRequest['method'];
+  /** `{id}` stands for the id of a record the read found before (`GET /conversations/{id}`). */
+  path: string;
+  /** Query parameters every such request carries; the read adds its window's and its pages' own. */
+  query?: Readonly<Record<string, string | number | boolean>>;
+  pagination: Pagination;
+  /** The envelope's list key ('data', 'conversations', …); unset when the answer is one record. */
+  recordsKey?: string;
+  /** When the read sends it, if not once every run (shown in the docs). */
+  when?: string;
+}
+
+/** A declared request answered with a list (`recordsKey`): what the list and page readers take. */
+export type ListRequest = TableRequest & { recordsKey: string };
+
+/**
  * How `check` proves a token may read a table before a sync: the cheapest request the table's
  * read depends on (at most one record) and the app permission it needs, named as Intercom's
  * Developer Hub shows it (app > Configure > Authentication).
@@ -66,11 +87,10 @@ export interface TableProbe {
 export interface TableSpec {
   name: string;
   description: string;
-  /** Endpoint shown in docs and `list` (e.g. 'POST /contacts/search'). */
-  endpoint: string;
-  /** The request `check` sends for this table (derived from how `extract` reads it, not from `endpoint`). */
+  /** Every request the read sends (`extract` builds them from here; docs and `list` show them). */
+  requests: readonly TableRequest[];
+  /** The request `check` sends for this table (built from one of `requests`). */
   probe: TableProbe;
-  pagination: Pagination;
   primaryKey: string[];
   /** Field the incremental window applies to (unix seconds), if the table is incremental. */
   incrementalKey?: string;

@@ -1,15 +1,16 @@
-import type { TableSpec } from './spec.js';
-import { columns, singleList, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, singleList, probeOf, PERMISSIONS } from './common.js';
+
+const LIST: ListRequest = { method: 'GET', path: '/tags', pagination: 'none', recordsKey: 'data' };
 
 /** GET /tags → `list`/`data`, not paginated, no timestamps: always a full read (2.14:L11597). */
 export const tags = {
   name: 'tags',
   description: 'Tags defined in the workspace.',
-  endpoint: 'GET /tags',
-  probe: getProbe('/tags', PERMISSIONS.tags),
-  pagination: 'none',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.tags),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({ id: 'string', type: 'string', name: 'string' }),
-  extract: (ctx) => singleList(ctx, 'tags', '/tags', 'data'),
+  extract: (ctx) => singleList(ctx, 'tags', LIST),
 } satisfies TableSpec;

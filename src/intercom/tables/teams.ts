@@ -1,13 +1,14 @@
-import type { TableSpec } from './spec.js';
-import { columns, singleList, getProbe, PERMISSIONS } from './common.js';
+import type { ListRequest, TableSpec } from './spec.js';
+import { columns, singleList, probeOf, PERMISSIONS } from './common.js';
+
+const LIST: ListRequest = { method: 'GET', path: '/teams', pagination: 'none', recordsKey: 'teams' };
 
 /** GET /teams → `team.list`, not paginated (2.14:L11881, schema L21896). */
 export const teams = {
   name: 'teams',
   description: 'Teams of the workspace.',
-  endpoint: 'GET /teams',
-  probe: getProbe('/teams', PERMISSIONS.admins),
-  pagination: 'none',
+  requests: [LIST],
+  probe: probeOf(LIST, PERMISSIONS.admins),
   primaryKey: ['id'],
   defaultStrategy: 'replace',
   columns: columns({
@@ -19,5 +20,5 @@ export const teams = {
     assignment_limit: 'int64',
     distribution_method: 'string',
   }),
-  extract: (ctx) => singleList(ctx, 'teams', '/teams', 'teams'),
+  extract: (ctx) => singleList(ctx, 'teams', LIST),
 } satisfies TableSpec;

@@ -1,9 +1,12 @@
 import type { Row } from '../../core/schema.js';
-import type { ChildTableSpec, ExtractContext, Page, TableSpec } from './spec.js';
+import type { ChildTableSpec, ExtractContext, Page, TableRequest, TableSpec } from './spec.js';
 import { isObject } from '../pagination/envelope.js';
-import { columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, PERMISSIONS } from './common.js';
+import { columns, getById, inWindow, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, searchRequest, PERMISSIONS } from './common.js';
 import { searchPages } from '../read/slices.js';
 import { fanOut } from '../read/fanout.js';
+
+const SEARCH = searchRequest('/tickets/search', 'tickets');
+const BY_ID: TableRequest = { method: 'GET', path: '/tickets/{id}', pagination: 'none', when: 'once per ticket in the window: its parts' };
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -38,7 +41,7 @@ function ticketRow(t: Row): Row {
  */
 async function partsOf(ctx: ExtractContext, ticket: Row): Promise<Row[]> {
   const id = String(ticket.id);
-  const res = await ctx.client.request<Row>(getById('/tickets', id));
+  const res = await ctx.client.request<Row>(getById(BY_ID, id));
   if (res.status === 404) return [];
   const list = isObject(res.body) && isObject(res.body.ticket_parts) ? res.body.ticket_parts : {};
   const parts = Array.isArray(list.ticket_parts) ? (list.ticket_parts as Row[]) : [];
@@ -59,7 +62,7 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   const keep = inWindow(ctx.window, 'updated_at');
   // second-exact slices of the window, read at once when it is big (slices.ts)
   const pages = (async function* () {
-    for await (const p of searchPages(ctx, { path: '/tickets/search', field: 'updated_at', granularity: 'second', recordsKey: 'tickets' })) {
+    for await (const p of searchPages(ctx, { ...SEARCH, field: 'updated_at', granularity: 'second' })) {
       yield { items: p.records.filter(keep), resume: p.resume };
     }
   })();
@@ -102,9 +105,8 @@ const children: ChildTableSpec[] = [
 export const tickets = {
   name: 'tickets',
   description: 'Tickets, incremental on updated_at through the Search API, with their parts.',
-  endpoint: 'POST /tickets/search',
-  probe: searchProbe('/tickets/search', PERMISSIONS.tickets),
-  pagination: 'cursor_body',
+  requests: [SEARCH, BY_ID],
+  probe: searchProbe(SEARCH, PERMISSIONS.tickets),
   primaryKey: ['id'],
   incrementalKey: 'updated_at',
   defaultStrategy: 'merge',
