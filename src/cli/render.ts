@@ -1,6 +1,6 @@
 /** Everything the CLI prints: progress (interactive, log, JSON lines), the run summary, errors. */
-import type { ProgressEvent } from '../pipeline/events.js';
-import { isBlockingFailure, type AssetSummary } from '../pipeline/run-asset.js';
+import type { AssetSummary, ProgressEvent } from '../pipeline/events.js';
+import { isBlockingFailure } from '../pipeline/run-asset.js';
 import type { CheckResult } from '../destinations/types.js';
 import { EltError } from '../core/errors.js';
 
