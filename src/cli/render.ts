@@ -1,6 +1,6 @@
 /** Everything the CLI prints: progress (interactive, log, JSON lines; the `--progress` mode), the run summary and the error a run ends with, errors. */
-import type { ProgressEvent } from '../pipeline/events.js';
-import { isBlockingFailure, type AssetSummary } from '../pipeline/run-asset.js';
+import type { AssetSummary, ProgressEvent } from '../pipeline/events.js';
+import { isBlockingFailure } from '../pipeline/run-asset.js';
 import type { RunResult } from '../pipeline/run.js';
 import type { CheckResult } from '../destinations/types.js';
 import { ChecksFailedError, ConfigError, EltError, InterruptedError } from '../core/errors.js';

@@ -1,7 +1,26 @@
-/** Progress events the pipeline emits; the CLI renders them (interactive, log or JSON lines). */
+/** What the pipeline reports: progress events (the CLI renders them: interactive, log or JSON lines) and each asset's summary. */
+import type { EltError } from '../core/errors.js';
 import type { CheckResult } from '../destinations/types.js';
 import type { ClientStats } from '../intercom/types.js';
-import type { AssetSummary } from './run-asset.js';
+
+export interface AssetSummary {
+  asset: string;
+  table: string;
+  status: 'ok' | 'failed' | 'interrupted';
+  rows: number;
+  rowsByTable: Record<string, number>;
+  pages: number;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  seconds: number;
+  checkpoints: number;
+  counters: Record<string, number>;
+  window?: { start: number; end: number };
+  /** The asset's data checks, run after its final commit (absent when it has none or the load failed). */
+  checks?: CheckResult[];
+  error?: EltError | Error;
+}
 
 export type ProgressEvent =
   | { type: 'asset_start'; asset: string; table: string; window?: { start: number; end: number }; resumed: boolean }

@@ -1,23 +1,22 @@
 /**
- * Run one asset: window -> pages -> Arrow batches -> destination -> checkpoint.
- * The pipeline is the only place that knows both the Intercom source and the destination.
+ * Run one asset: window -> pages -> transforms -> batches -> load queue -> checkpoint / final
+ * commit -> checks -> summary. The pipeline is the only place that knows both the Intercom source
+ * and the destination.
  */
 import { randomUUID } from 'node:crypto';
-import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { BatchBuilder } from '../arrow/index.js';
-import { arrowField } from '../arrow/types.js';
 import type { AssetConfig } from '../config/index.js';
-import type { AssetState, CheckResult, Destination, RunWriter, TableTarget } from '../destinations/types.js';
+import type { AssetState, CheckResult, Destination, TableTarget } from '../destinations/types.js';
 import { EltError, inDestination, InterruptedError } from '../core/errors.js';
 import { answeredAt } from '../intercom/tables/common.js';
 import { fetchDataAttributes } from '../intercom/data-attributes.js';
-import type { Row } from '../core/schema.js';
-import type { TableSpec } from '../intercom/tables/spec.js';
-import type { IntercomClient } from '../intercom/types.js';
-import type { ProgressEvent } from './events.js';
-import { planWindow } from './window.js';
+import type { Page, TableSpec } from '../intercom/tables/spec.js';
+import type { ClientStats, IntercomClient } from '../intercom/types.js';
+import type { AssetSummary, ProgressEvent } from './events.js';
+import { planWindow, type WindowPlan } from './window.js';
 import { buildTransforms, type RowTransform } from '../transforms/index.js';
 import { prefetch } from './prefetch.js';
+import { Batches } from './batches.js';
+import { LoadQueue } from './load-queue.js';
 
 export interface RunAssetOptions {
   asset: AssetConfig;
@@ -44,25 +43,6 @@ export interface RunAssetOptions {
   onEvent?: (e: ProgressEvent) => void;
   /** Removes secrets from text written to the destination (`_elt_loads.error`): an error body may echo a token. */
   redact?: (s: string) => string;
-}
-
-export interface AssetSummary {
-  asset: string;
-  table: string;
-  status: 'ok' | 'failed' | 'interrupted';
-  rows: number;
-  rowsByTable: Record<string, number>;
-  pages: number;
-  requests: number;
-  retries: number;
-  rateLimited: number;
-  seconds: number;
-  checkpoints: number;
-  counters: Record<string, number>;
-  window?: { start: number; end: number };
-  /** The asset's data checks, run after its final commit (absent when it has none or the load failed). */
-  checks?: CheckResult[];
-  error?: EltError | Error;
 }
 
 /** A check whose failure fails the run: a blocking check that failed or could not run. */
@@ -120,240 +100,226 @@ function targetsFor(asset: AssetConfig, table: TableSpec, transforms: RowTransfo
   return [main, ...children];
 }
 
-/** A batch with no rows and the builder's columns: carries a parent list to replace. */
-function emptyBatch(columns: TableTarget['columns']): RecordBatch {
-  const fields = columns.map((c) => arrowField(c.name, c.type));
-  const children = fields.map((f) => makeData({ type: f.type, length: 0, nullCount: 0 }));
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 0, nullCount: 0, children }));
-}
-
-/**
- * A row without its primary key is never loaded (two would become one NULL-key row): the
- * pagination layer retries such pages; whatever still gets here fails the asset, the cursor kept.
- */
-function requireKeys(table: string, key: readonly string[], rows: readonly Row[]): void {
-  for (const row of rows) {
-    for (const k of key) {
-      const v = row[k];
-      if (v === undefined || v === null || v === '') {
-        throw new EltError('record_without_key', `${table}: a record without its primary key '${k}' cannot be a row; the asset stops with its cursor kept`);
-      }
-    }
-  }
-}
-
 export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
   const { asset, table, client } = o;
-  const started = Date.now();
-  const before = client.stats();
-  const counters: Record<string, number> = {};
-  const summary: AssetSummary = {
-    asset: asset.name,
-    table: table.name,
-    status: 'ok',
-    rows: 0,
-    rowsByTable: {},
-    pages: 0,
-    requests: 0,
-    retries: 0,
-    rateLimited: 0,
-    seconds: 0,
-    checkpoints: 0,
-    counters,
-  };
+  const since = { at: Date.now(), stats: client.stats() };
+  const summary = emptySummary(asset.name, table.name);
   const emit = (e: ProgressEvent) => o.onEvent?.(e);
-  const finishStats = () => {
-    const after = client.stats();
-    summary.requests = after.requests - before.requests;
-    summary.retries = after.retries - before.retries;
-    summary.rateLimited = after.rateLimited - before.rateLimited;
-    summary.seconds = (Date.now() - started) / 1000;
-  };
-
   const loadId = randomUUID();
-  // rows (of the asset's main table) committed by this run's checkpoints
-  const committed = { rows: 0, checkpoints: 0 };
-  let writer: RunWriter | undefined;
-  // the destination's queued work (see `queue` below) and its first failure
-  let chain: Promise<void> = Promise.resolve();
-  let writeFailure: { error: unknown } | undefined;
-  let resumeCheckpoint: (() => Promise<void>) | undefined;
+  let load: LoadQueue | undefined;
   try {
     const ws = await workspace(client);
     const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
-    const incremental = asset.strategy !== 'replace' && !!(asset.incrementalKey ?? table.incrementalKey);
-    const plan = planWindow(table, incremental, state, {
-      now: ws.now,
-      lookbackSeconds: asset.lookbackSeconds,
-      startDate: asset.startDate,
-      intervalStart: o.intervalStart,
-      intervalEnd: o.intervalEnd,
-      fullRefresh: o.fullRefresh,
-    });
+    const plan = planFor(o, state, ws.now);
     summary.window = plan.window;
     const customAttributes = asset.customAttributeColumns && table.customAttributes ? await fetchDataAttributes(client, o.apiVersion, table.customAttributes) : undefined;
     const transforms = buildTransforms({ asset, table, env: process.env, maxIdentifierLength: o.destination.capabilities.maxIdentifierLength, customAttributes });
     const targets = targetsFor(asset, table, transforms);
-    writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
-    emit({ type: 'asset_start', asset: asset.name, table: table.name, window: plan.window, resumed: plan.resume !== undefined });
-
-    const loadedAt = new Date();
-    const builders = new Map(targets.map((t) => [t.key, new BatchBuilder(t.columns, { loadId, loadedAt })]));
-    const keys = new Map(targets.map((t) => [t.key, t.primaryKey]));
-    const pendingParents = new Map<string, { parentKey: string[]; parents: unknown[][] }>();
-    const batchRows = o.batchRows ?? 10_000;
-    const checkpointPages = o.checkpointPages ?? 200;
-    const checkpointMs = (o.checkpointSeconds ?? 30) * 1000;
-    const baseState: AssetState = { ...(state ?? {}), cursor: state?.cursor };
-    delete baseState.inProgress;
-
-    // Destination work runs in order on one chain, behind the page loop: a commit (seconds on a
-    // big DuckDB table) does not stop the pages from being fetched meanwhile. What goes into a
-    // batch or a checkpoint is fixed when it is queued (builders flush synchronously); at most
-    // one checkpoint waits in the chain, so memory stays bounded by ~two checkpoint intervals.
-    const queue = (op: () => Promise<void>): Promise<void> => {
-      chain = chain.then(op);
-      // a failure stops the page loop at its next page (and every later op is skipped)
-      chain.catch((error: unknown) => (writeFailure ??= { error }));
-      return chain;
-    };
-    let checkpointQueued: Promise<void> | undefined;
-    const stage = (key: string, force: boolean) => {
-      const b = builders.get(key)!;
-      const parents = pendingParents.get(key);
-      if (!force && b.length < batchRows) return;
-      // parents whose children all went away still need their old rows replaced: an empty
-      // batch carries the parent list
-      if (b.length === 0 && !parents?.parents.length) return;
-      const batch = b.flush() ?? emptyBatch(b.columns);
-      pendingParents.delete(key);
-      void queue(() => writer!.write(key, batch, parents));
-    };
-    const checkpoint = async (resume: unknown, wait: boolean) => {
-      // the previous checkpoint must be committed before another is queued (bounded memory)
-      if (checkpointQueued) await checkpointQueued;
-      for (const key of builders.keys()) stage(key, true);
-      // The cursor stays where it was: only a finished window moves it (state never runs ahead of data).
-      const state: AssetState = { ...baseState, inProgress: plan.window ? { window: plan.window, resume, loadId } : undefined };
-      const rows = summary.rows;
-      const pages = summary.pages;
-      const queuedAt = Date.now();
-      checkpointQueued = queue(async () => {
-        const t0 = Date.now();
-        await writer!.checkpoint(state);
+    const writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
+    load = new LoadQueue(writer, {
+      checkpointPages: o.checkpointPages ?? 200,
+      checkpointMs: (o.checkpointSeconds ?? 30) * 1000,
+      onCheckpoint: (c) => {
         summary.checkpoints++;
-        committed.rows = rows;
-        committed.checkpoints++;
-        emit({ type: 'checkpoint', asset: asset.name, rows, pages, commitSeconds: (Date.now() - t0) / 1000, queuedSeconds: (t0 - queuedAt) / 1000 });
-      });
-      if (wait) await checkpointQueued;
-    };
+        emit({ type: 'checkpoint', asset: asset.name, ...c });
+      },
+    });
+    emit({ type: 'asset_start', asset: asset.name, table: table.name, window: plan.window, resumed: plan.resume !== undefined });
+    const batches = new Batches(table.name, targets, { loadId, loadedAt: new Date() }, o.batchRows ?? 10_000);
+    const base = baseState(state);
+    await new PageLoop(o, { timezone: ws.timezone, plan, transforms, batches, load, summary, base, loadId }).run();
+    for (const b of batches.take(true)) load.write(b);
+    await load.drain();
+    addCounters(summary.counters, batches, transforms);
+    stamp(summary, client, since);
+    await load.finish({ ...base, cursor: plan.nextCursor ?? base.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
+    if (asset.checks?.length) summary.checks = await runChecks(o, asset.checks, loadId);
+    emit({ type: 'asset_end', asset: asset.name, summary });
+    return summary;
+  } catch (caught) {
+    await fail(o, summary, caught, load, since);
+    emit({ type: 'asset_end', asset: asset.name, summary });
+    return summary;
+  }
+}
 
-    let pagesSinceCheckpoint = 0;
-    let lastCheckpoint = Date.now();
-    let total: number | undefined;
+/** What the page loop works with, set up before the first page. */
+interface PageLoopContext {
+  timezone: string;
+  plan: WindowPlan;
+  transforms: RowTransform[];
+  batches: Batches;
+  load: LoadQueue;
+  summary: AssetSummary;
+  /** The committed state without its in-progress part: what every checkpoint builds on. */
+  base: AssetState;
+  loadId: string;
+}
+
+/**
+ * The page loop: the window's pages (read two ahead) -> transforms -> batches -> load queue, a
+ * checkpoint when one is due. A stop signal ends it after the current page, its checkpoint
+ * committed first.
+ */
+class PageLoop {
+  /** The resume token of the last page consumed (undefined when that page had none). */
+  private lastResume: unknown;
+  /** The records the read will reach, when Intercom says (a search's total_count). */
+  private total: number | undefined;
+
+  constructor(
+    private readonly o: RunAssetOptions,
+    private readonly c: PageLoopContext,
+  ) {}
+
+  async run(): Promise<void> {
+    const { o, c } = this;
+    const counters = c.summary.counters;
     // read two pages ahead while the destination works on the current one
-    const pages = prefetch(table.extract({
-      client,
+    const pages = prefetch(o.table.extract({
+      client: o.client,
       apiVersion: o.apiVersion,
-      timezone: ws.timezone,
-      window: plan.window,
-      resume: plan.resume,
+      timezone: c.timezone,
+      window: c.plan.window,
+      resume: c.plan.resume,
       concurrency: o.concurrency ?? 32,
       slices: o.searchSlices ?? 1,
       count: (name, n = 1) => {
         counters[name] = (counters[name] ?? 0) + n;
       },
       total: (n) => {
-        total = n;
+        this.total = n;
       },
       signal: o.stop,
     }), 2);
-    // the resume token of the last page consumed (undefined when that page had none)
-    let lastResume: unknown;
-    // a signal aborted a request or a wait: the pages consumed so far still commit when the last
-    // one can be resumed from (called by the catch below)
-    resumeCheckpoint = async () => {
-      if (!writeFailure && lastResume !== undefined && pagesSinceCheckpoint > 0) await checkpoint(lastResume, true);
-    };
-    for await (const page of pages) {
-      if (writeFailure) throw writeFailure.error;
-      lastResume = page.resume;
-      summary.pages++;
-      for (const [key, extracted] of Object.entries(page.rows)) {
-        const rows = transforms.reduce((r, t) => t.rows(key, r), extracted);
-        const b = builders.get(key);
-        if (!b) throw new EltError('internal', `table ${table.name} yielded rows for unknown table ${key}`);
-        requireKeys(key, keys.get(key)!, rows);
-        b.add(rows);
-        summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
-        if (key === table.name) summary.rows += rows.length;
+    try {
+      for await (const page of pages) {
+        this.consume(page);
+        const stopping = o.stop?.aborted === true;
+        if (page.resume !== undefined && (stopping || c.load.checkpointDue())) {
+          // stopping: committed before the InterruptedError below
+          await this.checkpoint(page.resume, stopping);
+        }
+        if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
       }
-      for (const [key, r] of Object.entries(page.replaceChildren ?? {})) {
-        const p = pendingParents.get(key) ?? { parentKey: r.parentKey, parents: [] };
-        p.parents.push(...r.parents);
-        pendingParents.set(key, p);
+    } catch (err) {
+      // a signal aborted a request or a wait: the pages consumed so far still commit when the last
+      // one can be resumed from
+      if (err instanceof InterruptedError && this.lastResume !== undefined && c.load.hasPagesToCommit()) {
+        await this.checkpoint(this.lastResume, true).catch(() => undefined);
       }
-      for (const [key, d] of Object.entries(page.deletes ?? {})) {
-        if (builders.has(key)) void queue(() => writer!.markDeleted(key, d));
-      }
-      // child batches carry the parent list accumulated since their last batch
-      for (const key of builders.keys()) stage(key, false);
-      pagesSinceCheckpoint++;
-      emit({ type: 'page', asset: asset.name, rows: summary.rows, pages: summary.pages, stats: client.stats(), ...(total !== undefined && { total }) });
-      const stopping = o.stop?.aborted === true;
-      if (page.resume !== undefined && (stopping || pagesSinceCheckpoint >= checkpointPages || Date.now() - lastCheckpoint >= checkpointMs)) {
-        // stopping: committed before the InterruptedError below
-        await checkpoint(page.resume, stopping);
-        pagesSinceCheckpoint = 0;
-        lastCheckpoint = Date.now();
-      }
-      if (stopping) throw new InterruptedError(String(o.stop?.reason ?? 'signal'));
+      throw err;
     }
-    for (const key of builders.keys()) stage(key, true);
-    await chain;
-    for (const b of builders.values()) if (b.coercions) counters['values_coerced'] = (counters['values_coerced'] ?? 0) + b.coercions;
-    for (const t of transforms) for (const [k, v] of Object.entries(t.counters?.() ?? {})) counters[k] = (counters[k] ?? 0) + v;
-    finishStats();
-    await writer.finish({ ...baseState, cursor: plan.nextCursor ?? baseState.cursor }, { status: 'ok', rows: summary.rows, requests: summary.requests });
-    if (asset.checks?.length) {
-      // after the final commit: the checks read what a dbt model would read next
-      const target = { asset: asset.name, loadId, schema: asset.schema, table: asset.table };
-      // the load is committed: a destination that fails now makes every check an error, not the load a failure
-      summary.checks = await o.destination.runChecks(target, asset.checks).catch((err: unknown) => {
-        const message = `checks could not run: ${(inDestination(err, asset.destination) as Error).message}`;
-        return asset.checks!.map((c): CheckResult => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error', message }));
-      });
-      for (const c of summary.checks) emit({ type: 'check', asset: asset.name, ...c });
-    }
-    emit({ type: 'asset_end', asset: asset.name, summary });
-    return summary;
-  } catch (caught) {
-    const err = inDestination(caught, asset.destination);
-    if (err instanceof InterruptedError) await resumeCheckpoint?.().catch(() => undefined);
-    finishStats();
-    // nothing of the chain may still run when the run is aborted
-    await chain.catch(() => undefined);
-    summary.status = err instanceof InterruptedError ? 'interrupted' : 'failed';
-    // what the destination holds of this run: its last committed checkpoint, or nothing
-    // (a replace run, or a full refresh loaded aside, keeps nothing before it finishes)
-    const aside = asset.strategy === 'replace' || (o.fullRefresh && !o.destination.capabilities.transactionalDdl);
-    if (aside) committed.rows = 0;
-    summary.error =
-      err instanceof InterruptedError
-        ? new InterruptedError(
-            err.signal,
-            committed.checkpoints > 0 && !aside
-              ? `${committed.rows} rows were committed at its last checkpoint; the next run resumes there`
-              : 'nothing of this run was committed; the next run reads its window again',
-          )
-        : (err as Error);
-    if (writer) {
-      await writer
-        .abort({ status: summary.status, rows: committed.rows, requests: summary.requests, error: (o.redact ?? String)((summary.error as Error).message) })
-        .catch(() => undefined);
-    }
-    emit({ type: 'asset_end', asset: asset.name, summary });
-    return summary;
   }
+
+  /** One page: its rows through the transforms into the batches; full batches and deletes queued. */
+  private consume(page: Page): void {
+    const { o, c } = this;
+    const { summary, batches, load } = c;
+    load.throwIfFailed();
+    this.lastResume = page.resume;
+    summary.pages++;
+    for (const [key, extracted] of Object.entries(page.rows)) {
+      const rows = c.transforms.reduce((r, t) => t.rows(key, r), extracted);
+      batches.add(key, rows);
+      summary.rowsByTable[key] = (summary.rowsByTable[key] ?? 0) + rows.length;
+      if (key === o.table.name) summary.rows += rows.length;
+    }
+    for (const [key, r] of Object.entries(page.replaceChildren ?? {})) batches.replaceChildren(key, r);
+    for (const [key, d] of Object.entries(page.deletes ?? {})) {
+      if (batches.has(key)) load.markDeleted(key, d);
+    }
+    // child batches carry the parent list accumulated since their last batch
+    for (const b of batches.take(false)) load.write(b);
+    load.pageRead();
+    o.onEvent?.({ type: 'page', asset: o.asset.name, rows: summary.rows, pages: summary.pages, stats: o.client.stats(), ...(this.total !== undefined && { total: this.total }) });
+  }
+
+  /** Commit what is read so far with a state that resumes after `resume`; `wait`: until it committed. */
+  private checkpoint(resume: unknown, wait: boolean): Promise<void> {
+    const { plan, base, loadId, summary, batches } = this.c;
+    // The cursor stays where it was: only a finished window moves it (state never runs ahead of data).
+    const state: AssetState = { ...base, inProgress: plan.window ? { window: plan.window, resume, loadId } : undefined };
+    return this.c.load.checkpoint({ state, rows: summary.rows, pages: summary.pages, batches: () => batches.take(true) }, wait);
+  }
+}
+
+function emptySummary(asset: string, table: string): AssetSummary {
+  return { asset, table, status: 'ok', rows: 0, rowsByTable: {}, pages: 0, requests: 0, retries: 0, rateLimited: 0, seconds: 0, checkpoints: 0, counters: {} };
+}
+
+/** The summary's requests, retries, 429s and seconds: what its client did since the run started. */
+function stamp(summary: AssetSummary, client: IntercomClient, since: { at: number; stats: ClientStats }): void {
+  const after = client.stats();
+  summary.requests = after.requests - since.stats.requests;
+  summary.retries = after.retries - since.stats.retries;
+  summary.rateLimited = after.rateLimited - since.stats.rateLimited;
+  summary.seconds = (Date.now() - since.at) / 1000;
+}
+
+/** The run's window, from the committed state and Intercom's clock. */
+function planFor(o: RunAssetOptions, state: AssetState | undefined, now: number): WindowPlan {
+  const { asset, table } = o;
+  const incremental = asset.strategy !== 'replace' && !!(asset.incrementalKey ?? table.incrementalKey);
+  return planWindow(table, incremental, state, {
+    now,
+    lookbackSeconds: asset.lookbackSeconds,
+    startDate: asset.startDate,
+    intervalStart: o.intervalStart,
+    intervalEnd: o.intervalEnd,
+    fullRefresh: o.fullRefresh,
+  });
+}
+
+/** The committed state without its in-progress part: what every checkpoint and the final commit build on. */
+function baseState(state: AssetState | undefined): AssetState {
+  const base: AssetState = { ...(state ?? {}), cursor: state?.cursor };
+  delete base.inProgress;
+  return base;
+}
+
+/** Values the batches stored as NULL, and the transforms' own counts, join the extract's counters. */
+function addCounters(counters: Record<string, number>, batches: Batches, transforms: RowTransform[]): void {
+  if (batches.coercions) counters['values_coerced'] = (counters['values_coerced'] ?? 0) + batches.coercions;
+  for (const t of transforms) for (const [k, v] of Object.entries(t.counters?.() ?? {})) counters[k] = (counters[k] ?? 0) + v;
+}
+
+/** The asset's data checks, after the final commit: they read what a dbt model would read next. */
+async function runChecks(o: RunAssetOptions, checks: NonNullable<AssetConfig['checks']>, loadId: string): Promise<CheckResult[]> {
+  const { asset } = o;
+  const target = { asset: asset.name, loadId, schema: asset.schema, table: asset.table };
+  // the load is committed: a destination that fails now makes every check an error, not the load a failure
+  const results = await o.destination.runChecks(target, checks).catch((err: unknown) => {
+    const message = `checks could not run: ${(inDestination(err, asset.destination) as Error).message}`;
+    return checks.map((c): CheckResult => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error', message }));
+  });
+  for (const c of results) o.onEvent?.({ type: 'check', asset: asset.name, ...c });
+  return results;
+}
+
+/**
+ * A run that failed or was interrupted: nothing queued still runs, the writer rolls back what is
+ * not committed and records the failure; the summary says what the destination kept.
+ */
+async function fail(o: RunAssetOptions, summary: AssetSummary, caught: unknown, load: LoadQueue | undefined, since: { at: number; stats: ClientStats }): Promise<void> {
+  const err = inDestination(caught, o.asset.destination);
+  stamp(summary, o.client, since);
+  // nothing of the queue may still run when the run is aborted
+  await load?.settle();
+  const interrupted = err instanceof InterruptedError;
+  summary.status = interrupted ? 'interrupted' : 'failed';
+  // what the destination holds of this run: its last committed checkpoint, or nothing
+  // (a replace run, or a full refresh loaded aside, keeps nothing before it finishes)
+  const aside = o.asset.strategy === 'replace' || (o.fullRefresh && !o.destination.capabilities.transactionalDdl);
+  const committed = { rows: aside ? 0 : (load?.committed.rows ?? 0), checkpoints: load?.committed.checkpoints ?? 0 };
+  const error = interrupted
+    ? new InterruptedError(
+        err.signal,
+        committed.checkpoints > 0 && !aside
+          ? `${committed.rows} rows were committed at its last checkpoint; the next run resumes there`
+          : 'nothing of this run was committed; the next run reads its window again',
+      )
+    : (err as Error);
+  summary.error = error;
+  await load?.abort({ status: summary.status, rows: committed.rows, requests: summary.requests, error: (o.redact ?? String)(error.message) }).catch(() => undefined);
 }

@@ -8,8 +8,8 @@ import { RateLimiter } from '../intercom/limiter.js';
 import { getTable } from '../intercom/tables/index.js';
 import type { IntercomClient, IntercomClientOptions } from '../intercom/types.js';
 import { openDestination } from '../destinations/registry.js';
-import type { ProgressEvent } from './events.js';
-import { isBlockingFailure, runAsset, type AssetSummary } from './run-asset.js';
+import type { AssetSummary, ProgressEvent } from './events.js';
+import { isBlockingFailure, runAsset } from './run-asset.js';
 
 export interface RunOptions {
   fullRefresh?: boolean;

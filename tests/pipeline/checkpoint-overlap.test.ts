@@ -1,5 +1,5 @@
 /**
- * A checkpoint commit runs behind the fetching (src/pipeline/run-asset.ts): while the destination
+ * A checkpoint commit runs behind the fetching (src/pipeline/load-queue.ts): while the destination
  * commits, the next pages keep being read (up to the next checkpoint), so a slow commit does not
  * idle the rate budget. A failed write still stops the run and fails the asset.
  * The destination is the real DuckDB one, with its commits slowed or a write failing.

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AssetConfig, DestinationConnection, IntercomConnection } from '../../src/config/index.js';
 import { runAssets, type RunOptions, type RunResult } from '../../src/pipeline/run.js';
-import type { AssetSummary } from '../../src/pipeline/run-asset.js';
+import type { AssetSummary } from '../../src/pipeline/events.js';
 import { query } from '../helpers/duck.js';
 import { assetConfig } from '../helpers/asset-config.js';
 

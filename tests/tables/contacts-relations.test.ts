@@ -94,7 +94,7 @@ describe('contacts relations', () => {
     expect(await stored('contact_tags', `where contact_id not in ('${many.id}', '${some.id}')`)).toEqual(untouched);
   });
 
-  // Known pipeline gap (reported): run-asset.ts stage() skips a child table with no rows, so a
+  // Known pipeline gap (reported): pipeline/batches.ts take() skips a child table with no rows, so a
   // checkpoint whose contacts have no tags at all never sends their parent list to the
   // destination and their old rows stay. Remove `.fails` when fixed.
   test('a contact whose last tag is removed loses its rows even when no other contact of the run has tags', async () => {
