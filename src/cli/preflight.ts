@@ -11,7 +11,7 @@ import type { AssetConfig, IntercomConnection, Project } from '../config/index.j
 import type { TableSpec } from '../intercom/tables/spec.js';
 import { compareVersions } from '../intercom/versions.js';
 import type { Output } from './render.js';
-import { formatTable, jsonDocument, type JsonFlag, type ProjectFlags } from './commands/shared.js';
+import { formatTable, jsonDocument, type JsonFlag, type ProjectFlags } from './project.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 

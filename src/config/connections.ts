@@ -17,13 +17,13 @@ import type {
   PostgresConnection,
   PostgresSslMode,
   Project,
-  Region,
   SnowflakeConnection,
   SecretField,
   UnavailableConnection,
   WithoutSecrets,
 } from './types.js';
 import { readYamlFile } from './yaml.js';
+import type { Region } from '../core/schema.js';
 
 export const REGIONS: readonly Region[] = ['us', 'eu', 'au'];
 export const DEFAULT_API_VERSION = '2.14';

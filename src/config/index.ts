@@ -7,7 +7,6 @@ export type {
   PostgresConnection,
   PostgresSslMode,
   Project,
-  Region,
   SnowflakeConnection,
   TableCatalog,
   UnavailableConnection,

@@ -5,11 +5,9 @@
  */
 import type { ConfigError } from '../core/errors.js';
 import type { Check } from './checks.js';
-import type { ColumnType, Strategy } from '../core/schema.js';
+import type { ColumnType, Region, Strategy } from '../core/schema.js';
 import type { ProtectionConfig } from './protect.js';
 
-/** Where an Intercom workspace is hosted (connections.yml `region`). */
-export type Region = 'us' | 'eu' | 'au';
 
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {

@@ -44,3 +44,6 @@ export const METADATA_COLUMNS: readonly string[] = [LOADED_AT_COLUMN, LOAD_ID_CO
 
 /** The schema a destination's tables and metadata tables go to when the connection names none. */
 export const DEFAULT_SCHEMA = 'intercom';
+
+/** Intercom's hosting regions (api.intercom.io, api.eu.intercom.io, api.au.intercom.io). */
+export type Region = 'us' | 'eu' | 'au';

@@ -1,6 +1,6 @@
 /** The Intercom HTTP client contract used by table extractors and the pipeline. */
 
-export type Region = 'us' | 'eu' | 'au';
+import type { Region } from '../core/schema.js';
 
 /** One request to Intercom's REST API. `path` is relative to the region host (e.g. '/contacts/search'). */
 export interface IntercomRequest {

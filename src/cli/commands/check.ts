@@ -27,7 +27,7 @@ import {
   type CheckRow,
   type CheckStatus,
 } from '../preflight.js';
-import { projectFromFlags, projectOptions } from './shared.js';
+import { projectFromFlags, projectOptions } from '../project.js';
 
 export const command: CommandDefinition = {
   name: 'check [...assets]',

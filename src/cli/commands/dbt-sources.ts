@@ -17,7 +17,7 @@ import { endpointsOf } from '../../intercom/tables/common.js';
 import { DELETED_AT_COLUMN, type ColumnDef } from '../../core/schema.js';
 import { type TableSpec } from '../../intercom/tables/spec.js';
 import type { Output } from '../render.js';
-import { projectFromFlags, projectOptions, type ProjectFlags } from './shared.js';
+import { projectFromFlags, projectOptions, type ProjectFlags } from '../project.js';
 import type { CommandDefinition } from '../command.js';
 
 export const command: CommandDefinition = {

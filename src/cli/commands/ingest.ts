@@ -2,7 +2,7 @@
 import { crashPoint } from '../../core/crash-point.js';
 import { ConfigError, EltError, IntercomHttpError } from '../../core/errors.js';
 import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../../config/index.js';
-import { projectFromFlags, projectOptions } from './shared.js';
+import { projectFromFlags, projectOptions } from '../project.js';
 import { getTable, tableCatalog } from '../../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
 import { intercomProblem } from '../preflight.js';

@@ -8,8 +8,8 @@ import type { TableSpec } from '../../intercom/tables/spec.js';
 import { endpointsOf } from '../../intercom/tables/common.js';
 import { secretsOf } from '../../destinations/registry.js';
 import { makeRedactor, type Output } from '../render.js';
-import { DestinationPool } from './destinations.js';
-import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from './shared.js';
+import { DestinationPool } from '../destination-pool.js';
+import { cellText, configPath, cursorText, formatTable, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from '../project.js';
 import type { CommandDefinition } from '../command.js';
 
 export const command: CommandDefinition = {

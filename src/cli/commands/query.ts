@@ -8,7 +8,7 @@ import { loadConnections, noProjectError, parseDestUri, type DestinationConnecti
 import { canQuery, queryReadOnly } from '../../destinations/registry.js';
 import type { QueryRows } from '../../destinations/types.js';
 import type { Output } from '../render.js';
-import { configPath, formatTable, type ProjectFlags } from './shared.js';
+import { configPath, formatTable, type ProjectFlags } from '../project.js';
 import type { CommandDefinition } from '../command.js';
 
 export const QUERY_FORMATS = ['table', 'csv', 'json'] as const;

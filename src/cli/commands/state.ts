@@ -10,8 +10,8 @@ import type { AssetState } from '../../destinations/types.js';
 import { selectAssets } from '../../pipeline/run.js';
 import { openDestination, secretsOf } from '../../destinations/registry.js';
 import { makeRedactor, type Output } from '../render.js';
-import { DestinationPool } from './destinations.js';
-import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from './shared.js';
+import { DestinationPool } from '../destination-pool.js';
+import { cellText, cursorText, formatTable, isoSeconds, jsonDocument, projectFromFlags, projectOptions, type JsonFlag, type ProjectFlags } from '../project.js';
 import type { CommandDefinition } from '../command.js';
 
 export const command: CommandDefinition = {

@@ -22,7 +22,7 @@ import {
   type CheckResult,
   type CheckRow,
 } from '../preflight.js';
-import { projectFromFlags, projectOptions } from './shared.js';
+import { projectFromFlags, projectOptions } from '../project.js';
 
 export const command: CommandDefinition = {
   name: 'validate [...assets]',

@@ -4,7 +4,7 @@
  */
 import { Pool } from 'undici';
 import { NetworkError } from '../../core/errors.js';
-import type { Region } from '../types.js';
+import type { Region } from '../../core/schema.js';
 import { throwIfStopped } from './retry.js';
 import type { Counters, Send, WireRequest } from './types.js';
 

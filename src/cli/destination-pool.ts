@@ -1,7 +1,7 @@
 /** Opening destinations for read-only commands (list, state show): read-only, without creating files, one open per connection. */
-import type { DestinationConnection } from '../../config/index.js';
-import type { Destination } from '../../destinations/types.js';
-import { openExisting } from '../../destinations/registry.js';
+import type { DestinationConnection } from '../config/index.js';
+import type { Destination } from '../destinations/types.js';
+import { openExisting } from '../destinations/registry.js';
 
 /** Opens each destination connection at most once; `close()` closes them all. */
 export class DestinationPool {

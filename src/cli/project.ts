@@ -1,9 +1,9 @@
 /** What the operational commands share: loading the project from the common flags, time and table formatting. */
 import path from 'node:path';
-import { findConfigFile, loadProject, noProjectError, type Project } from '../../config/index.js';
-import { tableCatalog } from '../../intercom/tables/index.js';
-import type { AssetState } from '../../destinations/types.js';
-import type { OptionDefinition } from '../command.js';
+import { findConfigFile, loadProject, noProjectError, type Project } from '../config/index.js';
+import { tableCatalog } from '../intercom/tables/index.js';
+import type { AssetState } from '../destinations/types.js';
+import type { OptionDefinition } from './command.js';
 
 /** The project flags every command accepts (same names as `ingest`). */
 export interface ProjectFlags {
