@@ -33,7 +33,7 @@ export function toText(v: unknown): string | undefined {
 
 /**
  * JSON text of any JSON value (a string becomes a JSON string literal): complete at any depth,
- * numbers beyond 2^53 with every digit (src/exact-json.ts). Cycles cannot come from parsed JSON.
+ * numbers beyond 2^53 with every digit (src/core/exact-json.ts). Cycles cannot come from parsed JSON.
  */
 export function toJsonText(v: unknown): string | undefined {
   return stringifyJson(v);

@@ -136,7 +136,7 @@ export class ByteWriter {
     } else this.utf8(JSON.stringify(s));
   }
 
-  /** Any JSON value the slow, exact way (any depth: src/exact-json.ts). */
+  /** Any JSON value the slow, exact way (any depth: src/core/exact-json.ts). */
   json(x: unknown): void {
     this.utf8(stringifyJson(x) ?? 'null');
   }

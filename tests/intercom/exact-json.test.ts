@@ -1,4 +1,4 @@
-/** src/exact-json.ts and the page checks: the pure parts of issue #17's response handling. */
+/** src/core/exact-json.ts and the page checks: the pure parts of issue #17's response handling. */
 import { describe, expect, it } from 'vitest';
 import { UnexpectedResponseError } from '../../src/core/errors.js';
 import { ExactNumber, parseJson, stringifyJson } from '../../src/core/exact-json.js';

@@ -1,5 +1,5 @@
 /**
- * Issue 18: parallel search slices (src/intercom/tables/slices.ts) against the fake Intercom over
+ * Issue 18: parallel search slices (src/intercom/read/slices.ts) against the fake Intercom over
  * HTTP through the real client: whole local days for contacts (DST days included), second-exact
  * slices for conversations, nothing lost or read twice, resume from any page's token without
  * re-reading finished slices, and a record updated into a finished slice picked up by the next run;

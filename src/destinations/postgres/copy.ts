@@ -184,7 +184,7 @@ export function cleanText(s: string): string {
 export function cleanJson(text: string): string {
   let value: unknown;
   try {
-    // numbers beyond 2^53 keep their digits (src/exact-json.ts)
+    // numbers beyond 2^53 keep their digits (src/core/exact-json.ts)
     value = parseJson(text);
   } catch {
     return text;

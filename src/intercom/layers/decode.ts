@@ -1,6 +1,6 @@
 /**
  * Response text → JSON. A 2xx body that does not parse is a truncated answer: retryable. Custom
- * attribute values keep every digit of a number a double cannot hold (src/exact-json.ts).
+ * attribute values keep every digit of a number a double cannot hold (src/core/exact-json.ts).
  */
 import { NetworkError } from '../../core/errors.js';
 import { parseJson } from '../../core/exact-json.js';
