@@ -26,6 +26,4 @@ while (built < TOTAL) {
   columns = batch.numCols;
 }
 const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(
-  `arrow: ${built} rows x ${columns} columns in ${seconds.toFixed(2)} s = ${Math.round(built / seconds).toLocaleString('en')} rows/s\n`,
-);
+process.stdout.write(`arrow: ${built} rows x ${columns} columns in ${seconds.toFixed(2)} s = ${Math.round(built / seconds).toLocaleString('en')} rows/s\n`);

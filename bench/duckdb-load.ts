@@ -105,7 +105,9 @@ for (const total of counts.length > 0 ? counts : [100_000, 1_000_000]) {
     const pipeline = r.seconds - r.generation;
     const ref = await reference(dir, total);
     out(`duckdb merge, ${total.toLocaleString('en')} contacts, checkpoint every ${PAGES_PER_CHECKPOINT} pages of 150:`);
-    out(`  ours:      ${r.seconds.toFixed(2)} s wall = ${rate(total, r.seconds)} (record generation ${r.generation.toFixed(2)} s; excluding it ${rate(total, pipeline)})`);
+    out(
+      `  ours:      ${r.seconds.toFixed(2)} s wall = ${rate(total, r.seconds)} (record generation ${r.generation.toFixed(2)} s; excluding it ${rate(total, pipeline)})`,
+    );
     out(`  CPU:       ${r.cpu.toFixed(2)} s (all threads) = ${rate(total, r.cpu)} per CPU-second`);
     out(`  peak RSS:  ${Math.round(peakRss / 2 ** 20)} MB`);
     out(`  read_json: ${ref.toFixed(2)} s = ${rate(total, ref)}`);

@@ -27,7 +27,10 @@ async function dumpPages(url: string, file: string): Promise<number> {
   let startingAfter: string | undefined;
   let n = 0;
   for (;;) {
-    const req = contactsSearch(TOKEN, '2.14', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: startingAfter } });
+    const req = contactsSearch(TOKEN, '2.14', {
+      query: { field: 'updated_at', operator: '>', value: 0 },
+      pagination: { per_page: 150, starting_after: startingAfter },
+    });
     const res = await fetch(`${url}${req.path}`, req);
     const body = (await res.json()) as { data: unknown[]; pages?: { next?: { starting_after?: string } } };
     for (const r of body.data) out.write(`${JSON.stringify(r)}\n`);
@@ -49,7 +52,9 @@ async function readJsonReference(file: string, database: string): Promise<{ seco
   const conn = await db.connect();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  await conn.run(`create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`);
+  await conn.run(
+    `create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`,
+  );
   if (database !== ':memory:') await conn.run('checkpoint');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -61,7 +66,20 @@ async function readJsonReference(file: string, database: string): Promise<{ seco
 const results: string[] = [];
 const peaks: number[] = [];
 for (const n of sizes) {
-  const fake = await startFakeProcess(['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', TOKEN]);
+  const fake = await startFakeProcess([
+    '--contacts',
+    String(n),
+    '--companies',
+    '10',
+    '--conversations',
+    '10',
+    '--tickets',
+    '5',
+    '--rate-limit-per-minute',
+    '0',
+    '--token',
+    TOKEN,
+  ]);
   // the project, its DuckDB file and the dumped pages (2.8 GB at 1M contacts): removed after each size
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-bench-'));
   try {
@@ -99,7 +117,9 @@ for (const n of sizes) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log('\n| contacts | ingest CPU µs/record | read_json into a file, CPU µs/record | ratio (target ≤ 2.0×) | records/s (ours, end to end) | records/s (read_json) | peak RSS (ingest) | fake CPU µs/record | load (1 min: start–ingest end–read_json end) |');
+console.log(
+  '\n| contacts | ingest CPU µs/record | read_json into a file, CPU µs/record | ratio (target ≤ 2.0×) | records/s (ours, end to end) | records/s (read_json) | peak RSS (ingest) | fake CPU µs/record | load (1 min: start–ingest end–read_json end) |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) console.log(r);
 if (peaks.length > 1) console.log(`RSS(${fmt(sizes.at(-1)!)}) ÷ RSS(${fmt(sizes[0]!)}) = ${fmt(peaks.at(-1)! / peaks[0]!, 2)} (target ≤ 1.2)`);

@@ -31,7 +31,11 @@ export function startFakeProcess(args: string[]): Promise<{ url: string; child: 
         resolve({
           url: m[1]!,
           child,
-          stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+          stop: () =>
+            new Promise<void>((r) => {
+              child.once('exit', () => r());
+              child.kill('SIGTERM');
+            }),
         });
       }
     });
@@ -80,7 +84,16 @@ export function runTimed(
   args: string[],
   cwd: string,
   o: { nodeArgs?: string[]; env?: Record<string, string> } = {},
-): Promise<{ seconds: number; cpuSeconds: number; userSeconds: number; sysSeconds: number; peakRssMb: number; code: number | null; stdout: string; stderr: string }> {
+): Promise<{
+  seconds: number;
+  cpuSeconds: number;
+  userSeconds: number;
+  sysSeconds: number;
+  peakRssMb: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}> {
   const out = path.join(cwd, `.time-${process.pid}-${Date.now()}`);
   return new Promise((resolve) => {
     const t0 = performance.now();

@@ -42,7 +42,14 @@ async function server(): Promise<{ url: string; stop: () => void }> {
 
 function options(url: string, database: string) {
   const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 5432), database, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), sslMode: 'disable' as const };
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    database,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    sslMode: 'disable' as const,
+  };
 }
 
 /** Arrow batches of 50 pages, built lazily; the time spent generating and building is reported apart. */
@@ -75,7 +82,14 @@ function* batches(total: number, loadId: string, t: { build: number }): Generato
  * It runs batch by batch between our own COPYs, so both see the same machine load.
  */
 async function referenceLoader(url: string, db: string) {
-  const types: Record<string, string> = { string: 'text', int64: 'bigint', float64: 'double precision', bool: 'boolean', timestamp: 'timestamptz', json: 'jsonb' };
+  const types: Record<string, string> = {
+    string: 'text',
+    int64: 'bigint',
+    float64: 'double precision',
+    bool: 'boolean',
+    timestamp: 'timestamptz',
+    json: 'jsonb',
+  };
   const client = new pg.Client(options(url, db));
   await client.connect();
   await client.query(`SET TIME ZONE 'UTC'`);
@@ -105,7 +119,9 @@ async function ours(url: string, db: string, total: number, loadId: string) {
     asset: 'contacts',
     loadId,
     fullRefresh: false,
-    tables: [{ key: 'contacts', schema: 'intercom', table: 'contacts', columns: CONTACT_COLUMNS, primaryKey: ['id'], incrementalKey: 'updated_at', strategy: 'merge' }],
+    tables: [
+      { key: 'contacts', schema: 'intercom', table: 'contacts', columns: CONTACT_COLUMNS, primaryKey: ['id'], incrementalKey: 'updated_at', strategy: 'merge' },
+    ],
   });
   const ref = await referenceLoader(url, db);
   const t = { build: 0, copy: 0, merge: 0, encode: 0, ref: 0 };
@@ -115,7 +131,13 @@ async function ours(url: string, db: string, total: number, loadId: string) {
   for (const b of batches(total, loadId, t)) {
     // the JS side of COPY alone: encoding without sending (measured apart, not added to copy)
     const e0 = performance.now();
-    encodeBatch(CONTACT_COLUMNS.map((c) => ({ name: c.name, type: c.type })), b.batch, CONTACT_COLUMNS.map((_, i) => i), 0, () => undefined);
+    encodeBatch(
+      CONTACT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+      b.batch,
+      CONTACT_COLUMNS.map((_, i) => i),
+      0,
+      () => undefined,
+    );
     t.encode += performance.now() - e0;
     const c0 = performance.now();
     await writer.write('contacts', b.batch);
@@ -168,11 +190,15 @@ try {
       const n = Math.ceil(total / 7500);
       out(`postgres merge, ${total.toLocaleString('en')} contacts, checkpoint every ${PAGES_PER_CHECKPOINT} pages of 150 (${n} checkpoints):`);
       out(`  wall:          ${r.wall.toFixed(2)} s, of which generating records + Arrow batches ${r.build.toFixed(2)} s (not ours) and the reference below`);
-      out(`  COPY (binary, Arrow -> temp staging): ${r.copy.toFixed(2)} s = ${rate(total, r.copy)} (JS encoding alone, measured apart: ${r.encode.toFixed(2)} s)`);
+      out(
+        `  COPY (binary, Arrow -> temp staging): ${r.copy.toFixed(2)} s = ${rate(total, r.copy)} (JS encoding alone, measured apart: ${r.encode.toFixed(2)} s)`,
+      );
       out(`  reference, raw COPY of the same rows pre-formatted as text, same batches: ${r.ref.toFixed(2)} s = ${rate(total, r.ref)}`);
       out(`  ratio ours/reference (COPY rows/s): ${(r.ref / r.copy).toFixed(2)}x`);
       out(`  merge (dedup + MERGE + state, ${n} transactions): ${r.merge.toFixed(2)} s = ${((r.merge / n) * 1000).toFixed(0)} ms per checkpoint`);
-      out(`  update pass, ${updates.toLocaleString('en')} existing ids: COPY ${u.copy.toFixed(2)} s (reference ${u.ref.toFixed(2)} s), merge ${u.merge.toFixed(2)} s`);
+      out(
+        `  update pass, ${updates.toLocaleString('en')} existing ids: COPY ${u.copy.toFixed(2)} s (reference ${u.ref.toFixed(2)} s), merge ${u.merge.toFixed(2)} s`,
+      );
       out(`  peak RSS:      ${Math.round(peakRss / 2 ** 20)} MB`);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);

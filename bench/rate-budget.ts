@@ -51,16 +51,34 @@ const COUNTS = {
 };
 const FOUR = ['intercom.contacts', 'intercom.companies', 'intercom.conversations', 'intercom.tickets'];
 
-interface Sample { t: number; requests: number; rateLimited: number; cpu: number }
+interface Sample {
+  t: number;
+  requests: number;
+  rateLimited: number;
+  cpu: number;
+}
 type ToParent = { type: 'ready'; url: string; now: number } | { type: 'sample'; s: Sample } | { type: 'stats'; stats: FakeIntercomStats };
 
 // ---- helpers ----------------------------------------------------------------------------------
-interface Fake { url: string; child: ChildProcess; samples: Sample[]; stats(): Promise<FakeIntercomStats>; close(): Promise<void> }
+interface Fake {
+  url: string;
+  child: ChildProcess;
+  samples: Sample[];
+  stats(): Promise<FakeIntercomStats>;
+  close(): Promise<void>;
+}
 
 async function startFake(): Promise<Fake> {
   const opts = {
-    contacts: COUNTS.contacts * SCALE, companies: COUNTS.companies * SCALE, conversations: COUNTS.conversations * SCALE, tickets: COUNTS.tickets * SCALE,
-    rateLimitPerMinute: PER_MINUTE, latencyMs: 100, searchLatencyMs: SEARCH_LATENCY_MS, latencyJitterMs: 30, timezone: TZ,
+    contacts: COUNTS.contacts * SCALE,
+    companies: COUNTS.companies * SCALE,
+    conversations: COUNTS.conversations * SCALE,
+    tickets: COUNTS.tickets * SCALE,
+    rateLimitPerMinute: PER_MINUTE,
+    latencyMs: 100,
+    searchLatencyMs: SEARCH_LATENCY_MS,
+    latencyJitterMs: 30,
+    timezone: TZ,
   };
   const child = fork(fileURLToPath(import.meta.url), ['--server'], { env: { ...process.env, RB_FAKE: JSON.stringify(opts) } });
   const samples: Sample[] = [];
@@ -74,9 +92,14 @@ async function startFake(): Promise<Fake> {
   });
   const { url } = await ready;
   return {
-    url, child, samples,
+    url,
+    child,
+    samples,
     stats: () => new Promise((resolve) => ((statsWaiter = resolve), child.send({ type: 'stats' }))),
-    close: async () => { child.send({ type: 'close' }); await once(child, 'exit'); },
+    close: async () => {
+      child.send({ type: 'close' });
+      await once(child, 'exit');
+    },
   };
 }
 
@@ -85,7 +108,8 @@ type Row = Record<string, any>;
 async function exportTable(url: string, table: string): Promise<Row[]> {
   const res = await fetch(`${url}/_fake/export/${table}`);
   const slim = (r: Row): Row => ({
-    id: r.id, updated_at: r.updated_at,
+    id: r.id,
+    updated_at: r.updated_at,
     tags: r.tags && { has_more: r.tags.has_more },
     companies: r.companies && { has_more: r.companies.has_more, total_count: r.companies.total_count },
   });
@@ -124,7 +148,10 @@ function byKind(a: FakeIntercomStats, b: FakeIntercomStats): Record<string, numb
   return out;
 }
 
-interface Window { start: number; end: number }
+interface Window {
+  start: number;
+  end: number;
+}
 function windows(stderr: string): Record<string, Window | undefined> {
   const out: Record<string, Window | undefined> = {};
   for (const m of stderr.matchAll(/^(\S+): started,(?: window (\S+) \.\. (\S+))?/gm)) {
@@ -146,9 +173,16 @@ function commits(stderr: string): Record<string, { n: number; total: number; max
   return out;
 }
 
-interface Truth { contacts: Row[]; companies: Row[]; conversations: Row[]; tickets: Row[] }
+interface Truth {
+  contacts: Row[];
+  companies: Row[];
+  conversations: Row[];
+  tickets: Row[];
+}
 async function truth(url: string): Promise<Truth> {
-  const [contacts, companies, conversations, tickets] = await Promise.all(['contacts', 'companies', 'conversations', 'tickets'].map((t) => exportTable(url, t)));
+  const [contacts, companies, conversations, tickets] = await Promise.all(
+    ['contacts', 'companies', 'conversations', 'tickets'].map((t) => exportTable(url, t)),
+  );
   return { contacts: contacts!, companies: companies!, conversations: conversations!, tickets: tickets! };
 }
 
@@ -194,7 +228,9 @@ function timeline(samples: Sample[], from: number, to: number, ingest: Array<{ t
     const b = at(w + 10_000);
     if (!a || !b) continue;
     const span = (b.t - a.t) / 1000;
-    rows.push(`| ${new Date(w).toISOString().slice(11, 19)} | ${fmt(b.requests - a.requests)} | ${fmt(b.rateLimited - a.rateLimited)} | ${fmt((100 * (b.cpu - a.cpu)) / span)}% | ${fmt((100 * (ingestAt(w + 10_000) - ingestAt(w))) / span)}% |`);
+    rows.push(
+      `| ${new Date(w).toISOString().slice(11, 19)} | ${fmt(b.requests - a.requests)} | ${fmt(b.rateLimited - a.rateLimited)} | ${fmt((100 * (b.cpu - a.cpu)) / span)}% | ${fmt((100 * (ingestAt(w + 10_000) - ingestAt(w))) / span)}% |`,
+    );
   }
   return rows;
 }
@@ -212,7 +248,19 @@ function makeProject(url: string): string {
   return dir;
 }
 
-interface Phase { seconds: number; firstRequestS: number; lastRequestS: number; requests: number; rateLimited: number; kinds: Record<string, number>; fakeCpu: number; ingestCpu: number; summary: string[]; stderr: string; timeline: string[] }
+interface Phase {
+  seconds: number;
+  firstRequestS: number;
+  lastRequestS: number;
+  requests: number;
+  rateLimited: number;
+  kinds: Record<string, number>;
+  fakeCpu: number;
+  ingestCpu: number;
+  summary: string[];
+  stderr: string;
+  timeline: string[];
+}
 
 async function phase(fake: Fake, dir: string, assets: string[]): Promise<Phase> {
   const before = await fake.stats();
@@ -299,35 +347,100 @@ async function main(): Promise<void> {
       const fullMinTotal = sum(fullMin);
       const peer = full.requests / PEER_RATE;
       const numbers = {
-        repeat: rep, loadavg1_before: Number(load), loadavg1_after: os.loadavg()[0], cpus: os.cpus().length,
-        full: { wall_s: full.seconds, first_request_s: full.firstRequestS, last_request_s: full.lastRequestS, requests: full.requests, floor_s: floor, wall_over_floor: full.seconds / floor, minimum: fullMinTotal, requests_over_minimum: full.requests / fullMinTotal, status_429: full.rateLimited, pct_429: (100 * full.rateLimited) / full.requests, peer_1000_per_min_s: peer, wall_over_peer: full.seconds / peer, fake_cpu: full.fakeCpu, ingest_cpu: full.ingestCpu, by_kind: full.kinds, minimum_by_kind: fullMin },
-        company_segments: { wall_s: seg.seconds, requests: seg.requests, floor_s: seg.requests / RATE, wall_over_floor: seg.seconds / (seg.requests / RATE), minimum: segMin, status_429: seg.rateLimited, fake_cpu: seg.fakeCpu, by_kind: seg.kinds },
-        contacts_alone: alone && { wall_s: alone.seconds, requests: alone.requests, requests_per_s: alone.requests / alone.seconds, floor_s: alone.requests / RATE, fake_cpu: alone.fakeCpu, ingest_cpu: alone.ingestCpu, last_request_s: alone.lastRequestS },
-        incremental: { changed, wall_s: inc.seconds, requests: inc.requests, over_full: inc.requests / full.requests, allowance: incAllowance, day_pages: dayPages, over_allowance: inc.requests / incAllowance, minimum: sum(incMin), status_429: inc.rateLimited, by_kind: inc.kinds, minimum_by_kind: incMin, windows: incW },
+        repeat: rep,
+        loadavg1_before: Number(load),
+        loadavg1_after: os.loadavg()[0],
+        cpus: os.cpus().length,
+        full: {
+          wall_s: full.seconds,
+          first_request_s: full.firstRequestS,
+          last_request_s: full.lastRequestS,
+          requests: full.requests,
+          floor_s: floor,
+          wall_over_floor: full.seconds / floor,
+          minimum: fullMinTotal,
+          requests_over_minimum: full.requests / fullMinTotal,
+          status_429: full.rateLimited,
+          pct_429: (100 * full.rateLimited) / full.requests,
+          peer_1000_per_min_s: peer,
+          wall_over_peer: full.seconds / peer,
+          fake_cpu: full.fakeCpu,
+          ingest_cpu: full.ingestCpu,
+          by_kind: full.kinds,
+          minimum_by_kind: fullMin,
+        },
+        company_segments: {
+          wall_s: seg.seconds,
+          requests: seg.requests,
+          floor_s: seg.requests / RATE,
+          wall_over_floor: seg.seconds / (seg.requests / RATE),
+          minimum: segMin,
+          status_429: seg.rateLimited,
+          fake_cpu: seg.fakeCpu,
+          by_kind: seg.kinds,
+        },
+        contacts_alone: alone && {
+          wall_s: alone.seconds,
+          requests: alone.requests,
+          requests_per_s: alone.requests / alone.seconds,
+          floor_s: alone.requests / RATE,
+          fake_cpu: alone.fakeCpu,
+          ingest_cpu: alone.ingestCpu,
+          last_request_s: alone.lastRequestS,
+        },
+        incremental: {
+          changed,
+          wall_s: inc.seconds,
+          requests: inc.requests,
+          over_full: inc.requests / full.requests,
+          allowance: incAllowance,
+          day_pages: dayPages,
+          over_allowance: inc.requests / incAllowance,
+          minimum: sum(incMin),
+          status_429: inc.rateLimited,
+          by_kind: inc.kinds,
+          minimum_by_kind: incMin,
+          windows: incW,
+        },
       };
       console.log(`\n### repeat ${rep} (load average ${load} before, ${os.loadavg()[0]!.toFixed(2)} after; ${os.cpus().length} CPUs)`);
       console.log('\nfull sync summary (CLI):');
       for (const l of full.summary) console.log(`    ${l}`);
-      for (const [a, c] of Object.entries(commits(full.stderr))) console.log(`    ${a}: ${c.n} checkpoints, commits ${fmt(c.total, 1)} s in all, longest ${fmt(c.max, 1)} s (behind the fetching)`);
-      console.log(`\nfirst request reached the fake ≤ ${fmt(full.firstRequestS, 0)} s after spawn; last ≤ ${fmt(full.lastRequestS, 0)} s; process exit ${fmt(full.seconds, 1)} s`);
-      if (alone) console.log(`contacts alone (full budget to itself): ${fmt(alone.seconds, 1)} s, ${fmt(alone.requests)} requests = ${fmt(alone.requests / alone.seconds, 1)}/s (budget 166.7/s), last request ≤ ${fmt(alone.lastRequestS, 0)} s`);
-      console.log('\nfull sync per 10-second rate-limit window (budget 1,667):\n\n| window (UTC) | requests | 429s | fake CPU | ingest CPU |\n| --- | ---: | ---: | ---: | ---: |');
+      for (const [a, c] of Object.entries(commits(full.stderr)))
+        console.log(`    ${a}: ${c.n} checkpoints, commits ${fmt(c.total, 1)} s in all, longest ${fmt(c.max, 1)} s (behind the fetching)`);
+      console.log(
+        `\nfirst request reached the fake ≤ ${fmt(full.firstRequestS, 0)} s after spawn; last ≤ ${fmt(full.lastRequestS, 0)} s; process exit ${fmt(full.seconds, 1)} s`,
+      );
+      if (alone)
+        console.log(
+          `contacts alone (full budget to itself): ${fmt(alone.seconds, 1)} s, ${fmt(alone.requests)} requests = ${fmt(alone.requests / alone.seconds, 1)}/s (budget 166.7/s), last request ≤ ${fmt(alone.lastRequestS, 0)} s`,
+        );
+      console.log(
+        '\nfull sync per 10-second rate-limit window (budget 1,667):\n\n| window (UTC) | requests | 429s | fake CPU | ingest CPU |\n| --- | ---: | ---: | ---: | ---: |',
+      );
       for (const l of full.timeline) console.log(l);
       console.log('\nrequests by kind, full sync: actual / minimum');
-      for (const k of new Set([...Object.keys(full.kinds), ...Object.keys(fullMin)])) console.log(`    ${k}: ${fmt(full.kinds[k] ?? 0)} / ${fmt(fullMin[k] ?? 0)}`);
+      for (const k of new Set([...Object.keys(full.kinds), ...Object.keys(fullMin)]))
+        console.log(`    ${k}: ${fmt(full.kinds[k] ?? 0)} / ${fmt(fullMin[k] ?? 0)}`);
       console.log('\nrequests by kind, incremental: actual / minimum');
       for (const k of new Set([...Object.keys(inc.kinds), ...Object.keys(incMin)])) console.log(`    ${k}: ${fmt(inc.kinds[k] ?? 0)} / ${fmt(incMin[k] ?? 0)}`);
       console.log('\nraw:', JSON.stringify(numbers));
       results.push(
         `| ${rep} | ${load} | ${fmt(full.seconds, 1)} s | ${fmt(full.requests)} | ${fmt(floor, 1)} s | **${fmt(full.seconds / floor, 3)}** | ${fmt(fullMinTotal)} | **${fmt(full.requests / fullMinTotal, 3)}** | ${fmt(full.rateLimited)} (${fmt((100 * full.rateLimited) / full.requests, 2)}%) | ${fmt(inc.requests)} (**${fmt((100 * inc.requests) / full.requests, 2)}%**, allowance ${fmt(incAllowance)}) | ${fmt(peer, 0)} s (**${fmt(full.seconds / peer, 3)}**) | ${fmt(100 * full.fakeCpu)}% / ${fmt(100 * full.ingestCpu)}% |`,
-        ...(alone ? [`| ${rep} | contacts alone | ${fmt(alone.seconds, 1)} s | ${fmt(alone.requests)} | ${fmt(alone.requests / RATE, 1)} s | ${fmt(alone.seconds / (alone.requests / RATE), 3)} | | | ${fmt(alone.rateLimited)} | | | ${fmt(100 * alone.fakeCpu)}% / ${fmt(100 * alone.ingestCpu)}% |`] : []),
+        ...(alone
+          ? [
+              `| ${rep} | contacts alone | ${fmt(alone.seconds, 1)} s | ${fmt(alone.requests)} | ${fmt(alone.requests / RATE, 1)} s | ${fmt(alone.seconds / (alone.requests / RATE), 3)} | | | ${fmt(alone.rateLimited)} | | | ${fmt(100 * alone.fakeCpu)}% / ${fmt(100 * alone.ingestCpu)}% |`,
+            ]
+          : []),
         `| ${rep} | company_segments alone | ${fmt(seg.seconds, 1)} s | ${fmt(seg.requests)} | ${fmt(seg.requests / RATE, 1)} s | ${fmt(seg.seconds / (seg.requests / RATE), 3)} | ${fmt(segMin)} | ${fmt(seg.requests / segMin, 3)} | ${fmt(seg.rateLimited)} | | | ${fmt(100 * seg.fakeCpu)}% |`,
       );
     } finally {
       await fake.close();
     }
   }
-  console.log('\n| run | load avg (1 min) | wall time | requests | floor (requests ÷ 166.7/s) | wall ÷ floor (≤ 1.10) | minimum | requests ÷ minimum (= 1) | 429s (< 1%) | incremental after 1% changed (≤ 2% + 1 day of contacts) | 1,000/min client (ours ÷ it) | CPU fake / ingest |');
+  console.log(
+    '\n| run | load avg (1 min) | wall time | requests | floor (requests ÷ 166.7/s) | wall ÷ floor (≤ 1.10) | minimum | requests ÷ minimum (= 1) | 429s (< 1%) | incremental after 1% changed (≤ 2% + 1 day of contacts) | 1,000/min client (ours ÷ it) | CPU fake / ingest |',
+  );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) console.log(r);
 }
@@ -342,7 +455,11 @@ const KINDS: Record<string, string[]> = {
 
 /** Issue 18: each table alone, full sync, against the fake's slow search pages. */
 async function alone(tables: string[]): Promise<void> {
-  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ');
   const fake = await startFake();
   const rows: string[] = [];
   try {
@@ -356,7 +473,9 @@ async function alone(tables: string[]): Promise<void> {
       const minTotal = overheadOf(p.kinds) + kinds.reduce((n, k) => n + (min[k] ?? 0), 0);
       const floor = p.requests / RATE;
       const n = (t as unknown as Record<string, Row[]>)[table]!.length;
-      console.log(`\n${table} alone: ${fmt(p.seconds, 1)} s, requests ${JSON.stringify(p.kinds)}, minimum ${minTotal}; first request ≤ ${fmt(p.firstRequestS, 0)} s, last ≤ ${fmt(p.lastRequestS, 0)} s`);
+      console.log(
+        `\n${table} alone: ${fmt(p.seconds, 1)} s, requests ${JSON.stringify(p.kinds)}, minimum ${minTotal}; first request ≤ ${fmt(p.firstRequestS, 0)} s, last ≤ ${fmt(p.lastRequestS, 0)} s`,
+      );
       for (const l of p.summary) console.log(`    ${l}`);
       rows.push(
         `| ${table} (${fmt(n)}) | ${SEARCH_LATENCY_MS} ms | ${fmt(PER_MINUTE)}/min | ${SEARCH_SLICES ?? 'default'} | ${fmt(p.seconds, 1)} s | ${fmt(p.requests)} | ${fmt(floor, 1)} s | **${fmt(p.seconds / floor, 2)}** | ${fmt(minTotal)} | **${fmt(p.requests / minTotal, 3)}** | ${fmt(p.rateLimited)} | ${fmt(p.lastRequestS - p.firstRequestS, 0)} s | ${fmt(100 * p.fakeCpu)}% / ${fmt(100 * p.ingestCpu)}% | ${loadBefore} → ${load()} |`,
@@ -365,7 +484,9 @@ async function alone(tables: string[]): Promise<void> {
   } finally {
     await fake.close();
   }
-  console.log('\n| table alone | search latency | limit | search_slices | wall | requests | floor | wall ÷ floor (≤ 1.25) | minimum | requests ÷ minimum (≤ 1.02) | 429s | first → last request (1-s samples) | CPU fake / ingest | load avg (1, 5, 15 min) before → after |');
+  console.log(
+    '\n| table alone | search latency | limit | search_slices | wall | requests | floor | wall ÷ floor (≤ 1.25) | minimum | requests ÷ minimum (≤ 1.02) | 429s | first → last request (1-s samples) | CPU fake / ingest | load avg (1, 5, 15 min) before → after |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) console.log(r);
 }

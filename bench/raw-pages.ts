@@ -40,14 +40,32 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const select = contacts.columns.map((c) => (c.type === 'timestamp' ? `to_timestamp(${q(c.name)})` : q(c.name))).join(', ');
 
 async function run(n: number): Promise<string> {
-  const fake = await startFakeProcess(['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', TOKEN]);
+  const fake = await startFakeProcess([
+    '--contacts',
+    String(n),
+    '--companies',
+    '10',
+    '--conversations',
+    '10',
+    '--tickets',
+    '5',
+    '--rate-limit-per-minute',
+    '0',
+    '--token',
+    TOKEN,
+  ]);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-raw-'));
   try {
     // the product's instance settings (memory limit, checkpoint threshold, no extension loading)
     const file = path.join(dir, 'raw.duckdb');
-    const db = await DuckDBInstance.create(file, instanceOptions({ path: file, settings: JSON.parse(process.env.RAW_DUCKDB_SETTINGS ?? '{}') as Record<string, string> }));
+    const db = await DuckDBInstance.create(
+      file,
+      instanceOptions({ path: file, settings: JSON.parse(process.env.RAW_DUCKDB_SETTINGS ?? '{}') as Record<string, string> }),
+    );
     const conn = await db.connect();
-    await conn.run(`CREATE TABLE contacts (${contacts.columns.map((c) => `${q(c.name)} ${TABLE_TYPES[c.type]}`).join(', ')}, _elt_loaded_at TIMESTAMPTZ, _elt_load_id VARCHAR)`);
+    await conn.run(
+      `CREATE TABLE contacts (${contacts.columns.map((c) => `${q(c.name)} ${TABLE_TYPES[c.type]}`).join(', ')}, _elt_loaded_at TIMESTAMPTZ, _elt_load_id VARCHAR)`,
+    );
     const pool = new Pool(fake.url, { connections: 2 });
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -68,7 +86,9 @@ async function run(n: number): Promise<string> {
       lines = [];
       const commit = pages % CHECKPOINT_PAGES < filePages;
       chain = chain.then(async () => {
-        await conn.run(`INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`);
+        await conn.run(
+          `INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`,
+        );
         if (commit) await conn.run('COMMIT; BEGIN');
       });
       return chain;
@@ -105,7 +125,15 @@ async function run(n: number): Promise<string> {
       // the window's ends from two 2.16 sorted probes, cut into whole workspace days, paged at once
       const ends = await Promise.all(
         (['ascending', 'descending'] as const).map(async (order) => {
-          const page = scanPage(await search('2.16', { query: { field: 'updated_at', operator: '>', value: 0 }, sort: { field: 'updated_at', order }, pagination: { per_page: 1 } }), 'data', ['updated_at']);
+          const page = scanPage(
+            await search('2.16', {
+              query: { field: 'updated_at', operator: '>', value: 0 },
+              sort: { field: 'updated_at', order },
+              pagination: { per_page: 1 },
+            }),
+            'data',
+            ['updated_at'],
+          );
           return page.picked[0]!['updated_at'] as number;
         }),
       );

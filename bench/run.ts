@@ -15,11 +15,19 @@ import { root } from './lib.js';
 const BENCHES: ReadonlyArray<{ name: string; file: string; what: string }> = [
   { name: 'arrow', file: 'arrow.ts', what: 'rows -> Arrow record batches, hand-filled against the stock builders' },
   { name: 'duckdb-load', file: 'duckdb-load.ts', what: 'contacts-shaped batches -> DuckDB (merge), against read_json' },
-  { name: 'postgres-load', file: 'postgres-load.ts', what: 'contacts-shaped batches -> Postgres (binary COPY + MERGE), against raw COPY (throwaway cluster unless PG_URL)' },
+  {
+    name: 'postgres-load',
+    file: 'postgres-load.ts',
+    what: 'contacts-shaped batches -> Postgres (binary COPY + MERGE), against raw COPY (throwaway cluster unless PG_URL)',
+  },
   { name: 'fake-intercom', file: 'fake-intercom.ts', what: 'the fake Intercom: records/s and server CPU per record (rewrites its docs section)' },
   { name: 'e2e', file: 'e2e-contacts.ts', what: 'contacts -> DuckDB through the CLI, 100k and 1M, against read_json (issue #3)' },
   { name: 'raw-pages', file: 'raw-pages.ts', what: 'the ceiling of loading raw records into DuckDB with read_json' },
-  { name: 'rate-budget', file: 'rate-budget.ts', what: "a full sync against Intercom's default rate limit: wall time against the floor, requests against the minimum" },
+  {
+    name: 'rate-budget',
+    file: 'rate-budget.ts',
+    what: "a full sync against Intercom's default rate limit: wall time against the floor, requests against the minimum",
+  },
 ];
 
 let flags: { list?: boolean; only?: string };

@@ -61,9 +61,26 @@ const silent: Output = { out: () => undefined, err: () => undefined, isTTY: fals
 
 const PROJECT_KEYS = ['config', 'assetsDir', 'environment', 'assets'] as const satisfies ReadonlyArray<keyof ProjectOptions>;
 const INGEST_KEYS = [
-  ...PROJECT_KEYS, 'tags', 'fullRefresh', 'intervalStart', 'intervalEnd', 'parallel', 'checkpointPages', 'checkpointSeconds',
-  'sourceUri', 'sourceTable', 'destUri', 'destTable', 'incrementalStrategy', 'incrementalKey', 'primaryKey', 'mask',
-  'excludeColumns', 'selectColumns', 'signal', 'onEvent',
+  ...PROJECT_KEYS,
+  'tags',
+  'fullRefresh',
+  'intervalStart',
+  'intervalEnd',
+  'parallel',
+  'checkpointPages',
+  'checkpointSeconds',
+  'sourceUri',
+  'sourceTable',
+  'destUri',
+  'destTable',
+  'incrementalStrategy',
+  'incrementalKey',
+  'primaryKey',
+  'mask',
+  'excludeColumns',
+  'selectColumns',
+  'signal',
+  'onEvent',
 ] as const satisfies ReadonlyArray<keyof IngestOptions>;
 
 /** An option the function does not know is an error (a typo must not be silently ignored). */
@@ -73,8 +90,7 @@ function knownOptions(fn: string, options: object, known: readonly string[]): vo
   }
 }
 
-const time = (v: Date | number | string | undefined): string | undefined =>
-  v === undefined ? undefined : v instanceof Date ? v.toISOString() : String(v);
+const time = (v: Date | number | string | undefined): string | undefined => (v === undefined ? undefined : v instanceof Date ? v.toISOString() : String(v));
 
 /** Extract and load, as `intercom-elt ingest` does; resolves with a summary per asset. */
 export async function ingest(options: IngestOptions = {}): Promise<RunResult> {

@@ -167,13 +167,7 @@ function fillBool(rows: readonly Row[], key: string, c: Coercions): Data {
   return makeData({ type: new Bool(), length: n, nullCount: valid.nulls, nullBitmap: valid.bitmap, data: values });
 }
 
-function fillUtf8(
-  rows: readonly Row[],
-  key: string,
-  c: Coercions,
-  text: (v: unknown) => string | undefined,
-  stringsAsIs: boolean,
-): Data {
+function fillUtf8(rows: readonly Row[], key: string, c: Coercions, text: (v: unknown) => string | undefined, stringsAsIs: boolean): Data {
   const n = rows.length;
   const offsets = new Int32Array(n + 1);
   const valid = new Validity(n);

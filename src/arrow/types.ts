@@ -8,7 +8,6 @@ import type { ColumnType } from '../core/schema.js';
 /** Field metadata key that tells a destination a Utf8 column holds JSON text. */
 export const ELT_TYPE_META = 'elt:type';
 
-
 /** The Arrow type of a column type. Timestamps are microseconds in UTC (what DuckDB, Postgres and Snowflake store). */
 export function arrowType(type: ColumnType): DataType {
   switch (type) {

@@ -41,9 +41,7 @@ function sleepUntil(wakeMs: number, stop?: AbortSignal): Promise<boolean> {
 /** An error no later run can get past: a bad configuration or a token Intercom refuses. */
 function isFatal(err: unknown): boolean {
   return (
-    err instanceof ConfigError ||
-    (err instanceof IntercomHttpError && err.status === 401) ||
-    (err instanceof EltError && err.code === 'token_rejected') // ingest's one GET /me per connection before the run
+    err instanceof ConfigError || (err instanceof IntercomHttpError && err.status === 401) || (err instanceof EltError && err.code === 'token_rejected') // ingest's one GET /me per connection before the run
   );
 }
 
@@ -67,8 +65,12 @@ export function scheduleOf(f: EveryFlags): { intervalMs: number; maxRuns?: numbe
     return undefined;
   }
   // one-off flags would repeat at every run: a full reload, or the same fixed window, every slot
-  if (f.fullRefresh) throw new ConfigError('--every', 'value', 'cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it');
-  for (const [flag, v] of [['--interval-start', f.intervalStart], ['--interval-end', f.intervalEnd]] as const) {
+  if (f.fullRefresh)
+    throw new ConfigError('--every', 'value', 'cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it');
+  for (const [flag, v] of [
+    ['--interval-start', f.intervalStart],
+    ['--interval-end', f.intervalEnd],
+  ] as const) {
     if (v !== undefined) throw new ConfigError('--every', 'value', `cannot repeat the fixed window of ${flag}; backfill it once without --every`);
   }
   const seconds = parseDuration(typeof f.every === 'number' ? f.every : String(f.every), '--every', 'value');

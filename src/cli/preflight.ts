@@ -47,7 +47,12 @@ export function configRow(project: Project, assets: number, selected: boolean): 
 export function reportRows(rows: CheckRow[], o: Output, redact: (s: string) => string, json?: boolean): CheckResult {
   const result = { ok: rows.every((r) => r.status !== 'fail'), rows };
   if (json) o.out(redact(jsonDocument(result)));
-  else for (const line of formatTable(['check', 'target', 'status', 'detail'], rows.map((r) => [r.check, r.target, r.status, r.detail]))) o.out(redact(line));
+  else
+    for (const line of formatTable(
+      ['check', 'target', 'status', 'detail'],
+      rows.map((r) => [r.check, r.target, r.status, r.detail]),
+    ))
+      o.out(redact(line));
   return result;
 }
 
@@ -99,8 +104,10 @@ export function versionProblem(table: TableSpec, conn: Pick<IntercomConnection, 
 /** What a failed GET /me means for a connection, and what to do (shared with ingest's token check). */
 export function intercomProblem(err: unknown, conn: IntercomConnection): string {
   if (err instanceof IntercomHttpError && err.status === 401) {
-    return `access token rejected (401 unauthorized): check access_token of connection '${conn.name}'` +
-      (conn.baseUrl ? '' : ` and that the workspace is in region ${conn.region}`);
+    return (
+      `access token rejected (401 unauthorized): check access_token of connection '${conn.name}'` +
+      (conn.baseUrl ? '' : ` and that the workspace is in region ${conn.region}`)
+    );
   }
   if (err instanceof IntercomHttpError && err.status === 403) return `access forbidden (403 ${err.code}) for connection '${conn.name}'`;
   if (err instanceof NetworkError) return `cannot reach Intercom for connection '${conn.name}': ${err.message}`;

@@ -66,7 +66,9 @@ export function checkLine(asset: string, c: CheckResult): string {
 /** The checks that did not pass: `error:` lines for blocking ones (exit 1), `warning:` lines for the others. */
 export function checkFailureLines(summaries: AssetSummary[]): string[] {
   return summaries.flatMap((s) =>
-    (s.checks ?? []).filter((c) => c.status !== 'passed').map((c) => `${isBlockingFailure(c) ? 'error' : 'warning'}: ${checkLine(s.asset, c)}${c.blocking ? '' : ' (non-blocking)'}`),
+    (s.checks ?? [])
+      .filter((c) => c.status !== 'passed')
+      .map((c) => `${isBlockingFailure(c) ? 'error' : 'warning'}: ${checkLine(s.asset, c)}${c.blocking ? '' : ' (non-blocking)'}`),
   );
 }
 
@@ -83,7 +85,11 @@ export function endRun(
   runId?: string,
 ): RunResult & { failure?: EltError } {
   if (mode === 'json') {
-    o.out(redact(JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length })));
+    o.out(
+      redact(
+        JSON.stringify({ ts: new Date().toISOString(), ...(runId !== undefined && { runId }), type: 'end', ok: result.ok, assets: result.summaries.length }),
+      ),
+    );
   } else {
     for (const line of summaryTable(result.summaries)) o.out(redact(line));
     if (hint && result.summaries.some((s) => s.status === 'ok')) o.out(`\n${redact(hint)}`);
@@ -182,7 +188,10 @@ export function progressRenderer(
         }
       } else if (e.type === 'checkpoint' && effective === 'log') {
         // commits run behind the fetching; a slow one shows here, not as a stalled request rate
-        o.err(`${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` + (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''));
+        o.err(
+          `${e.asset}: checkpoint at ${fmt(e.rows)} rows, committed in ${e.commitSeconds.toFixed(1)} s` +
+            (e.queuedSeconds >= 0.5 ? ` after ${e.queuedSeconds.toFixed(1)} s behind earlier writes` : ''),
+        );
       } else if (e.type === 'check' && effective === 'log') {
         o.err(redact(checkLine(e.asset, e)));
       } else if (e.type === 'wait') {
@@ -210,7 +219,8 @@ function liveLine(asset: string, e: Extract<ProgressEvent, { type: 'page' }> | u
   const elapsed = `${clock(elapsedMs)} elapsed`;
   if (!e) return `${asset}: starting, ${elapsed}`;
   const secs = Math.max(elapsedMs / 1000, 0.001);
-  const rows = `${fmt(e.rows)} rows` + (e.total !== undefined && e.total > 0 ? ` of ~${fmt(e.total)} (${Math.min(100, Math.floor((e.rows / e.total) * 100))}%)` : '');
+  const rows =
+    `${fmt(e.rows)} rows` + (e.total !== undefined && e.total > 0 ? ` of ~${fmt(e.total)} (${Math.min(100, Math.floor((e.rows / e.total) * 100))}%)` : '');
   return (
     `${asset}: ${rows}, ${fmt(e.pages)} pages, ${fmt(e.stats.requests)} requests (${fmt(Math.round(e.stats.requests / secs))}/s), ${elapsed}` +
     (e.stats.budgetRemaining !== undefined ? `, budget ${e.stats.budgetRemaining}/${e.stats.budgetLimit} this window` : '')

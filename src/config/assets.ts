@@ -23,13 +23,34 @@ export const STRATEGIES = ['merge', 'replace', 'append', 'delete+insert', 'creat
 // Bruin keys we accept and keep in `raw` without acting on them: description, owner, domains,
 // meta, depends, uri. `custom_checks` and `columns[].checks` run after each load (checks.ts).
 const ASSET_KEYS = [
-  'name', 'type', 'connection', 'description', 'owner', 'domains', 'meta', 'depends', 'uri', 'custom_checks',
-  'tags', 'parameters', 'materialization', 'columns', 'start_date', 'lookback',
+  'name',
+  'type',
+  'connection',
+  'description',
+  'owner',
+  'domains',
+  'meta',
+  'depends',
+  'uri',
+  'custom_checks',
+  'tags',
+  'parameters',
+  'materialization',
+  'columns',
+  'start_date',
+  'lookback',
 ];
 const PARAMETER_KEYS = [
-  'source_connection', 'source_table', 'destination', 'destination_connection',
-  'incremental_strategy', 'incremental_key', 'lookback', 'custom_attribute_columns',
-  'select_columns', 'mask_salt', // read by protect.ts (issue #9)
+  'source_connection',
+  'source_table',
+  'destination',
+  'destination_connection',
+  'incremental_strategy',
+  'incremental_key',
+  'lookback',
+  'custom_attribute_columns',
+  'select_columns',
+  'mask_salt', // read by protect.ts (issue #9)
 ];
 const MATERIALIZATION_KEYS = ['type', 'strategy', 'incremental_key'];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -118,11 +139,7 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
 
   const sourceConnection = resolveSource(p, conns);
 
-  const given = oneOf(
-    file,
-    [p, 'incremental_strategy', readStrategy(p, 'incremental_strategy')],
-    [mat, 'strategy', mat && readStrategy(mat, 'strategy')],
-  );
+  const given = oneOf(file, [p, 'incremental_strategy', readStrategy(p, 'incremental_strategy')], [mat, 'strategy', mat && readStrategy(mat, 'strategy')]);
   const strategy: Strategy = given?.value ?? defaults.strategy;
   const strategyField = given?.field ?? 'parameters.incremental_strategy';
 
@@ -146,11 +163,19 @@ export function parseAsset(raw: unknown, file: string, rel: string, connections:
   const marked = columns.filter((c) => c.primaryKey === true).map((c) => c.name);
   const unknownKey = marked.find((c) => defaults.columns !== undefined && !defaults.columns.includes(c));
   if (unknownKey !== undefined) {
-    throw fail(file, `columns[${columns.findIndex((c) => c.name === unknownKey)}].primary_key`, `${show(unknownKey)} is not a column of table ${sourceTable}${suggestion(unknownKey, defaults.columns!)}`);
+    throw fail(
+      file,
+      `columns[${columns.findIndex((c) => c.name === unknownKey)}].primary_key`,
+      `${show(unknownKey)} is not a column of table ${sourceTable}${suggestion(unknownKey, defaults.columns!)}`,
+    );
   }
   const primaryKey = marked.length > 0 ? marked : [...defaults.primaryKey];
   if ((strategy === 'merge' || strategy === 'delete+insert') && primaryKey.length === 0) {
-    throw fail(file, strategyField, `strategy ${strategy} needs a primary key: mark a column with primary_key: true (table ${sourceTable} has none by default)`);
+    throw fail(
+      file,
+      strategyField,
+      `strategy ${strategy} needs a primary key: mark a column with primary_key: true (table ${sourceTable} has none by default)`,
+    );
   }
   // delete+insert deletes the run's window of the incremental key before inserting.
   if (strategy === 'delete+insert' && incrementalKey === undefined) {
@@ -221,7 +246,10 @@ function assetName(r: MapReader, rel: string, destination: KnownConnection): { s
     schema = segs.length >= 2 ? segs[segs.length - 2]! : defaultSchema;
     field = 'name (inferred from the file path)';
   }
-  for (const [what, v] of [['schema', schema], ['table', table]] as const) {
+  for (const [what, v] of [
+    ['schema', schema],
+    ['table', table],
+  ] as const) {
     if (!IDENTIFIER.test(v)) {
       throw fail(r.file, field, `invalid ${what} name ${show(v)}: use letters, digits and _, not starting with a digit`);
     }
@@ -238,8 +266,10 @@ function assetName(r: MapReader, rel: string, destination: KnownConnection): { s
  */
 export function reservedTableName(table: string): string | undefined {
   const t = table.toLowerCase();
-  if (t.startsWith('_elt_')) return `table name ${show(table)} is reserved: names starting with _elt_ are intercom-elt's metadata tables (_elt_state, _elt_loads, …); choose another name`;
-  if (t.endsWith('__elt_replace')) return `table name ${show(table)} is reserved: names ending in __elt_replace are the tables a replace run fills; choose another name`;
+  if (t.startsWith('_elt_'))
+    return `table name ${show(table)} is reserved: names starting with _elt_ are intercom-elt's metadata tables (_elt_state, _elt_loads, …); choose another name`;
+  if (t.endsWith('__elt_replace'))
+    return `table name ${show(table)} is reserved: names ending in __elt_replace are the tables a replace run fills; choose another name`;
   return undefined;
 }
 
@@ -275,8 +305,16 @@ function resolveDestination(p: MapReader, r: MapReader, conns: Known): KnownConn
     const { value: named, field } = given;
     const conn = conns.destinations.get(named);
     if (conn === undefined) {
-      if (conns.intercom.has(named)) throw fail(p.file, field, `${show(named)} is an intercom connection, not a destination (the source is parameters.source_connection)`);
-      throw fail(p.file, field, `unknown destination connection ${show(named)}${suggestion(named, all.map((c) => c.name))}`);
+      if (conns.intercom.has(named))
+        throw fail(p.file, field, `${show(named)} is an intercom connection, not a destination (the source is parameters.source_connection)`);
+      throw fail(
+        p.file,
+        field,
+        `unknown destination connection ${show(named)}${suggestion(
+          named,
+          all.map((c) => c.name),
+        )}`,
+      );
     }
     if (type !== undefined && type !== conn.type && type !== conn.name) {
       throw p.error('destination', `is ${show(type)} but ${field} ${show(named)} is a ${conn.type} connection`);
@@ -298,7 +336,11 @@ function resolveDestination(p: MapReader, r: MapReader, conns: Known): KnownConn
     throw p.error('destination', `unknown destination ${show(type)}${suggestion(type, candidates)}`);
   }
   if (all.length === 1) return all[0]!;
-  if (all.length === 0) throw p.error('destination', `no destination connection (${DESTINATION_TYPES.slice(0, -1).join(', ')} or ${DESTINATION_TYPES.at(-1)}) is defined in connections.yml`);
+  if (all.length === 0)
+    throw p.error(
+      'destination',
+      `no destination connection (${DESTINATION_TYPES.slice(0, -1).join(', ')} or ${DESTINATION_TYPES.at(-1)}) is defined in connections.yml`,
+    );
   throw p.error('destination', `is required: there are several destination connections (${all.map((c) => c.name).join(', ')})`);
 }
 

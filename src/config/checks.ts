@@ -72,9 +72,13 @@ export function readChecks(r: MapReader, table: CheckTable): Check[] {
     if (list === undefined) return;
     const column = c.requireString('name').trim();
     const type = columnType(c, column, table);
-    list.forEach((raw, j) => out.push(readColumnCheck(MapReader.of(raw, c.file, `${c.field('checks')}[${j}]`, 'a check').allow(CHECK_KEYS), column, type, table)));
+    list.forEach((raw, j) =>
+      out.push(readColumnCheck(MapReader.of(raw, c.file, `${c.field('checks')}[${j}]`, 'a check').allow(CHECK_KEYS), column, type, table)),
+    );
   });
-  (r.list('custom_checks') ?? []).forEach((raw, k) => out.push(readCustomCheck(MapReader.of(raw, r.file, `${r.field('custom_checks')}[${k}]`, 'a custom check').allow(CUSTOM_KEYS))));
+  (r.list('custom_checks') ?? []).forEach((raw, k) =>
+    out.push(readCustomCheck(MapReader.of(raw, r.file, `${r.field('custom_checks')}[${k}]`, 'a custom check').allow(CUSTOM_KEYS))),
+  );
   return out;
 }
 
@@ -138,7 +142,11 @@ function scalarFor(k: MapReader, field: string, v: unknown, type: ColumnType | u
     case 'bool':
       return typeof v === 'boolean' ? v : bad('true or false (the column is bool)');
     case 'timestamp':
-      return typeof v === 'number' ? v : typeof v === 'string' ? parseStartDate(v, k.file, k.field(field)) : bad('an ISO date/time or unix seconds (the column is a timestamp)');
+      return typeof v === 'number'
+        ? v
+        : typeof v === 'string'
+          ? parseStartDate(v, k.file, k.field(field))
+          : bad('an ISO date/time or unix seconds (the column is a timestamp)');
     case 'string':
       return String(v);
     default:
@@ -158,7 +166,8 @@ function readCustomCheck(k: MapReader): Check {
   const check: Check = { kind: 'custom', name, query, blocking: k.boolean('blocking') ?? true };
   if (count !== undefined) check.count = count;
   if (v !== undefined) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw k.error('value', `must be a number, a string or true/false, got ${kind(v)}`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw k.error('value', `must be a number, a string or true/false, got ${kind(v)}`);
     check.value = v;
   }
   return check;

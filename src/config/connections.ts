@@ -44,11 +44,36 @@ export const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
 export const CONNECTION_TYPES = ['intercom', ...DESTINATION_TYPES] as const;
 
 const TOP_KEYS = ['default_environment', 'environments', 'connections'];
-const INTERCOM_KEYS = ['name', 'access_token', 'region', 'api_version', 'base_url', 'concurrency', 'search_slices', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'];
+const INTERCOM_KEYS = [
+  'name',
+  'access_token',
+  'region',
+  'api_version',
+  'base_url',
+  'concurrency',
+  'search_slices',
+  'headroom',
+  'max_attempts',
+  'lookback',
+  'timeout_seconds',
+  'request_timeout_seconds',
+];
 const DUCKDB_KEYS = ['name', 'path'];
 const POSTGRES_KEYS = ['name', 'host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema', 'pool_max_conns'];
 const SNOWFLAKE_KEYS = [
-  'name', 'account', 'region', 'username', 'password', 'private_key_path', 'private_key', 'database', 'schema', 'warehouse', 'role', 'access_url', 'lock_lease_seconds',
+  'name',
+  'account',
+  'region',
+  'username',
+  'password',
+  'private_key_path',
+  'private_key',
+  'database',
+  'schema',
+  'warehouse',
+  'role',
+  'access_url',
+  'lock_lease_seconds',
 ];
 
 type Connections = Pick<Project, 'configFile' | 'environment' | 'intercom' | 'destinations' | 'unavailable'>;
@@ -135,7 +160,8 @@ export function parseConnections(doc: unknown, file: string, opts: { environment
         // a value made of the placeholder fails its own field: that field's variable is the problem
         if (!(missing && err instanceof ConfigError && unset.has(String(err.meta['field'])))) throw err;
       }
-      if (missing) unavailable.set(name, { type, name, error: unsetVariable(file, missing[0], missing[1][0]!), ...(conn && { connection: withoutSecrets(conn) }) });
+      if (missing)
+        unavailable.set(name, { type, name, error: unsetVariable(file, missing[0], missing[1][0]!), ...(conn && { connection: withoutSecrets(conn) }) });
       else if (type === 'intercom') intercom.set(name, conn as IntercomConnection);
       else destinations.set(name, conn as DestinationConnection);
     });
@@ -300,7 +326,11 @@ function readSnowflake(r: MapReader, name: string, ctx: Ctx): SnowflakeConnectio
     if (!key.includes('-----BEGIN')) throw r.error('private_key', 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …)');
     conn.privateKey = key;
   }
-  for (const [k, field] of [['schema', 'schema'], ['warehouse', 'warehouse'], ['role', 'role']] as const) {
+  for (const [k, field] of [
+    ['schema', 'schema'],
+    ['warehouse', 'warehouse'],
+    ['role', 'role'],
+  ] as const) {
     const v = r.optionalString(k);
     if (v !== undefined) conn[field] = v;
   }

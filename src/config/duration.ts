@@ -9,8 +9,7 @@ const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
  * non-negative integer of seconds (a number, or a string of digits).
  */
 export function parseDuration(s: string | number, file: string, field: string): number {
-  const bad = () =>
-    fail(file, field, `invalid duration ${show(s)}: use whole seconds or a number with a unit s, m, h or d (e.g. 30s, 10m, 2h, 1d, 1h30m)`);
+  const bad = () => fail(file, field, `invalid duration ${show(s)}: use whole seconds or a number with a unit s, m, h or d (e.g. 30s, 10m, 2h, 1d, 1h30m)`);
   if (typeof s === 'number') {
     if (!Number.isSafeInteger(s) || s < 0) throw bad();
     return s;
@@ -21,9 +20,7 @@ export function parseDuration(s: string | number, file: string, field: string): 
   const m = DURATION.exec(text);
   if (!m || text === '') throw bad();
   const [, d, h, min, sec] = m;
-  return (
-    Number(d ?? 0) * UNIT_SECONDS.d + Number(h ?? 0) * UNIT_SECONDS.h + Number(min ?? 0) * UNIT_SECONDS.m + Number(sec ?? 0) * UNIT_SECONDS.s
-  );
+  return Number(d ?? 0) * UNIT_SECONDS.d + Number(h ?? 0) * UNIT_SECONDS.h + Number(min ?? 0) * UNIT_SECONDS.m + Number(sec ?? 0) * UNIT_SECONDS.s;
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;

@@ -61,7 +61,11 @@ export function ruleError(file: string, place: RulePlace, problem: string): Conf
 function selectList(v: unknown): unknown[] {
   if (v === undefined || v === null) return [];
   // ingestr habit: one comma-separated string
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return Array.isArray(v) ? v : [v];
 }
 

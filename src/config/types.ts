@@ -8,7 +8,6 @@ import type { Check } from './checks.js';
 import type { ColumnType, Region, Strategy } from '../core/schema.js';
 import type { ProtectionConfig } from './protect.js';
 
-
 /** One Intercom app (one access token): one rate budget, one region. */
 export interface IntercomConnection {
   name: string;
@@ -89,7 +88,9 @@ export type DestinationType = DestinationConnection['type'];
 export interface TableCatalog {
   names(): string[];
   /** `columns`: the table's declared columns, when known (a primary key must be one of them). */
-  defaults(name: string): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy; columns?: string[]; columnTypes?: Record<string, ColumnType> } | undefined;
+  defaults(
+    name: string,
+  ): { primaryKey: string[]; incrementalKey?: string; strategy: Strategy; columns?: string[]; columnTypes?: Record<string, ColumnType> } | undefined;
 }
 
 /** One asset (one destination table), with the table's defaults applied. */

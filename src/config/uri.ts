@@ -57,7 +57,15 @@ function scheme(uri: string, flag: string, expected: readonly string[]): { schem
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s.exec(uri.trim());
   if (!m) throw fail(flag, 'scheme', `not a URI; expected ${expected.map((e) => `${e}://`).join(', ')}`);
   const s = m[1]!.toLowerCase();
-  if (!expected.includes(s)) throw fail(flag, 'scheme', `unsupported scheme ${show(s + '://')}${suggestion(`${s}://`, expected.map((e) => `${e}://`))}`);
+  if (!expected.includes(s))
+    throw fail(
+      flag,
+      'scheme',
+      `unsupported scheme ${show(s + '://')}${suggestion(
+        `${s}://`,
+        expected.map((e) => `${e}://`),
+      )}`,
+    );
   return { scheme: s, rest: m[2]! };
 }
 
@@ -67,9 +75,24 @@ export function parseSourceUri(uri: string): IntercomConnection {
   const q = rest.indexOf('?');
   const host = q < 0 ? rest : rest.slice(0, q);
   if (host !== '' && host !== '/') throw fail(SOURCE, 'host', 'intercom:// takes no host: use intercom://?access_token=…&region=us');
-  const params = query(q < 0 ? '' : rest.slice(q), SOURCE, ['access_token', 'region', 'api_version', 'base_url', 'concurrency', 'search_slices', 'headroom', 'max_attempts', 'lookback', 'timeout_seconds', 'request_timeout_seconds'], [
-    'access_token',
-  ]);
+  const params = query(
+    q < 0 ? '' : rest.slice(q),
+    SOURCE,
+    [
+      'access_token',
+      'region',
+      'api_version',
+      'base_url',
+      'concurrency',
+      'search_slices',
+      'headroom',
+      'max_attempts',
+      'lookback',
+      'timeout_seconds',
+      'request_timeout_seconds',
+    ],
+    ['access_token'],
+  );
   const token = params.get('access_token')?.trim();
   if (token === undefined) throw fail(SOURCE, 'access_token', 'is required (intercom://?access_token=…)');
   if (token === '' || /\s/.test(token)) throw fail(SOURCE, 'access_token', token === '' ? 'must not be empty' : 'must not contain spaces');
@@ -199,7 +222,10 @@ function parseSnowflake(rest: string, cwd: string): SnowflakeConnection {
   if (a.host === '') throw fail(DEST, 'account', `is required ${example}`);
   if (a.port !== undefined) throw fail(DEST, 'account', 'takes no port');
   if (!a.user) throw fail(DEST, 'username', `is required ${example}`);
-  const segs = a.path.replace(/^\//, '').split('/').filter((x) => x !== '');
+  const segs = a.path
+    .replace(/^\//, '')
+    .split('/')
+    .filter((x) => x !== '');
   if (segs.length === 0 || segs.length > 2) throw fail(DEST, 'database', `is required: database or database/schema ${example}`);
   const params = query(a.search, DEST, ['warehouse', 'role', 'private_key_path', 'private_key'], ['private_key']);
   const conn: SnowflakeConnection = {
@@ -210,9 +236,11 @@ function parseSnowflake(rest: string, cwd: string): SnowflakeConnection {
     database: decode(segs[0]!, DEST, 'database'),
   };
   if (segs[1] !== undefined) conn.schema = decode(segs[1], DEST, 'schema');
-  const auth = [a.password ? 'password' : undefined, params.get('private_key_path') ? 'private_key_path' : undefined, params.get('private_key') ? 'private_key' : undefined].filter(
-    (x): x is string => x !== undefined,
-  );
+  const auth = [
+    a.password ? 'password' : undefined,
+    params.get('private_key_path') ? 'private_key_path' : undefined,
+    params.get('private_key') ? 'private_key' : undefined,
+  ].filter((x): x is string => x !== undefined);
   if (auth.length === 0) throw fail(DEST, 'password', 'is required, or give private_key_path= or private_key=');
   if (auth.length > 1) throw fail(DEST, auth[1]!, `set only one of password, private_key_path, private_key (found ${auth.join(' and ')})`);
   if (a.password) conn.password = a.password;

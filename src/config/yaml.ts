@@ -55,8 +55,7 @@ export function parseYaml(text: string, file: string): unknown {
   if (err) {
     const pos = lines.linePos(err.pos[0]);
     const where = `line ${pos.line}:${pos.col}`;
-    const first =
-      err.code === 'MULTIPLE_DOCS' ? 'only one document is allowed (remove the "---" separator)' : (err.message.split('\n')[0] ?? '').trim();
+    const first = err.code === 'MULTIPLE_DOCS' ? 'only one document is allowed (remove the "---" separator)' : (err.message.split('\n')[0] ?? '').trim();
     const msg = first.length > 160 ? `${first.slice(0, 157)}...` : first;
     throw fail(file, where, `invalid YAML: ${msg}`);
   }

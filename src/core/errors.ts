@@ -47,8 +47,7 @@ export class IntercomHttpError extends EltError {
     const detail = [opts.intercomCode, opts.intercomMessage].filter(Boolean).join(': ');
     super(
       opts.intercomCode ?? `http_${opts.status}`,
-      `Intercom ${opts.method} ${opts.path} answered ${opts.status}${detail ? ` (${detail})` : ''}` +
-        (opts.requestId ? ` [request_id ${opts.requestId}]` : ''),
+      `Intercom ${opts.method} ${opts.path} answered ${opts.status}${detail ? ` (${detail})` : ''}` + (opts.requestId ? ` [request_id ${opts.requestId}]` : ''),
       {
         retryable: opts.retryable ?? false,
         cause: opts.cause,

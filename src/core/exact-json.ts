@@ -68,7 +68,7 @@ export function parseJson(text: string, where: (value: unknown) => unknown[] = (
   const numbers: Array<bigint | ExactNumber> = [];
   const parts: string[] = [];
   let from = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (c === '"') {
       // to the closing quote: one not preceded by an odd run of backslashes

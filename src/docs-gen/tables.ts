@@ -150,18 +150,7 @@ export function renderTablePage(t: TableSpec): string {
     ['Settle lag', t.settleSeconds !== undefined ? duration(t.settleSeconds) : t.incrementalKey ? '0 s' : 'n/a'],
     ['API versions', `${t.minVersion ?? MIN_API_VERSION} to ${MAX_API_VERSION}`],
   ];
-  const out = [
-    MARKER,
-    '',
-    `# ${t.name}`,
-    '',
-    t.description,
-    '',
-    '| | |',
-    '|---|---|',
-    ...facts.map(([k, v]) => `| ${k} | ${cell(v)} |`),
-    '',
-  ];
+  const out = [MARKER, '', `# ${t.name}`, '', t.description, '', '| | |', '|---|---|', ...facts.map(([k, v]) => `| ${k} | ${cell(v)} |`), ''];
   if (t.incrementalKey) {
     out.push(
       `Each run reads \`${t.incrementalKey} >= cursor - lookback\` up to a bound frozen at run start minus the settle lag; ` +
@@ -178,7 +167,10 @@ export function renderTablePage(t: TableSpec): string {
   );
   if (t.children?.length) {
     out.push('## Child tables', '');
-    out.push('Loaded in the same run and transaction as the parent, beside it in the asset\'s schema; a parent\'s child rows are replaced whenever the parent is re-read.', '');
+    out.push(
+      "Loaded in the same run and transaction as the parent, beside it in the asset's schema; a parent's child rows are replaced whenever the parent is re-read.",
+      '',
+    );
     for (const c of t.children) {
       out.push(`### ${c.name}`, '', `Primary key ${c.primaryKey.map(code).join(', ')}; parent key ${c.parentKey.map(code).join(', ')}.`, '');
       out.push(...columnRows(c.columns, notes.columnNotes, c), '');
@@ -188,7 +180,7 @@ export function renderTablePage(t: TableSpec): string {
     out.push('## Notes and quirks', '');
     for (const q of notes.quirks) out.push(`- ${q}`);
     out.push('');
-    out.push('Spec references like `2.14:L5773` are line numbers in Intercom\'s OpenAPI description of that version.', '');
+    out.push("Spec references like `2.14:L5773` are line numbers in Intercom's OpenAPI description of that version.", '');
   }
   out.push('## Asset', '', `\`assets/${t.name}.asset.yml\` (what \`intercom-elt init\` writes):`, '', '```yaml', assetExample(t), '```', '');
   if (notes.file) out.push(`Declared in [\`${notes.file}\`](../../${notes.file}).`, '');
@@ -214,7 +206,7 @@ function renderIndex(list: readonly TableSpec[]): string {
   out.push(
     '',
     'Every table also gets `_elt_loaded_at` and `_elt_load_id`. The metadata tables `_elt_state` (cursor per asset) and ' +
-      '`_elt_loads` (one row per load) live in the destination\'s schema; `intercom-elt state show` reads them.',
+      "`_elt_loads` (one row per load) live in the destination's schema; `intercom-elt state show` reads them.",
     '',
   );
   return out.join('\n');

@@ -42,9 +42,28 @@ const PAIRS = lit(Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0
 
 /** A non-negative safe integer, as JSON.stringify prints it (two digits per division). */
 export function putDigits(buf: Buffer, p: number, x: number): number {
-  const n = x < 1e8
-    ? (x < 1e4 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1e6 ? (x < 1e5 ? 5 : 6) : x < 1e7 ? 7 : 8)
-    : x < 1e10 ? (x < 1e9 ? 9 : 10) : String(x).length;
+  const n =
+    x < 1e8
+      ? x < 1e4
+        ? x < 100
+          ? x < 10
+            ? 1
+            : 2
+          : x < 1000
+            ? 3
+            : 4
+        : x < 1e6
+          ? x < 1e5
+            ? 5
+            : 6
+          : x < 1e7
+            ? 7
+            : 8
+      : x < 1e10
+        ? x < 1e9
+          ? 9
+          : 10
+        : String(x).length;
   let q = p + n;
   while (x >= 100) {
     const d = Math.floor(x / 100);
@@ -162,11 +181,16 @@ export class ByteWriter {
   private write(x: unknown): void {
     if (x === null) return this.bytes(NULL);
     switch (typeof x) {
-      case 'string': return this.str(x);
-      case 'number': return this.num(x);
-      case 'boolean': return this.bool(x);
-      case 'object': break;
-      default: return this.json(x); // undefined/function/bigint: leave the edge cases to JSON.stringify
+      case 'string':
+        return this.str(x);
+      case 'number':
+        return this.num(x);
+      case 'boolean':
+        return this.bool(x);
+      case 'object':
+        break;
+      default:
+        return this.json(x); // undefined/function/bigint: leave the edge cases to JSON.stringify
     }
     if (Array.isArray(x)) {
       this.byte(91);

@@ -120,9 +120,7 @@ export function searchPage<M extends Model>(t: Target<M>, key: string, q: Compil
     let b = m.idx.length;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const c = m.vals && sort
-        ? sort.dir * cmp(m.vals[mid] as never, cv as never) || (m.idx[mid] as number) - ci
-        : (m.idx[mid] as number) - ci;
+      const c = m.vals && sort ? sort.dir * cmp(m.vals[mid] as never, cv as never) || (m.idx[mid] as number) - ci : (m.idx[mid] as number) - ci;
       if (c <= 0) a = mid + 1;
       else b = mid;
     }
@@ -137,4 +135,3 @@ export function searchPage<M extends Model>(t: Target<M>, key: string, q: Compil
   }
   return { indexes, total: m.idx.length, page, next };
 }
-

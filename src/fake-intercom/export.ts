@@ -11,8 +11,21 @@ import { atLeast, renderAdmin, renderArticle, renderContact, renderConversation,
 import type { World } from './world.js';
 
 export const EXPORT_TABLES = [
-  'contacts', 'companies', 'conversations', 'conversation_parts', 'tickets', 'admins', 'teams', 'tags', 'segments',
-  'articles', 'help_center_collections', 'news_items', 'activity_logs', 'data_attributes', 'deleted_conversations',
+  'contacts',
+  'companies',
+  'conversations',
+  'conversation_parts',
+  'tickets',
+  'admins',
+  'teams',
+  'tags',
+  'segments',
+  'articles',
+  'help_center_collections',
+  'news_items',
+  'activity_logs',
+  'data_attributes',
+  'deleted_conversations',
 ] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 

@@ -159,4 +159,5 @@ export function withoutIds(page: Record<string, unknown>): Record<string, unknow
 }
 
 /** `html_404`: a load balancer's page, not Intercom's `error.list`. */
-export const HTML_404 = '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n';
+export const HTML_404 =
+  '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n';

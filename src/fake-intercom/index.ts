@@ -144,7 +144,11 @@ export async function runFakeIntercomCommand(opts: FakeIntercomOptions & { stdou
   stdout(`fake Intercom listening on ${fake.url}`);
   const s = resolveSettings(rest);
   stdout(`token: ${s.token === 'fake-token' ? 'fake-token' : '(as configured)'}; Intercom-Version default ${s.defaultVersion}; time zone ${s.timezone}`);
-  stdout(`data: ${s.counts.contacts} contacts, ${s.counts.companies} companies, ${s.counts.conversations} conversations, ${s.counts.tickets} tickets (seed ${s.seed})`);
-  stdout(`clock: ${s.realtimeClock ? 'real, ticking from' : 'frozen at'} ${new Date(s.now * 1000).toISOString()}; faults: ${s.faultRate > 0 ? `${s.faultRate} of requests, ${s.faultKinds.length > 0 ? s.faultKinds.join(',') : 'every kind'}` : 'none'}`);
+  stdout(
+    `data: ${s.counts.contacts} contacts, ${s.counts.companies} companies, ${s.counts.conversations} conversations, ${s.counts.tickets} tickets (seed ${s.seed})`,
+  );
+  stdout(
+    `clock: ${s.realtimeClock ? 'real, ticking from' : 'frozen at'} ${new Date(s.now * 1000).toISOString()}; faults: ${s.faultRate > 0 ? `${s.faultRate} of requests, ${s.faultKinds.length > 0 ? s.faultKinds.join(',') : 'every kind'}` : 'none'}`,
+  );
   return fake;
 }

@@ -20,7 +20,10 @@ import { atLeast, type Version } from './versions.js';
 /** A body that is already JSON bytes; sendJson writes it as is. */
 export class RawJson {
   /** `pooled`: the whole buffer `buf` is a view of, to hand back with releaseBuffer once written. */
-  constructor(readonly buf: Buffer, readonly pooled: Buffer | null = null) {}
+  constructor(
+    readonly buf: Buffer,
+    readonly pooled: Buffer | null = null,
+  ) {}
 }
 
 /** Bounded pool of response buffers: at most POOL_SIZE buffers of at most POOL_BYTES each. */

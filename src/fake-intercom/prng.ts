@@ -25,9 +25,25 @@ function mix(h: number): number {
 
 /** Stable small integers naming each generated stream (keeps hashes independent). */
 export const STREAM = {
-  contact: 1, company: 2, conversation: 3, part: 4, ticket: 5, ticketPart: 6, admin: 7,
-  team: 8, tag: 9, segment: 10, article: 11, collection: 12, news: 13, activity: 14,
-  note: 15, faults: 16, latency: 17, misc: 18, uuid: 19,
+  contact: 1,
+  company: 2,
+  conversation: 3,
+  part: 4,
+  ticket: 5,
+  ticketPart: 6,
+  admin: 7,
+  team: 8,
+  tag: 9,
+  segment: 10,
+  article: 11,
+  collection: 12,
+  news: 13,
+  activity: 14,
+  note: 15,
+  faults: 16,
+  latency: 17,
+  misc: 18,
+  uuid: 19,
 } as const;
 
 /** A tiny sequential PRNG (mulberry32) seeded from a hash; returns floats in [0, 1). */

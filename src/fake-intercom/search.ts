@@ -128,12 +128,18 @@ function timestampFilter(field: string, op: Op, value: unknown, s: SearchSchema,
   if (value === null && (op === '=' || op === '!=')) return (get) => (get(field) == null) === (op === '=');
   const t = num(value, field);
   switch (op) {
-    case '=': return inRange(t, t + 1);
-    case '!=': return (get) => get(field) !== t;
-    case '>': return inRange(t + 1, Infinity);
-    case '>=': return inRange(t, Infinity);
-    case '<': return inRange(-Infinity, t);
-    default: return inRange(-Infinity, t + 1); // '<='
+    case '=':
+      return inRange(t, t + 1);
+    case '!=':
+      return (get) => get(field) !== t;
+    case '>':
+      return inRange(t + 1, Infinity);
+    case '>=':
+      return inRange(t, Infinity);
+    case '<':
+      return inRange(-Infinity, t);
+    default:
+      return inRange(-Infinity, t + 1); // '<='
   }
 }
 
@@ -158,9 +164,12 @@ function valueFilter(field: string, type: Exclude<FieldType, 'date'>, op: Op, va
   const unsupported = () => bad(`The ${op} operator is not supported for ${type} field ${field}`);
   const checkValue = (x: unknown) => {
     if (x === null) return;
-    const ok = type === 'string' ? typeof x === 'string' || typeof x === 'number'
-      : type === 'boolean' ? typeof x === 'boolean' || x === 'true' || x === 'false'
-      : Number.isFinite(typeof x === 'string' && x.trim() !== '' ? Number(x) : x);
+    const ok =
+      type === 'string'
+        ? typeof x === 'string' || typeof x === 'number'
+        : type === 'boolean'
+          ? typeof x === 'boolean' || x === 'true' || x === 'false'
+          : Number.isFinite(typeof x === 'string' && x.trim() !== '' ? Number(x) : x);
     if (!ok) throw bad(`Value ${JSON.stringify(x)} for ${field} must be a ${type}`);
   };
   for (const x of Array.isArray(value) ? value : [value]) checkValue(x);
@@ -178,23 +187,33 @@ function valueFilter(field: string, type: Exclude<FieldType, 'date'>, op: Op, va
     };
   };
   switch (op) {
-    case '=': return (get) => eq(get(field), value);
-    case '!=': return (get) => !eq(get(field), value);
-    case 'IN': return (get) => (value as unknown[]).some((x) => eq(get(field), x));
-    case 'NIN': return (get) => !(value as unknown[]).some((x) => eq(get(field), x));
-    case '>': case '<':
+    case '=':
+      return (get) => eq(get(field), value);
+    case '!=':
+      return (get) => !eq(get(field), value);
+    case 'IN':
+      return (get) => (value as unknown[]).some((x) => eq(get(field), x));
+    case 'NIN':
+      return (get) => !(value as unknown[]).some((x) => eq(get(field), x));
+    case '>':
+    case '<':
       if (type === 'boolean') throw unsupported();
       return compare(op === '>' ? (d) => d > 0 : (d) => d < 0);
-    case '>=': case '<=':
+    case '>=':
+    case '<=':
       if (type !== 'integer' && type !== 'float') throw unsupported();
       return compare(op === '>=' ? (d) => d >= 0 : (d) => d <= 0);
     default:
       if (type !== 'string') throw unsupported();
       switch (op) {
-        case '~': return (get) => str(get(field))?.includes(needle) ?? false;
-        case '!~': return (get) => !(str(get(field))?.includes(needle) ?? false);
-        case '^': return (get) => str(get(field))?.startsWith(needle) ?? false;
-        default: return (get) => str(get(field))?.endsWith(needle) ?? false; // '$'
+        case '~':
+          return (get) => str(get(field))?.includes(needle) ?? false;
+        case '!~':
+          return (get) => !(str(get(field))?.includes(needle) ?? false);
+        case '^':
+          return (get) => str(get(field))?.startsWith(needle) ?? false;
+        default:
+          return (get) => str(get(field))?.endsWith(needle) ?? false; // '$'
       }
   }
 }

@@ -109,7 +109,13 @@ export class FakeServer implements Controls {
   }
 
   stats(): Stats {
-    return { requests: this.requests, byPath: { ...this.byPath }, rateLimited: this.limiter.rateLimited, faultsInjected: this.faults.injected, faultsByKind: { ...this.faults.byKind } };
+    return {
+      requests: this.requests,
+      byPath: { ...this.byPath },
+      rateLimited: this.limiter.rateLimited,
+      faultsInjected: this.faults.injected,
+      faultsByKind: { ...this.faults.byKind },
+    };
   }
 
   // ---- request handling --------------------------------------------------------------------
@@ -137,7 +143,10 @@ export class FakeServer implements Controls {
       switch (fault) {
         case 'rate_limit_burst':
           throw this.limiter.burst();
-        case 'http_500': case 'http_502': case 'http_503': case 'http_504': {
+        case 'http_500':
+        case 'http_502':
+        case 'http_503':
+        case 'http_504': {
           const e = SERVER_ERRORS[fault] as { status: number; code: string; message: string };
           throw new HttpError(e.status, e.code, e.message);
         }
@@ -164,7 +173,17 @@ export class FakeServer implements Controls {
         throw new HttpError(406, 'not_acceptable', 'Accept header must allow application/json');
       }
       const body = (parseJsonBody(await readBody(req)) ?? {}) as Obj;
-      const result = this.dispatch({ w: this.w, v, method: req.method ?? 'GET', path, query: url.searchParams, body, baseUrl: this.url, app: this.app, fault: continuingScroll ? fault : null });
+      const result = this.dispatch({
+        w: this.w,
+        v,
+        method: req.method ?? 'GET',
+        path,
+        query: url.searchParams,
+        body,
+        baseUrl: this.url,
+        app: this.app,
+        fault: continuingScroll ? fault : null,
+      });
       if (res.destroyed) return;
       if (truncate) return this.sendTruncated(res, result, rl);
       if (fault === 'empty_page' || fault === 'missing_id') {

@@ -23,7 +23,11 @@ function customTypes(w: World, model: 'contact' | 'conversation'): Map<string, F
 }
 
 /** Field → type from a table of names per type; `custom_attributes.<name>` from the model's data attributes. */
-function typer(byType: Partial<Record<FieldType, readonly string[]>>, custom?: Map<string, FieldType>, prefix = 'custom_attributes.'): (f: string) => FieldType | undefined {
+function typer(
+  byType: Partial<Record<FieldType, readonly string[]>>,
+  custom?: Map<string, FieldType>,
+  prefix = 'custom_attributes.',
+): (f: string) => FieldType | undefined {
   const m = new Map<string, FieldType>();
   for (const [t, names] of Object.entries(byType)) for (const n of names) m.set(n, t as FieldType);
   return (f) => m.get(f) ?? (custom && f.startsWith(prefix) ? custom.get(f.slice(prefix.length)) : undefined);
@@ -31,19 +35,53 @@ function typer(byType: Partial<Record<FieldType, readonly string[]>>, custom?: M
 
 /** Contact timestamp fields (2.14:L5797-5839) — searched by whole days ≤2.16. */
 const CONTACT_TIMES = [
-  'created_at', 'updated_at', 'signed_up_at', 'last_seen_at', 'last_contacted_at', 'last_replied_at',
-  'last_email_opened_at', 'last_email_clicked_at', 'android_last_seen_at', 'ios_last_seen_at',
+  'created_at',
+  'updated_at',
+  'signed_up_at',
+  'last_seen_at',
+  'last_contacted_at',
+  'last_replied_at',
+  'last_email_opened_at',
+  'last_email_clicked_at',
+  'android_last_seen_at',
+  'ios_last_seen_at',
 ];
 
 /** Contact search fields and types (2.14:L5797-5839; `formatted_phone`, `browser_version`, the `os_version`s as the model has them). */
 const CONTACT_FIELDS = {
   string: [
-    'id', 'role', 'name', 'avatar', 'email', 'email_domain', 'phone', 'formatted_phone', 'external_id', 'language_override',
-    'browser', 'browser_version', 'browser_language', 'os', 'location.country', 'location.region', 'location.city',
-    'ios_app_name', 'ios_app_version', 'ios_device', 'ios_os_version', 'ios_sdk_version', 'android_app_name',
-    'android_app_version', 'android_device', 'android_os_version', 'android_sdk_version', 'segment_id', 'tag_id',
+    'id',
+    'role',
+    'name',
+    'avatar',
+    'email',
+    'email_domain',
+    'phone',
+    'formatted_phone',
+    'external_id',
+    'language_override',
+    'browser',
+    'browser_version',
+    'browser_language',
+    'os',
+    'location.country',
+    'location.region',
+    'location.city',
+    'ios_app_name',
+    'ios_app_version',
+    'ios_device',
+    'ios_os_version',
+    'ios_sdk_version',
+    'android_app_name',
+    'android_app_version',
+    'android_device',
+    'android_os_version',
+    'android_sdk_version',
+    'segment_id',
+    'tag_id',
     // listed by the spec, absent from the model: searchable, match nothing ('andoid' sic, 2.14:L5837)
-    'ios_app_device', 'andoid_sdk_version',
+    'ios_app_device',
+    'andoid_sdk_version',
   ],
   integer: ['owner_id'],
   boolean: ['unsubscribed_from_emails', 'marked_email_as_spam', 'has_hard_bounced'],
@@ -57,24 +95,65 @@ export function contactSchema(w: World): SearchSchema {
 /** Conversation search fields and types (2.14:L7395-7452). */
 const CONVERSATION_FIELDS = {
   string: [
-    'id', 'source.type', 'source.id', 'source.delivered_as', 'source.subject', 'source.body', 'source.author.id',
-    'source.author.type', 'source.author.name', 'source.author.email', 'source.url', 'contact_ids', 'teammate_ids',
-    'channel_initiated', 'state', 'tag_ids', 'priority', 'statistics.last_closed_by_id', 'conversation_rating.remark',
-    'conversation_rating.contact_id', 'conversation_rating.admin_d', 'ai_agent.resolution_state', 'ai_agent.last_answer_type',
-    'ai_agent.rating_remark', 'ai_agent.source_type', 'ai_agent.source_title', 'title',
+    'id',
+    'source.type',
+    'source.id',
+    'source.delivered_as',
+    'source.subject',
+    'source.body',
+    'source.author.id',
+    'source.author.type',
+    'source.author.name',
+    'source.author.email',
+    'source.url',
+    'contact_ids',
+    'teammate_ids',
+    'channel_initiated',
+    'state',
+    'tag_ids',
+    'priority',
+    'statistics.last_closed_by_id',
+    'conversation_rating.remark',
+    'conversation_rating.contact_id',
+    'conversation_rating.admin_d',
+    'ai_agent.resolution_state',
+    'ai_agent.last_answer_type',
+    'ai_agent.rating_remark',
+    'ai_agent.source_type',
+    'ai_agent.source_title',
+    'title',
   ],
   integer: [
-    'admin_assignee_id', 'team_assignee_id', 'statistics.time_to_assignment', 'statistics.time_to_admin_reply',
-    'statistics.time_to_first_close', 'statistics.time_to_last_close', 'statistics.median_time_to_reply',
-    'statistics.count_reopens', 'statistics.count_assignments', 'statistics.count_conversation_parts',
-    'conversation_rating.score', 'ai_agent.rating',
+    'admin_assignee_id',
+    'team_assignee_id',
+    'statistics.time_to_assignment',
+    'statistics.time_to_admin_reply',
+    'statistics.time_to_first_close',
+    'statistics.time_to_last_close',
+    'statistics.median_time_to_reply',
+    'statistics.count_reopens',
+    'statistics.count_assignments',
+    'statistics.count_conversation_parts',
+    'conversation_rating.score',
+    'ai_agent.rating',
   ],
   boolean: ['open', 'read', 'ai_agent_participated'],
   date: [
-    'created_at', 'updated_at', 'waiting_since', 'snoozed_until', 'statistics.first_contact_reply_at',
-    'statistics.first_assignment_at', 'statistics.first_admin_reply_at', 'statistics.first_close_at',
-    'statistics.last_assignment_at', 'statistics.last_assignment_admin_reply_at', 'statistics.last_contact_reply_at',
-    'statistics.last_admin_reply_at', 'statistics.last_close_at', 'conversation_rating.requested_at', 'conversation_rating.replied_at',
+    'created_at',
+    'updated_at',
+    'waiting_since',
+    'snoozed_until',
+    'statistics.first_contact_reply_at',
+    'statistics.first_assignment_at',
+    'statistics.first_admin_reply_at',
+    'statistics.first_close_at',
+    'statistics.last_assignment_at',
+    'statistics.last_assignment_admin_reply_at',
+    'statistics.last_contact_reply_at',
+    'statistics.last_admin_reply_at',
+    'statistics.last_close_at',
+    'conversation_rating.requested_at',
+    'conversation_rating.replied_at',
   ],
 } as const;
 
@@ -85,8 +164,18 @@ export function conversationSchema(w: World): SearchSchema {
 /** Ticket search fields and types (2.14:L14040-14056); `ticket_attribute.{id}`: the default title/description (strings). */
 const TICKET_FIELDS = {
   string: [
-    'id', 'title', 'description', 'category', 'ticket_type_id', 'contact_ids', 'teammate_ids', 'admin_assignee_id',
-    'team_assignee_id', 'state', 'ticket_attribute._default_title_', 'ticket_attribute._default_description_',
+    'id',
+    'title',
+    'description',
+    'category',
+    'ticket_type_id',
+    'contact_ids',
+    'teammate_ids',
+    'admin_assignee_id',
+    'team_assignee_id',
+    'state',
+    'ticket_attribute._default_title_',
+    'ticket_attribute._default_description_',
   ],
   boolean: ['open'],
   date: ['created_at', 'updated_at', 'snoozed_until'],
@@ -153,11 +242,16 @@ export function conversationTarget(w: World): Target<ConversationModel> {
       return (path) => {
         o ??= (w.conversations.get(i) as ConversationModel).obj;
         switch (path) {
-          case 'contact_ids': return ((o.contacts as Obj).contacts as Obj[]).map((c) => c.id);
-          case 'teammate_ids': return (((o.teammates as Obj | null)?.teammates as Obj[]) ?? []).map((c) => Number(c.id));
-          case 'tag_ids': return ((o.tags as Obj).tags as Obj[]).map((t) => t.id);
-          case 'channel_initiated': return (o.source as Obj).delivered_as;
-          default: return resolvePath(o, path);
+          case 'contact_ids':
+            return ((o.contacts as Obj).contacts as Obj[]).map((c) => c.id);
+          case 'teammate_ids':
+            return (((o.teammates as Obj | null)?.teammates as Obj[]) ?? []).map((c) => Number(c.id));
+          case 'tag_ids':
+            return ((o.tags as Obj).tags as Obj[]).map((t) => t.id);
+          case 'channel_initiated':
+            return (o.source as Obj).delivered_as;
+          default:
+            return resolvePath(o, path);
         }
       };
     },
@@ -177,16 +271,24 @@ export function ticketTarget(w: World): Target<TicketModel> {
       return (path) => {
         o ??= (w.tickets.get(i) as TicketModel).obj;
         switch (path) {
-          case 'contact_ids': return ((o.contacts as Obj).contacts as Obj[]).map((c) => c.id);
-          case 'state': return (o.ticket_state as Obj).category;
+          case 'contact_ids':
+            return ((o.contacts as Obj).contacts as Obj[]).map((c) => c.id);
+          case 'state':
+            return (o.ticket_state as Obj).category;
           // Search uses request|task|tracker, not the display names (2.14:L14058-14063).
-          case 'category': return TICKET_CATEGORY[o.category as string] ?? o.category;
-          case 'title': return (o.ticket_attributes as Obj)._default_title_;
-          case 'description': return (o.ticket_attributes as Obj)._default_description_;
-          case 'ticket_type_id': return (o.ticket_type as Obj).id;
-          case 'ticket_attribute._default_title_': case 'ticket_attribute._default_description_':
+          case 'category':
+            return TICKET_CATEGORY[o.category as string] ?? o.category;
+          case 'title':
+            return (o.ticket_attributes as Obj)._default_title_;
+          case 'description':
+            return (o.ticket_attributes as Obj)._default_description_;
+          case 'ticket_type_id':
+            return (o.ticket_type as Obj).id;
+          case 'ticket_attribute._default_title_':
+          case 'ticket_attribute._default_description_':
             return (o.ticket_attributes as Obj)[path.slice('ticket_attribute.'.length)];
-          default: return resolvePath(o, path);
+          default:
+            return resolvePath(o, path);
         }
       };
     },

@@ -47,15 +47,37 @@ export interface FakeIntercomOptions {
 }
 
 export type FaultKind =
-  | 'rate_limit_burst' | 'http_500' | 'http_502' | 'http_503' | 'http_504' | 'connection_reset'
-  | 'hang' | 'truncated_json' | 'scroll_expire' | 'scroll_restart'
+  | 'rate_limit_burst'
+  | 'http_500'
+  | 'http_502'
+  | 'http_503'
+  | 'http_504'
+  | 'connection_reset'
+  | 'hang'
+  | 'truncated_json'
+  | 'scroll_expire'
+  | 'scroll_restart'
   // responses that cannot be right (a proxy, a load balancer, a bad deploy): docs/fake-intercom.md
-  | 'empty_page' | 'empty_object' | 'html_404' | 'missing_id';
+  | 'empty_page'
+  | 'empty_object'
+  | 'html_404'
+  | 'missing_id';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
-  'rate_limit_burst', 'http_500', 'http_502', 'http_503', 'http_504', 'connection_reset',
-  'hang', 'truncated_json', 'scroll_expire', 'scroll_restart',
-  'empty_page', 'empty_object', 'html_404', 'missing_id',
+  'rate_limit_burst',
+  'http_500',
+  'http_502',
+  'http_503',
+  'http_504',
+  'connection_reset',
+  'hang',
+  'truncated_json',
+  'scroll_expire',
+  'scroll_restart',
+  'empty_page',
+  'empty_object',
+  'html_404',
+  'missing_id',
 ];
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -85,9 +107,18 @@ export interface Settings {
   seed: number;
   token: string;
   counts: {
-    contacts: number; companies: number; conversations: number; tickets: number; admins: number;
-    teams: number; tags: number; segments: number; articles: number; collections: number;
-    newsItems: number; activityLogs: number;
+    contacts: number;
+    companies: number;
+    conversations: number;
+    tickets: number;
+    admins: number;
+    teams: number;
+    tags: number;
+    segments: number;
+    articles: number;
+    collections: number;
+    newsItems: number;
+    activityLogs: number;
   };
   rateLimitPerMinute: number | null;
   latencyMs: number;

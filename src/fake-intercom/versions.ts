@@ -7,7 +7,31 @@ import { HttpError, type Obj } from './types.js';
 export type Version = { raw: string; major: number; minor: number; preview: boolean };
 
 /** Versions this fake accepts in the `Intercom-Version` header (enum of 2.14:L20772-20798, plus 2.15/2.16). */
-const KNOWN = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9', '2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16', 'Preview']);
+const KNOWN = new Set([
+  '1.0',
+  '1.1',
+  '1.2',
+  '1.3',
+  '1.4',
+  '2.0',
+  '2.1',
+  '2.2',
+  '2.3',
+  '2.4',
+  '2.5',
+  '2.6',
+  '2.7',
+  '2.8',
+  '2.9',
+  '2.10',
+  '2.11',
+  '2.12',
+  '2.13',
+  '2.14',
+  '2.15',
+  '2.16',
+  'Preview',
+]);
 
 export function parseVersion(raw: string | undefined, def: string): Version {
   const v = (raw ?? def).trim() || def;

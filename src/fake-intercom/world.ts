@@ -214,7 +214,16 @@ export class World {
       values = options.map((o) => (o as Obj).value as string);
     }
     if (this.dataAttributes(model).some((a) => a.name === name)) throw bad(`You already have '${name}' in your workspace`);
-    const attr = createdDataAttribute(model, name, dataType, values, typeof req.description === 'string' ? req.description : undefined, req.messenger_writable === true, this.createdAttributes.length, this.clock.now());
+    const attr = createdDataAttribute(
+      model,
+      name,
+      dataType,
+      values,
+      typeof req.description === 'string' ? req.description : undefined,
+      req.messenger_writable === true,
+      this.createdAttributes.length,
+      this.clock.now(),
+    );
     this.createdAttributes.push(attr);
     return attr;
   }
@@ -228,7 +237,15 @@ export class World {
     const id = contactId(this.g, i, now);
     const obj: Obj = { ...m.obj, id, created_at: now, updated_at: now, signed_up_at: m.obj.role === 'user' ? now : null, last_seen_at: null };
     for (const k of ['opted_out_subscription_types', 'opted_in_subscription_types']) (obj[k] as Obj).url = `/contacts/${id}/subscriptions`;
-    const model: ContactModel = { index: i, obj, tagIds: [], companyIds: [], noteIds: [], searchableAt: now + this.settings.searchIndexLagSeconds, fresh: false };
+    const model: ContactModel = {
+      index: i,
+      obj,
+      tagIds: [],
+      companyIds: [],
+      noteIds: [],
+      searchableAt: now + this.settings.searchIndexLagSeconds,
+      fresh: false,
+    };
     this.patchRelations(model, partial);
     applyPatch(obj, stripRelations(partial));
     deriveContactFields(obj, partial);
@@ -274,7 +291,11 @@ export class World {
     const j = this.companies.allocate();
     const now = this.clock.now();
     const m = baseCompany(this.g, j);
-    const model: CompanyModel = { ...m, obj: { ...m.obj, id: objectId(now, this.g.seed, COMPANY_KIND, j), created_at: now, updated_at: now, last_request_at: now }, hasUsers: partial.has_users !== false };
+    const model: CompanyModel = {
+      ...m,
+      obj: { ...m.obj, id: objectId(now, this.g.seed, COMPANY_KIND, j), created_at: now, updated_at: now, last_request_at: now },
+      hasUsers: partial.has_users !== false,
+    };
     applyPatch(model.obj, stripRelations(partial));
     this.companies.put(model);
     return this.companyObj(j);

@@ -50,13 +50,7 @@ export const RETRY_AFTER_META = 'retry_after_ms';
  * Should attempt number `attempt` (1-based) that failed with `error` be retried, and after how
  * long? Pure: the clock and the randomness come in as arguments.
  */
-export function decide(
-  error: unknown,
-  attempt: number,
-  now: number,
-  policy: RetryPolicy = RETRY_DEFAULTS,
-  random: () => number = Math.random,
-): RetryDecision {
+export function decide(error: unknown, attempt: number, now: number, policy: RetryPolicy = RETRY_DEFAULTS, random: () => number = Math.random): RetryDecision {
   const stop = { retry: false, delayMs: 0 };
   if (attempt >= policy.maxAttempts) return stop;
 
@@ -70,8 +64,10 @@ export function decide(
   }
 
   let retryable = false;
-  if (error instanceof NetworkError) retryable = true; // resets, timeouts, truncated/invalid JSON, a proxy's 404
-  else if (error instanceof UnexpectedResponseError) retryable = error.retryable; // a malformed 2xx (an empty page short of its total, a record without its key), not a shape the request never has
+  if (error instanceof NetworkError)
+    retryable = true; // resets, timeouts, truncated/invalid JSON, a proxy's 404
+  else if (error instanceof UnexpectedResponseError)
+    retryable = error.retryable; // a malformed 2xx (an empty page short of its total, a record without its key), not a shape the request never has
   else if (error instanceof IntercomHttpError) retryable = policy.retryStatuses.includes(error.status);
   if (!retryable) return stop;
 

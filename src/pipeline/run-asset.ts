@@ -64,7 +64,10 @@ async function workspace(client: IntercomClient): Promise<Workspace> {
   const res = await client.request<{ app?: { timezone?: unknown } }>({ method: 'GET', path: '/me' });
   const tz = res.body?.app?.timezone;
   if (typeof tz !== 'string' || tz.trim() === '') {
-    throw new EltError('bad_workspace', 'Intercom GET /me answered without app.timezone: the workspace time zone is needed to search contacts by day; check the token\'s workspace (intercom-elt check) or retry later');
+    throw new EltError(
+      'bad_workspace',
+      "Intercom GET /me answered without app.timezone: the workspace time zone is needed to search contacts by day; check the token's workspace (intercom-elt check) or retry later",
+    );
   }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -112,8 +115,15 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     const state = o.fullRefresh ? undefined : await o.destination.readState(asset.name);
     const plan = planFor(o, state, ws.now);
     summary.window = plan.window;
-    const customAttributes = asset.customAttributeColumns && table.customAttributes ? await fetchDataAttributes(client, o.apiVersion, table.customAttributes) : undefined;
-    const transforms = buildTransforms({ asset, table, env: process.env, maxIdentifierLength: o.destination.capabilities.maxIdentifierLength, customAttributes });
+    const customAttributes =
+      asset.customAttributeColumns && table.customAttributes ? await fetchDataAttributes(client, o.apiVersion, table.customAttributes) : undefined;
+    const transforms = buildTransforms({
+      asset,
+      table,
+      env: process.env,
+      maxIdentifierLength: o.destination.capabilities.maxIdentifierLength,
+      customAttributes,
+    });
     const targets = targetsFor(asset, table, transforms);
     const writer = await o.destination.openRun({ asset: asset.name, loadId, tables: targets, window: plan.window, fullRefresh: o.fullRefresh });
     load = new LoadQueue(writer, {
@@ -176,22 +186,25 @@ class PageLoop {
     const { o, c } = this;
     const counters = c.summary.counters;
     // read two pages ahead while the destination works on the current one
-    const pages = prefetch(o.table.extract({
-      client: o.client,
-      apiVersion: o.apiVersion,
-      timezone: c.timezone,
-      window: c.plan.window,
-      resume: c.plan.resume,
-      concurrency: o.concurrency ?? 32,
-      slices: o.searchSlices ?? 1,
-      count: (name, n = 1) => {
-        counters[name] = (counters[name] ?? 0) + n;
-      },
-      total: (n) => {
-        this.total = n;
-      },
-      signal: o.stop,
-    }), 2);
+    const pages = prefetch(
+      o.table.extract({
+        client: o.client,
+        apiVersion: o.apiVersion,
+        timezone: c.timezone,
+        window: c.plan.window,
+        resume: c.plan.resume,
+        concurrency: o.concurrency ?? 32,
+        slices: o.searchSlices ?? 1,
+        count: (name, n = 1) => {
+          counters[name] = (counters[name] ?? 0) + n;
+        },
+        total: (n) => {
+          this.total = n;
+        },
+        signal: o.stop,
+      }),
+      2,
+    );
     try {
       for await (const page of pages) {
         this.consume(page);
@@ -232,7 +245,14 @@ class PageLoop {
     // child batches carry the parent list accumulated since their last batch
     for (const b of batches.take(false)) load.write(b);
     load.pageRead();
-    o.onEvent?.({ type: 'page', asset: o.asset.name, rows: summary.rows, pages: summary.pages, stats: o.client.stats(), ...(this.total !== undefined && { total: this.total }) });
+    o.onEvent?.({
+      type: 'page',
+      asset: o.asset.name,
+      rows: summary.rows,
+      pages: summary.pages,
+      stats: o.client.stats(),
+      ...(this.total !== undefined && { total: this.total }),
+    });
   }
 
   /** Commit what is read so far with a state that resumes after `resume`; `wait`: until it committed. */
@@ -291,7 +311,13 @@ async function runChecks(o: RunAssetOptions, checks: NonNullable<AssetConfig['ch
   // the load is committed: a destination that fails now makes every check an error, not the load a failure
   const results = await o.destination.runChecks(target, checks).catch((err: unknown) => {
     const message = `checks could not run: ${(inDestination(err, asset.destination) as Error).message}`;
-    return checks.map((c): CheckResult => ({ check: c.name, ...(c.kind === 'column' && { column: c.column }), blocking: c.blocking, status: 'error', message }));
+    return checks.map((c): CheckResult => ({
+      check: c.name,
+      ...(c.kind === 'column' && { column: c.column }),
+      blocking: c.blocking,
+      status: 'error',
+      message,
+    }));
   });
   for (const c of results) o.onEvent?.({ type: 'check', asset: asset.name, ...c });
   return results;
@@ -301,7 +327,13 @@ async function runChecks(o: RunAssetOptions, checks: NonNullable<AssetConfig['ch
  * A run that failed or was interrupted: nothing queued still runs, the writer rolls back what is
  * not committed and records the failure; the summary says what the destination kept.
  */
-async function fail(o: RunAssetOptions, summary: AssetSummary, caught: unknown, load: LoadQueue | undefined, since: { at: number; stats: ClientStats }): Promise<void> {
+async function fail(
+  o: RunAssetOptions,
+  summary: AssetSummary,
+  caught: unknown,
+  load: LoadQueue | undefined,
+  since: { at: number; stats: ClientStats },
+): Promise<void> {
   const err = inDestination(caught, o.asset.destination);
   stamp(summary, o.client, since);
   // nothing of the queue may still run when the run is aborted
@@ -321,5 +353,7 @@ async function fail(o: RunAssetOptions, summary: AssetSummary, caught: unknown, 
       )
     : (err as Error);
   summary.error = error;
-  await load?.abort({ status: summary.status, rows: committed.rows, requests: summary.requests, error: (o.redact ?? String)(error.message) }).catch(() => undefined);
+  await load
+    ?.abort({ status: summary.status, rows: committed.rows, requests: summary.requests, error: (o.redact ?? String)(error.message) })
+    .catch(() => undefined);
 }

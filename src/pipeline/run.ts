@@ -65,7 +65,11 @@ export function clientFor(conn: IntercomConnection, limiter?: RateLimiter, hooks
 /** Default number of assets run at once: enough to keep one app's rate budget busy. */
 export const DEFAULT_PARALLEL_ASSETS = 4;
 
-export async function runAssets(project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>, assets: AssetConfig[], o: RunOptions = {}): Promise<RunResult> {
+export async function runAssets(
+  project: Pick<Project, 'intercom' | 'destinations'> & Partial<Pick<Project, 'unavailable'>>,
+  assets: AssetConfig[],
+  o: RunOptions = {},
+): Promise<RunResult> {
   // DESIGN.md invariant 5: one rate budget per Intercom app, shared by every asset and request
   const limiters = new Map<string, RateLimiter>();
   const destinations = new Map<string, Promise<Destination>>();
@@ -138,5 +142,19 @@ export async function runAssets(project: Pick<Project, 'intercom' | 'destination
 
 function notStarted(asset: AssetConfig, signal: string): AssetSummary {
   const error = new InterruptedError(signal, 'before it started; nothing was loaded');
-  return { asset: asset.name, table: asset.sourceTable, status: 'interrupted', rows: 0, rowsByTable: {}, pages: 0, requests: 0, retries: 0, rateLimited: 0, seconds: 0, checkpoints: 0, counters: {}, error };
+  return {
+    asset: asset.name,
+    table: asset.sourceTable,
+    status: 'interrupted',
+    rows: 0,
+    rowsByTable: {},
+    pages: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    seconds: 0,
+    checkpoints: 0,
+    counters: {},
+    error,
+  };
 }

@@ -37,10 +37,7 @@ export function planWindow(table: TableSpec, incremental: boolean, state: AssetS
   }
   const end = Math.floor(o.intervalEnd ?? o.now - (o.settleSeconds ?? table.settleSeconds ?? 0));
   const lookback = o.lookbackSeconds ?? table.lookbackSeconds ?? 0;
-  const start = Math.max(
-    0,
-    Math.floor(o.intervalStart ?? (prior?.cursor !== undefined ? prior.cursor - lookback : o.startDate ?? 0)),
-  );
+  const start = Math.max(0, Math.floor(o.intervalStart ?? (prior?.cursor !== undefined ? prior.cursor - lookback : (o.startDate ?? 0))));
   // An explicit interval (a backfill of some range) never moves the cursor.
   const nextCursor = explicit ? prior?.cursor : Math.max(end, prior?.cursor ?? end);
   return { window: { start: Math.min(start, end), end }, nextCursor };

@@ -123,7 +123,13 @@ describe('BatchBuilder', () => {
   });
 
   it('handles batches larger than one bitmap word and keeps nulls aligned', () => {
-    const b = new BatchBuilder([{ name: 'k', type: 'int64' }, { name: 'f', type: 'bool' }], meta);
+    const b = new BatchBuilder(
+      [
+        { name: 'k', type: 'int64' },
+        { name: 'f', type: 'bool' },
+      ],
+      meta,
+    );
     const rows = Array.from({ length: 5001 }, (_, i) => ({ k: i % 3 === 0 ? null : i, f: i % 5 === 0 ? null : i % 2 === 0 }));
     b.add(rows);
     const batch = b.flush()!;

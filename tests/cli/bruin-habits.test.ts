@@ -41,7 +41,9 @@ describe('Bruin habits', () => {
     });
     const r = await runCli(['list', '-c', p.configFile]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: ${path.join(p.assetsDir, 'admins.asset.yml')}: connection: conflicts with parameters.destination_connection; set it in one place\n`);
+    expect(r.stderr).toBe(
+      `error: ${path.join(p.assetsDir, 'admins.asset.yml')}: connection: conflicts with parameters.destination_connection; set it in one place\n`,
+    );
   });
 
   test("{{ env_var('X') }} says to write ${X}, without echoing the default", async () => {

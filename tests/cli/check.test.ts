@@ -118,7 +118,8 @@ describe('check', () => {
     const r = await runCli(['check'], { cwd: dir, env: { INTERCOM_ACCESS_TOKEN: TOKEN } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const t of tables) expect(r.stdout).toMatch(new RegExp(`^permission\\s+intercom: ${t.name}\\s+ok\\s+${t.probe.request.method} ${t.probe.request.path}`, 'm'));
+    for (const t of tables)
+      expect(r.stdout).toMatch(new RegExp(`^permission\\s+intercom: ${t.name}\\s+ok\\s+${t.probe.request.method} ${t.probe.request.path}`, 'm'));
     expect(r.stdout).toMatch(/^destination\s+warehouse\s+ok/m);
   });
 
@@ -132,7 +133,15 @@ describe('check', () => {
       await admin.query(`REVOKE CREATE ON DATABASE "${db.name}" FROM PUBLIC`);
       const o = pgOptions(db.name);
       const pg = (name: string, user: string, pw: string) =>
-        [`        - name: ${name}`, `          host: ${o.host}`, `          port: ${o.port}`, `          database: ${db.name}`, `          username: ${user}`, `          password: "${pw}"`, '          ssl_mode: disable'].join('\n');
+        [
+          `        - name: ${name}`,
+          `          host: ${o.host}`,
+          `          port: ${o.port}`,
+          `          database: ${db.name}`,
+          `          username: ${user}`,
+          `          password: "${pw}"`,
+          '          ssl_mode: disable',
+        ].join('\n');
       const p = makeProject({
         url: fake.url,
         token: TOKEN,

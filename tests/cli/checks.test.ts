@@ -119,7 +119,10 @@ describe.each(DESTINATIONS)('checks through the CLI on $name', (dest) => {
     const p = project(CHECKS.replace('value: [Retail, Software]', 'value: [Retail, Software]\n        blocking: false'));
     const r = await ingest(p, 'json');
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const checks = events.filter((e) => e['type'] === 'check');
     expect(checks.map((e) => [e['check'], e['column'], e['status'], e['blocking'], e['offendingRows']])).toEqual([
       ['unique', 'id', 'passed', true, 0],
@@ -136,10 +139,16 @@ describe.each(DESTINATIONS)('checks through the CLI on $name', (dest) => {
 });
 
 test('a malformed check stops ingest before any request: one line, exit 1', async () => {
-  const p = makeProject({ url: 'http://127.0.0.1:9', token: TOKEN, assets: { companies: companiesAsset('duckdb', 'columns:\n  - name: industry\n    checks:\n      - name: acepted_values\n') } });
+  const p = makeProject({
+    url: 'http://127.0.0.1:9',
+    token: TOKEN,
+    assets: { companies: companiesAsset('duckdb', 'columns:\n  - name: industry\n    checks:\n      - name: acepted_values\n') },
+  });
   const r = await runCli(['ingest', '-c', p.configFile]);
   expect(r.code).toBe(1);
-  expect(r.stderr.trim()).toBe(`error: ${p.assetsDir}/companies.asset.yml: columns[0].checks[0].name: unknown check "acepted_values"; did you mean "accepted_values"?`);
+  expect(r.stderr.trim()).toBe(
+    `error: ${p.assetsDir}/companies.asset.yml: columns[0].checks[0].name: unknown check "acepted_values"; did you mean "accepted_values"?`,
+  );
 });
 
 test('the primary-key checks init writes pass on a real load (one-column and composite keys)', async () => {

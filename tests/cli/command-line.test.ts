@@ -22,7 +22,14 @@ afterAll(async () => {
 });
 
 const inProject = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: project.dir, env });
-const oneShot = ['--source-uri', `intercom://?access_token=${TOKEN}&base_url=${encodeURIComponent('http://127.0.0.1:1')}`, '--source-table', 'contacts', '--dest-uri', 'duckdb:///one.duckdb'];
+const oneShot = [
+  '--source-uri',
+  `intercom://?access_token=${TOKEN}&base_url=${encodeURIComponent('http://127.0.0.1:1')}`,
+  '--source-table',
+  'contacts',
+  '--dest-uri',
+  'duckdb:///one.duckdb',
+];
 
 /** Exit 1, exactly one line on stderr and it is the `error:` line; returns it. */
 function oneErrorLine(r: CliResult): string {
@@ -103,7 +110,10 @@ describe('silent no-ops are errors', () => {
   test('--progress given twice: the last one counts', async () => {
     const r = await inProject(['ingest', 'intercom.admins', '--progress', 'log', '--progress', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
   });
 

@@ -15,7 +15,12 @@ interface Sources {
     schema: string;
     loaded_at_field: string;
     freshness: { warn_after: { count: number; period: string }; error_after: { count: number; period: string } };
-    tables: Array<{ name: string; description: string; data_tests?: unknown[]; columns: Array<{ name: string; description: string; quote?: boolean; data_tests?: unknown[] }> }>;
+    tables: Array<{
+      name: string;
+      description: string;
+      data_tests?: unknown[];
+      columns: Array<{ name: string; description: string; quote?: boolean; data_tests?: unknown[] }>;
+    }>;
   }>;
 }
 
@@ -26,7 +31,11 @@ describe('dbt-sources', () => {
     const p = makeProject({
       url: 'http://127.0.0.1:9',
       token: TOKEN,
-      assets: { contacts: asset('contacts'), tags: asset('tags'), support: asset('conversations').replace('name: intercom.conversations', 'name: support.conversations') },
+      assets: {
+        contacts: asset('contacts'),
+        tags: asset('tags'),
+        support: asset('conversations').replace('name: intercom.conversations', 'name: support.conversations'),
+      },
     });
     const r = await runCli(['dbt-sources', '-c', p.configFile]);
     expect(r.code, r.stderr).toBe(0);
@@ -49,7 +58,12 @@ describe('dbt-sources', () => {
     expect(cols).toContain('_elt_loaded_at');
     expect(contacts.columns.find((c) => c.name === 'id')!.description).toContain('Primary key');
     expect(contacts.columns.find((c) => c.name === 'updated_at')!.description).toContain('Incremental key');
-    expect(doc.sources.find((s) => s.name === 'support')!.tables.map((t) => t.name)).toEqual(['conversations', 'conversation_parts', 'conversation_tags', 'conversation_contacts']);
+    expect(doc.sources.find((s) => s.name === 'support')!.tables.map((t) => t.name)).toEqual([
+      'conversations',
+      'conversation_parts',
+      'conversation_tags',
+      'conversation_contacts',
+    ]);
   });
 
   test('--out writes the file', async () => {
@@ -94,10 +108,18 @@ describe('dbt-sources', () => {
   ].join('\n');
   const tableOf = (doc: Sources, name: string) => doc.sources.flatMap((x) => x.tables).find((t) => t.name === name)!;
   const testsOf = (doc: Sources, table: string) =>
-    Object.fromEntries(tableOf(doc, table).columns.filter((c) => c.data_tests).map((c) => [c.name, c.data_tests]));
+    Object.fromEntries(
+      tableOf(doc, table)
+        .columns.filter((c) => c.data_tests)
+        .map((c) => [c.name, c.data_tests]),
+    );
 
   test('primary keys get unique + not_null; dbt-core checks carry over; the rest is named on stderr, not dropped', async () => {
-    const p = makeProject({ url: 'http://127.0.0.1:9', token: TOKEN, assets: { contacts: asset('contacts'), companies: CHECKED, conversations: asset('conversations') } });
+    const p = makeProject({
+      url: 'http://127.0.0.1:9',
+      token: TOKEN,
+      assets: { contacts: asset('contacts'), companies: CHECKED, conversations: asset('conversations') },
+    });
     const r = await runCli(['dbt-sources', '-c', p.configFile]);
     expect(r.code, r.stderr).toBe(0);
     const doc = parse(r.stdout) as Sources;
@@ -112,16 +134,26 @@ describe('dbt-sources', () => {
     const notes = r.stderr.trim().split('\n');
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/^note: \d+ test\(s\) need the dbt_utils package and were left out \(/);
-    for (const left of ['intercom.conversation_parts: unique combination of conversation_id, id', 'intercom.companies: positive on user_count', 'intercom.companies: pattern on website', 'intercom.companies: custom check "has rows"']) {
+    for (const left of [
+      'intercom.conversation_parts: unique combination of conversation_id, id',
+      'intercom.companies: positive on user_count',
+      'intercom.companies: pattern on website',
+      'intercom.companies: custom check "has rows"',
+    ]) {
       expect(notes[0]).toContain(left);
     }
     expect(notes[0]).toMatch(/pass --dbt-utils$/);
   });
 
-  test('--dbt-utils: composite keys, ranges, patterns (in the destination\'s SQL) and custom checks as dbt_utils tests', async () => {
+  test("--dbt-utils: composite keys, ranges, patterns (in the destination's SQL) and custom checks as dbt_utils tests", async () => {
     const pg = postgresConnectionYaml({ host: '127.0.0.1', database: 'analytics', user: 'loader' }, 'PG_PASSWORD_DBT');
     const companies = CHECKED.replace('name: intercom.companies', 'name: intercom.companies\nparameters:\n  destination: postgres');
-    const p = makeProject({ url: 'http://127.0.0.1:9', token: TOKEN, extraConnections: pg, assets: { companies, duck: asset('company_segments', { destination: 'duckdb' }) } });
+    const p = makeProject({
+      url: 'http://127.0.0.1:9',
+      token: TOKEN,
+      extraConnections: pg,
+      assets: { companies, duck: asset('company_segments', { destination: 'duckdb' }) },
+    });
     const r = await runCli(['dbt-sources', '-c', p.configFile, '--dbt-utils'], { env: { PG_PASSWORD_DBT: 'pw-dbt-1' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
@@ -134,11 +166,20 @@ describe('dbt-sources', () => {
       { 'dbt_utils.expression_is_true': { expression: `"website" IS NULL OR ("website" ~ '^https://')` } },
       { 'dbt_utils.expression_is_true': { expression: '(SELECT COUNT(*) > 0 FROM "intercom"."companies") = TRUE' } },
     ]);
-    expect(tableOf(doc, 'company_segments').data_tests).toEqual([{ 'dbt_utils.unique_combination_of_columns': { combination_of_columns: ['company_id', 'id'] } }]);
+    expect(tableOf(doc, 'company_segments').data_tests).toEqual([
+      { 'dbt_utils.unique_combination_of_columns': { combination_of_columns: ['company_id', 'id'] } },
+    ]);
   });
 
   test('Snowflake: tested columns are quoted (intercom-elt created them lower-case, quoted)', async () => {
-    const sf = ['      snowflake:', '        - name: snowflake', '          account: xy12345', '          username: loader', '          password: pw-sf-dbt-1', '          database: analytics'].join('\n');
+    const sf = [
+      '      snowflake:',
+      '        - name: snowflake',
+      '          account: xy12345',
+      '          username: loader',
+      '          password: pw-sf-dbt-1',
+      '          database: analytics',
+    ].join('\n');
     const p = makeProject({ url: 'http://127.0.0.1:9', token: TOKEN, extraConnections: sf, assets: { tags: asset('tags', { destination: 'snowflake' }) } });
     const r = await runCli(['dbt-sources', '-c', p.configFile]);
     expect(r.code, r.stderr).toBe(0);

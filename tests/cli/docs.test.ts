@@ -25,7 +25,9 @@ describe('docs/tables', () => {
   });
 
   test('committed pages match the declarations', () => {
-    const committed = readdirSync(DEFAULT_DOCS_DIR).filter((f) => f.endsWith('.md')).sort();
+    const committed = readdirSync(DEFAULT_DOCS_DIR)
+      .filter((f) => f.endsWith('.md'))
+      .sort();
     expect(committed, hint).toEqual([...pages.keys()].sort());
     for (const [name, text] of pages) {
       const onDisk = readFileSync(path.join(DEFAULT_DOCS_DIR, name), 'utf8');

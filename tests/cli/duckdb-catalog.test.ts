@@ -25,8 +25,19 @@ describe('DuckDB file named like a schema', () => {
   test("the README's one-shot example: duckdb:///intercom.duckdb with --dest-table intercom.contacts", async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'ielt-catalog-'));
     const r = await runCli(
-      ['ingest', '--source-uri', `intercom://?access_token=${TOKEN}&base_url=${fake.url}`, '--source-table', 'contacts',
-        '--dest-uri', 'duckdb:///intercom.duckdb', '--dest-table', 'intercom.contacts', '--progress', 'log'],
+      [
+        'ingest',
+        '--source-uri',
+        `intercom://?access_token=${TOKEN}&base_url=${fake.url}`,
+        '--source-table',
+        'contacts',
+        '--dest-uri',
+        'duckdb:///intercom.duckdb',
+        '--dest-table',
+        'intercom.contacts',
+        '--progress',
+        'log',
+      ],
       { cwd },
     );
     expect(r.stderr).not.toContain('Ambiguous');

@@ -94,7 +94,10 @@ describe('ingest --every', () => {
     expect(rowsByRun[1]!.rows).toBe(1);
     expect(rowsByRun[2]!.rows).toBe(1);
     const names = await query(p.duckdbPath, `SELECT name, COUNT(*) AS n FROM intercom.contacts WHERE name LIKE 'Scheduled %' GROUP BY name ORDER BY name`);
-    expect(names.map((x) => [x['name'], Number(x['n'])])).toEqual([['Scheduled 1', 1], ['Scheduled 2', 1]]);
+    expect(names.map((x) => [x['name'], Number(x['n'])])).toEqual([
+      ['Scheduled 1', 1],
+      ['Scheduled 2', 1],
+    ]);
     const [total] = await query(p.duckdbPath, 'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM intercom.contacts');
     expect([Number(total!['n']), Number(total!['d'])]).toEqual([(await exportTable(fake.url, 'contacts')).length, Number(total!['n'])]);
     const loads = await query(p.duckdbPath, `SELECT status, COUNT(*) AS n FROM intercom._elt_loads GROUP BY status`);
@@ -152,7 +155,10 @@ describe('ingest --every', () => {
     [{ every: '0s' }, '--every: value: must be at least 1s'],
     [{ every: '1m', maxRuns: '0' }, "--max-runs: value: '0' is not a whole number above 0"],
     [{ every: '1m', maxRuns: 2.5 }, "--max-runs: value: '2.5' is not a whole number above 0"],
-    [{ every: '1m', fullRefresh: true }, '--every: value: cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it'],
+    [
+      { every: '1m', fullRefresh: true },
+      '--every: value: cannot repeat --full-refresh; run `intercom-elt ingest --full-refresh` once, then schedule without it',
+    ],
     [{ every: '1m', intervalStart: '2024-01-01' }, '--every: value: cannot repeat the fixed window of --interval-start; backfill it once without --every'],
   ])('bad schedule flags %j: a ConfigError naming the flag', (flags, message) => {
     expect(() => scheduleOf(flags)).toThrow(new ConfigError(message.split(': ')[0]!, 'value', message.split(': value: ')[1]!));

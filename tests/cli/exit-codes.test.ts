@@ -38,7 +38,9 @@ describe('init', () => {
   test('into a folder the file system refuses (/proc/nope): one line, exit 1, no endless loop', async () => {
     const r = await runCli(['init', '/proc/nope'], { timeoutMs: 20_000 });
     expect(r.signal).toBeNull();
-    expect(oneErrorLine(r)).toBe('error: init: cannot create folder /proc/nope (ENOENT: the file system does not allow creating it there); choose a folder you can write to');
+    expect(oneErrorLine(r)).toBe(
+      'error: init: cannot create folder /proc/nope (ENOENT: the file system does not allow creating it there); choose a folder you can write to',
+    );
   });
 
   test('into a read-only folder: one line naming the file system problem, exit 1', async (t) => {
@@ -59,7 +61,11 @@ describe('init', () => {
     }
     try {
       const line = oneErrorLine(await runCli(['init', path.join(dir, 'project')], { timeoutMs: 20_000 }));
-      expect(line).toMatch(new RegExp(`^error: init: cannot create folder ${dir}/project \\((EROFS|EACCES): (read-only file system|permission denied)\\); choose a folder you can write to$`));
+      expect(line).toMatch(
+        new RegExp(
+          `^error: init: cannot create folder ${dir}/project \\((EROFS|EACCES): (read-only file system|permission denied)\\); choose a folder you can write to$`,
+        ),
+      );
     } finally {
       if (mounted) execFileSync('umount', [dir]);
     }
@@ -93,7 +99,9 @@ test('a failed load ends with one error: line naming the asset, exit 1', async (
   try {
     const p = makeProject({ url: proxy.url, token: TOKEN, assets: { tags: asset('tags'), teams: asset('teams'), admins: asset('admins') } });
     const r = await runCli(['ingest', '-c', p.configFile, '--progress', 'log', '--parallel', '1']);
-    expect(oneErrorLine(r)).toMatch(/^error: intercom\.tags failed: Intercom GET \/tags answered 403 \(api_plan_restricted: .*\) \[request_id proxy-0001\] \(and 1 more failed asset\(s\) above\)$/);
+    expect(oneErrorLine(r)).toMatch(
+      /^error: intercom\.tags failed: Intercom GET \/tags answered 403 \(api_plan_restricted: .*\) \[request_id proxy-0001\] \(and 1 more failed asset\(s\) above\)$/,
+    );
     expect(r.stdout).toMatch(/intercom\.admins\s+ok/);
     expect(r.stdout).toMatch(/intercom\.teams\s+failed/);
   } finally {
@@ -109,7 +117,7 @@ async function ctrlC(command: string, args: string[], cwd: string): Promise<CliR
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  for (const until = Date.now() + 60_000; (stdout.match(/"type":"page","asset":"intercom\.contacts"/g) ?? []).length < 3; ) {
+  for (const until = Date.now() + 60_000; (stdout.match(/"type":"page","asset":"intercom\.contacts"/g) ?? []).length < 3;) {
     if (Date.now() > until || child.exitCode !== null) throw new Error(`no contacts pages: ${stderr}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -125,12 +133,21 @@ describe('Ctrl-C', () => {
     const r = await ctrlC(process.execPath, [cli, ...run(p)], p.dir);
     expect(oneErrorLine(r, 2)).toMatch(/^error: interrupted by SIGINT; .*committed/);
     expect(r.stderr).toContain('SIGINT: stopping at the next checkpoint');
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string }).at(-1)).toMatchObject({ type: 'error', error: { code: 'interrupted' } });
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string })
+        .at(-1),
+    ).toMatchObject({ type: 'error', error: { code: 'interrupted' } });
   }, 120_000);
 
   test('through npm run: npm reports 130 (its shell dies of SIGINT) while the CLI still commits and exits 2', async () => {
     const p = makeProject({ url: fake.url, token: TOKEN, assets: { contacts: asset('contacts') } });
-    writeFileSync(path.join(p.dir, 'package.json'), JSON.stringify({ name: 'elt-project', private: true, scripts: { elt: `node ${cli} ${run(p).join(' ')}` } }));
+    writeFileSync(
+      path.join(p.dir, 'package.json'),
+      JSON.stringify({ name: 'elt-project', private: true, scripts: { elt: `node ${cli} ${run(p).join(' ')}` } }),
+    );
     const r = await ctrlC('npm', ['run', '--silent', 'elt'], p.dir);
     // npm re-raises SIGINT on itself: a shell shows 130
     expect(r.code === 130 || r.signal === 'SIGINT', `${r.code} ${r.signal}`).toBe(true);

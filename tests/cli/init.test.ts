@@ -21,7 +21,9 @@ describe('init', () => {
     expect(readdirSync(path.join(dir, 'assets')).sort()).toEqual(tables.map((t) => `${t.name}.asset.yml`).sort());
     expect(r.stdout).toContain('wrote   connections.yml');
     // every asset carries its primary key's checks (issue #16); the list below proves they parse
-    expect(readFileSync(path.join(dir, 'assets', 'tags.asset.yml'), 'utf8')).toContain('  - name: id\n    checks:\n      - name: unique\n      - name: not_null\n');
+    expect(readFileSync(path.join(dir, 'assets', 'tags.asset.yml'), 'utf8')).toContain(
+      '  - name: id\n    checks:\n      - name: unique\n      - name: not_null\n',
+    );
     expect(r.stdout).toContain('intercom-elt check');
 
     // the generated project is valid: list loads it (the token only has to be set, not right)

@@ -19,7 +19,11 @@ import { startLockRegistry } from '../helpers/lock-registry.js';
  * removes ~18,000 files, most of them snowflake-sdk's cloud SDKs; on a busy disk that is minutes.
  */
 function scratchDir(): string {
-  const shm = existsSync('/proc/mounts') ? readFileSync('/proc/mounts', 'utf8').split('\n').find((l) => l.split(' ')[1] === '/dev/shm') : undefined;
+  const shm = existsSync('/proc/mounts')
+    ? readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .find((l) => l.split(' ')[1] === '/dev/shm')
+    : undefined;
   return shm && !shm.split(' ')[3]!.split(',').includes('noexec') ? '/dev/shm' : os.tmpdir();
 }
 const scratch = scratchDir();
@@ -41,7 +45,15 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
   ok(pack, 'npm pack');
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = packed!.files.map((f) => f.path);
-  for (const f of ['dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'connections.example.yml', 'assets/contacts.asset.yml', 'docs/commands.md', 'README.md']) {
+  for (const f of [
+    'dist/cli/main.js',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'connections.example.yml',
+    'assets/contacts.asset.yml',
+    'docs/commands.md',
+    'README.md',
+  ]) {
     expect(files, f).toContain(f);
   }
   expect(files.filter((f) => /^(src|tests|bench|node_modules)\/|\.map$/.test(f))).toEqual([]);
@@ -72,7 +84,11 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
     const [demo, init, api] = await Promise.all([
       runCommand(bin, ['demo', '--progress', 'log'], { cwd: work, env: npmEnv }),
       runCommand(bin, ['init', 'proj'], { cwd: work, env: npmEnv }),
-      runCommand(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(typeof m.ingest, typeof m.check)`], { cwd: work }),
+      runCommand(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(typeof m.ingest, typeof m.check)`],
+        { cwd: work },
+      ),
     ]);
 
     ok(demo, 'intercom-elt demo');

@@ -52,7 +52,10 @@ describe('--json', () => {
   test('list --json: tables and assets with their last load and cursor', async () => {
     const r = await runCli(['list', '-c', p.configFile, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = document(r) as { tables: Array<{ name: string }>; assets: Array<{ asset: string; cursor?: number; lastLoad?: { status: string; rows: number } }> };
+    const doc = document(r) as {
+      tables: Array<{ name: string }>;
+      assets: Array<{ asset: string; cursor?: number; lastLoad?: { status: string; rows: number } }>;
+    };
     expect(doc.tables.map((t) => t.name)).toContain('contacts');
     const contacts = doc.assets.find((a) => a.asset === 'intercom.contacts')!;
     expect(contacts.lastLoad).toMatchObject({ status: 'ok', rows: 30 });
@@ -68,7 +71,9 @@ describe('--json', () => {
   test('state show --json: the state and loads of each asset', async () => {
     const r = await runCli(['state', 'show', '-c', p.configFile, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = document(r) as { assets: Array<{ asset: string; state?: { cursor?: number }; loads: Array<{ status: string; rows: number; started_at: string }> }> };
+    const doc = document(r) as {
+      assets: Array<{ asset: string; state?: { cursor?: number }; loads: Array<{ status: string; rows: number; started_at: string }> }>;
+    };
     expect(doc.assets.map((a) => a.asset).sort()).toEqual(['intercom.contacts', 'intercom.tags']);
     const contacts = doc.assets.find((a) => a.asset === 'intercom.contacts')!;
     expect(contacts.loads[0]).toMatchObject({ status: 'ok', rows: 30 });
@@ -92,7 +97,10 @@ describe('--json', () => {
 test('ingest --progress json: an error is one JSON line on stdout too', async () => {
   const r = await runCli(['ingest', '-c', p.configFile, '--progress', 'json', 'intercom.nope']);
   expect(r.code).toBe(1);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ type: 'error', error: { code: 'config_invalid' } });
   expect(String((lines[0]!['error'] as { message: string }).message)).toContain("no asset named 'intercom.nope'");

@@ -52,7 +52,14 @@ describe('read-only commands without INTERCOM_ACCESS_TOKEN', () => {
       url: fake.url,
       token: TOKEN,
       assets: { admins: asset('admins', { destination_connection: 'duckdb' }) },
-      extraConnections: ['      postgres:', '        - name: pg', '          host: localhost', '          database: x', '          username: u', '          password: ${PG_PASSWORD_NOT_SET_4711}'].join('\n'),
+      extraConnections: [
+        '      postgres:',
+        '        - name: pg',
+        '          host: localhost',
+        '          database: x',
+        '          username: u',
+        '          password: ${PG_PASSWORD_NOT_SET_4711}',
+      ].join('\n'),
     });
     const ingest = await runCli(['ingest', '-c', p.configFile, '--progress', 'log'], { env: { PG_PASSWORD_NOT_SET_4711: undefined } });
     expect(ingest.code, ingest.stderr).toBe(0);

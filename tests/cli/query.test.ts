@@ -147,7 +147,9 @@ describe('query', () => {
       const ingest = await run;
       expect(ingest.code, ingest.stderr).toBe(0);
       expect(locked, 'no query ran while the ingest held the file').toBeDefined();
-      expect(oneErrorLine(locked!)).toMatch(new RegExp(`^error: ${sp.duckdbPath.replace(/[.]/g, '\\.')} is in use by another process \\(PID \\d+\\), probably a running ingest`));
+      expect(oneErrorLine(locked!)).toMatch(
+        new RegExp(`^error: ${sp.duckdbPath.replace(/[.]/g, '\\.')} is in use by another process \\(PID \\d+\\), probably a running ingest`),
+      );
       const after = await runCli(['query', '-c', sp.configFile, 'select count(*) as n from intercom.contacts', '--format', 'csv']);
       expect(after.stdout).toBe('n\n30\n');
     } finally {
@@ -158,7 +160,9 @@ describe('query', () => {
   test('--dest-uri reads a file without a project; a file named like its schema is not ambiguous', async () => {
     const file = path.join(p.dir, 'intercom.duckdb');
     copyFileSync(p.duckdbPath, file);
-    const r = await runCli(['query', '--dest-uri', 'duckdb:///intercom.duckdb', 'select count(*) as n from intercom.contacts', '--format', 'csv'], { cwd: p.dir });
+    const r = await runCli(['query', '--dest-uri', 'duckdb:///intercom.duckdb', 'select count(*) as n from intercom.contacts', '--format', 'csv'], {
+      cwd: p.dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`n\n${CONTACTS}\n`);
     expect(oneErrorLine(await runCli(['query', '--dest-uri', 'duckdb:///missing.duckdb', 'select 1'], { cwd: p.dir }))).toBe(

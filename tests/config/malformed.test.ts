@@ -221,7 +221,8 @@ const fileCases: FileCase[] = [
   {
     name: 'no source table and a file name that is not a table',
     assets: { 'people.asset.yml': 'tags: [core]\n' },
-    message: '<dir>/assets/people.asset.yml: parameters.source_table: is required: name the Intercom table to read (expected one of: contacts, conversations, teams, events)',
+    message:
+      '<dir>/assets/people.asset.yml: parameters.source_table: is required: name the Intercom table to read (expected one of: contacts, conversations, teams, events)',
   },
   {
     name: 'merge without a primary key',
@@ -232,7 +233,8 @@ const fileCases: FileCase[] = [
   {
     name: 'delete+insert on a table without an incremental key',
     assets: { 'teams.asset.yml': 'materialization:\n  strategy: delete+insert\n' },
-    message: '<dir>/assets/teams.asset.yml: materialization.strategy: strategy delete+insert needs an incremental key and table teams has none; use replace or merge',
+    message:
+      '<dir>/assets/teams.asset.yml: materialization.strategy: strategy delete+insert needs an incremental key and table teams has none; use replace or merge',
   },
   {
     name: 'an incremental key the table cannot use',
@@ -283,8 +285,7 @@ const fileCases: FileCase[] = [
   {
     name: 'start_date of the wrong type',
     assets: { 'contacts.asset.yml': contacts + 'start_date: 20240101\n' },
-    message:
-      '<dir>/assets/contacts.asset.yml: start_date: must be an ISO date or datetime string like "2024-01-01" or "2024-01-01T00:00:00Z", got an integer',
+    message: '<dir>/assets/contacts.asset.yml: start_date: must be an ISO date or datetime string like "2024-01-01" or "2024-01-01T00:00:00Z", got an integer',
   },
   {
     name: 'unknown asset key',
@@ -324,7 +325,8 @@ const fileCases: FileCase[] = [
   {
     name: 'an inferred name that is not an identifier',
     assets: { 'intercom-raw/contacts.asset.yml': contacts },
-    message: '<dir>/assets/intercom-raw/contacts.asset.yml: name (inferred from the file path): invalid schema name "intercom-raw": use letters, digits and _, not starting with a digit',
+    message:
+      '<dir>/assets/intercom-raw/contacts.asset.yml: name (inferred from the file path): invalid schema name "intercom-raw": use letters, digits and _, not starting with a digit',
   },
 ];
 
@@ -413,7 +415,11 @@ const uriCases: Array<{ name: string; uri: string; dest?: boolean; message: stri
     uri: 'intercom://?access_token=tok_SECRET_%ZZ',
     message: '--source-uri: access_token: invalid percent-encoding',
   },
-  { name: 'source: wrong scheme', uri: 'intercon://?access_token=tok_SECRET_1', message: '--source-uri: scheme: unsupported scheme "intercon://"; did you mean "intercom://"?' },
+  {
+    name: 'source: wrong scheme',
+    uri: 'intercon://?access_token=tok_SECRET_1',
+    message: '--source-uri: scheme: unsupported scheme "intercon://"; did you mean "intercom://"?',
+  },
   { name: 'source: not a URI', uri: 'tok_SECRET_1', message: '--source-uri: scheme: not a URI; expected intercom://' },
   {
     name: 'dest: postgres without a database',
@@ -439,7 +445,12 @@ const uriCases: Array<{ name: string; uri: string; dest?: boolean; message: stri
     dest: true,
     message: '--dest-uri: password: invalid percent-encoding',
   },
-  { name: 'dest: unsupported scheme', uri: 'mysql://u:pg_SECRET@h/db', dest: true, message: '--dest-uri: scheme: unsupported scheme "mysql://" (expected one of: duckdb://, postgresql://, postgres://, snowflake://)' },
+  {
+    name: 'dest: unsupported scheme',
+    uri: 'mysql://u:pg_SECRET@h/db',
+    dest: true,
+    message: '--dest-uri: scheme: unsupported scheme "mysql://" (expected one of: duckdb://, postgresql://, postgres://, snowflake://)',
+  },
   {
     name: 'dest: snowflake without credentials',
     uri: 'snowflake://LOADER@xy12345/RAW?warehouse=W',
@@ -452,7 +463,12 @@ const uriCases: Array<{ name: string; uri: string; dest?: boolean; message: stri
     dest: true,
     message: '--dest-uri: warehose: unknown query parameter; did you mean "warehouse"?',
   },
-  { name: 'dest: duckdb without a path', uri: 'duckdb://', dest: true, message: '--dest-uri: path: use duckdb:///relative/file.duckdb or duckdb:////absolute/file.duckdb' },
+  {
+    name: 'dest: duckdb without a path',
+    uri: 'duckdb://',
+    dest: true,
+    message: '--dest-uri: path: use duckdb:///relative/file.duckdb or duckdb:////absolute/file.duckdb',
+  },
 ];
 
 describe('malformed URIs', () => {

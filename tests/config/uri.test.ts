@@ -15,7 +15,9 @@ describe('parseSourceUri', () => {
 
   it('reads every optional parameter', () => {
     expect(
-      parseSourceUri('intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&search_slices=4&headroom=0.5&max_attempts=2&lookback=1h&request_timeout_seconds=45'),
+      parseSourceUri(
+        'intercom://?access_token=t&api_version=2.16&base_url=http%3A%2F%2F127.0.0.1%3A8080&concurrency=4&search_slices=4&headroom=0.5&max_attempts=2&lookback=1h&request_timeout_seconds=45',
+      ),
     ).toEqual({
       name: 'intercom',
       accessToken: 't',
@@ -33,7 +35,11 @@ describe('parseSourceUri', () => {
 
   it("an unencoded '&' in the token: names access_token, never the part after it", () => {
     const tail = 'Zm9vYmFyLXNlY3JldA';
-    for (const uri of [`intercom://?access_token=abc&${tail}&region=eu`, `intercom://?access_token=abc&${tail}=&region=eu`, `intercom://?access_token=abc&${tail}%ZZ`]) {
+    for (const uri of [
+      `intercom://?access_token=abc&${tail}&region=eu`,
+      `intercom://?access_token=abc&${tail}=&region=eu`,
+      `intercom://?access_token=abc&${tail}%ZZ`,
+    ]) {
       let message = '';
       try {
         parseSourceUri(uri);

@@ -105,8 +105,7 @@ describe.each(FACTORIES)('$name destination', (factory) => {
   });
 
   it('delete+insert deletes the run window (inclusive) at the first checkpoint, then inserts', async () => {
-    const spec = (id: string, window?: { start: number; end: number }) =>
-      oneTable('convs', id, { strategy: 'delete+insert' }, window ? { window } : {});
+    const spec = (id: string, window?: { start: number; end: number }) => oneTable('convs', id, { strategy: 'delete+insert' }, window ? { window } : {});
     await load(h.dest, spec('L1'), [
       { id: 'before', updated_at: 99 },
       { id: 'start', updated_at: 100 },
@@ -123,12 +122,23 @@ describe.each(FACTORIES)('$name destination', (factory) => {
       loadId: 'L1',
       fullRefresh: false,
       tables: [
-        { key: 'conversations', schema: 'intercom', table: 'conversations', columns: COLS, primaryKey: ['id'], incrementalKey: 'updated_at', strategy: 'merge' as const },
+        {
+          key: 'conversations',
+          schema: 'intercom',
+          table: 'conversations',
+          columns: COLS,
+          primaryKey: ['id'],
+          incrementalKey: 'updated_at',
+          strategy: 'merge' as const,
+        },
         {
           key: 'parts',
           schema: 'intercom',
           table: 'conversation_parts',
-          columns: [{ name: 'id', type: 'string' as const }, { name: 'conversation_id', type: 'string' as const }],
+          columns: [
+            { name: 'id', type: 'string' as const },
+            { name: 'conversation_id', type: 'string' as const },
+          ],
           primaryKey: ['id'],
           parentKey: ['conversation_id'],
           strategy: 'merge' as const,
@@ -138,10 +148,22 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     const partCols = spec.tables[1]!.columns;
     let w = await h.dest.openRun(spec);
     await w.write('conversations', batch([{ id: 'c1' }, { id: 'c2' }]));
-    await w.write('parts', batch([{ id: 'p1', conversation_id: 'c1' }, { id: 'p2', conversation_id: 'c1' }, { id: 'p3', conversation_id: 'c2' }], 'L1', partCols), {
-      parentKey: ['conversation_id'],
-      parents: [['c1'], ['c2']],
-    });
+    await w.write(
+      'parts',
+      batch(
+        [
+          { id: 'p1', conversation_id: 'c1' },
+          { id: 'p2', conversation_id: 'c1' },
+          { id: 'p3', conversation_id: 'c2' },
+        ],
+        'L1',
+        partCols,
+      ),
+      {
+        parentKey: ['conversation_id'],
+        parents: [['c1'], ['c2']],
+      },
+    );
     await w.finish({ cursor: 1 }, { status: 'ok', rows: 5, requests: 1 });
     w = await h.dest.openRun({ ...spec, loadId: 'L2' });
     // c1 now has only p4 (p1, p2 gone); c2 is untouched; c3 is a parent with no parts left
@@ -192,7 +214,13 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     await load(h.dest, oneTable('contacts', 'L1', { strategy: 'merge' }), [{ id: 'a', v: 'old' }], { cursor: 1 });
     // the primary key names a column no batch or table has: the checkpoint must fail whole
     const w = await h.dest.openRun(oneTable('contacts', 'L2', { strategy: 'merge', primaryKey: ['nope'] }));
-    await w.write('contacts', batch([{ id: 'a', v: 'new' }, { id: 'b', v: 'new', added_col: 1 }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'a', v: 'new' },
+        { id: 'b', v: 'new', added_col: 1 },
+      ]),
+    );
     const err = await w.checkpoint({ cursor: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DestinationError);
     await w.abort({ status: 'failed', rows: 0, requests: 1, error: String(err) });

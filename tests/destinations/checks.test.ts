@@ -31,7 +31,13 @@ const ROWS = [
 
 const col = (column: string, name: Extract<Check, { kind: 'column' }>['name'], value?: unknown, more: Partial<Check> = {}): Check =>
   ({ kind: 'column', name, column, blocking: true, excludeDeleted: false, ...(value !== undefined && { value }), ...more }) as Check;
-const custom = (name: string, query: string, more: Partial<Extract<Check, { kind: 'custom' }>> = {}): Check => ({ kind: 'custom', name, query, blocking: true, ...more });
+const custom = (name: string, query: string, more: Partial<Extract<Check, { kind: 'custom' }>> = {}): Check => ({
+  kind: 'custom',
+  name,
+  query,
+  blocking: true,
+  ...more,
+});
 
 /** [check, expected status, expected offending rows (column checks)] */
 const CASES: Array<[Check, CheckResult['status'], number?]> = [
@@ -82,7 +88,10 @@ describe.each(FACTORIES)('checks on $name', (factory) => {
     const w = await h.dest.openRun(spec('L2'));
     await w.markDeleted('things', { keyColumns: ['id'], keys: [['d']], deletedAt: [1000] });
     await w.finish({}, { status: 'ok', rows: 0, requests: 0 });
-    results = await h.dest.runChecks({ asset: 'intercom.things', loadId: 'L2', schema: 'intercom', table: 'things' }, CASES.map(([c]) => c));
+    results = await h.dest.runChecks(
+      { asset: 'intercom.things', loadId: 'L2', schema: 'intercom', table: 'things' },
+      CASES.map(([c]) => c),
+    );
   });
   afterAll(async () => {
     await h?.cleanup();
@@ -111,7 +120,13 @@ describe.each(FACTORIES)('checks on $name', (factory) => {
     expect(rows).toHaveLength(CASES.length);
     const unique = rows.find((r) => r['check_name'] === 'unique' && r['column_name'] === 'n')!;
     expect({ ...unique, offending_rows: Number(unique['offending_rows']) }).toEqual({
-      check_name: 'unique', column_name: 'n', blocking: true, status: 'failed', offending_rows: 2, load_id: 'L2', asset: 'intercom.things',
+      check_name: 'unique',
+      column_name: 'n',
+      blocking: true,
+      status: 'failed',
+      offending_rows: 2,
+      load_id: 'L2',
+      asset: 'intercom.things',
     });
     const soft = rows.find((r) => r['check_name'] === 'soft warning')!;
     expect([soft['blocking'], soft['status'], soft['column_name']]).toEqual([false, 'failed', null]);

@@ -65,46 +65,85 @@ describe('first-load direct append (DuckDB)', () => {
       c.closeSync();
     }
   };
-  const rows = async () =>
-    (await query(`SELECT id, epoch(updated_at)::INTEGER AS u, v FROM intercom.contacts ORDER BY id`)).map((r) => [r.id, r.u, r.v]);
+  const rows = async () => (await query(`SELECT id, epoch(updated_at)::INTEGER AS u, v FROM intercom.contacts ORDER BY id`)).map((r) => [r.id, r.u, r.v]);
   const merges = (rec: Recorded) => rec.sql.filter((s) => /^(DELETE FROM|INSERT INTO|MERGE INTO) "intercom"\."contacts"/.test(s));
   const spec = (loadId: string, extra: Partial<RunSpec> = {}) => oneTable('contacts', loadId, { strategy: 'merge' }, extra);
 
   it('appends a new table directly across checkpoints when no key repeats, with no merge', async () => {
     const { w, rec } = await open(spec('L1'));
-    await w.write('contacts', batch([{ id: 'a', updated_at: 1, v: 'a1' }, { id: 'b', updated_at: 2, v: 'b1' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'a', updated_at: 1, v: 'a1' },
+        { id: 'b', updated_at: 2, v: 'b1' },
+      ]),
+    );
     // not visible to another connection before the checkpoint commits
     expect(await query(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'contacts'`)).toEqual([{ n: 0 }]);
     await w.checkpoint({ cursor: 1 });
-    expect(await rows()).toEqual([['a', 1, 'a1'], ['b', 2, 'b1']]);
+    expect(await rows()).toEqual([
+      ['a', 1, 'a1'],
+      ['b', 2, 'b1'],
+    ]);
     await w.write('contacts', batch([{ id: 'c', updated_at: 3, v: 'c1', plan: 'gold' }]));
     await w.finish({ cursor: 3 }, { status: 'ok', rows: 3, requests: 1 });
     expect(rec.direct).toBe(2);
     expect(merges(rec)).toEqual([]);
-    expect(await rows()).toEqual([['a', 1, 'a1'], ['b', 2, 'b1'], ['c', 3, 'c1']]);
+    expect(await rows()).toEqual([
+      ['a', 1, 'a1'],
+      ['b', 2, 'b1'],
+      ['c', 3, 'c1'],
+    ]);
     expect(await query(`SELECT id, plan FROM intercom.contacts WHERE plan IS NOT NULL`)).toEqual([{ id: 'c', plan: 'gold' }]);
   });
 
   it('a key seen again in a later checkpoint falls back to the merge: no duplicate, the later row wins', async () => {
     const { w, rec } = await open(spec('L1'));
-    await w.write('contacts', batch([{ id: 'a', updated_at: 1, v: 'a1' }, { id: 'b', updated_at: 2, v: 'b1' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'a', updated_at: 1, v: 'a1' },
+        { id: 'b', updated_at: 2, v: 'b1' },
+      ]),
+    );
     await w.checkpoint({ cursor: 1 });
     // the search returned 'a' again on a later page (updated mid-pagination)
-    await w.write('contacts', batch([{ id: 'c', updated_at: 3, v: 'c1' }, { id: 'a', updated_at: 5, v: 'a2' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'c', updated_at: 3, v: 'c1' },
+        { id: 'a', updated_at: 5, v: 'a2' },
+      ]),
+    );
     await w.write('contacts', batch([{ id: 'd', updated_at: 4, v: 'd1' }]));
     await w.finish({ cursor: 5 }, { status: 'ok', rows: 5, requests: 1 });
     expect(rec.direct).toBe(1);
     expect(merges(rec).length).toBeGreaterThan(0);
-    expect(await rows()).toEqual([['a', 5, 'a2'], ['b', 2, 'b1'], ['c', 3, 'c1'], ['d', 4, 'd1']]);
+    expect(await rows()).toEqual([
+      ['a', 5, 'a2'],
+      ['b', 2, 'b1'],
+      ['c', 3, 'c1'],
+      ['d', 4, 'd1'],
+    ]);
   });
 
   it('a key repeated within one checkpoint (and within one batch) keeps the newest row', async () => {
     const { w, rec } = await open(spec('L1'));
     await w.write('contacts', batch([{ id: 'a', updated_at: 1, v: 'a1' }]));
-    await w.write('contacts', batch([{ id: 'b', updated_at: 9, v: 'b-newest' }, { id: 'b', updated_at: 2, v: 'b-older' }, { id: 'a', updated_at: 7, v: 'a2' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'b', updated_at: 9, v: 'b-newest' },
+        { id: 'b', updated_at: 2, v: 'b-older' },
+        { id: 'a', updated_at: 7, v: 'a2' },
+      ]),
+    );
     await w.finish({ cursor: 9 }, { status: 'ok', rows: 4, requests: 1 });
     expect(rec.direct).toBe(1);
-    expect(await rows()).toEqual([['a', 7, 'a2'], ['b', 9, 'b-newest']]);
+    expect(await rows()).toEqual([
+      ['a', 7, 'a2'],
+      ['b', 9, 'b-newest'],
+    ]);
   });
 
   it('an abort rolls back the rows appended since the last checkpoint', async () => {
@@ -123,10 +162,19 @@ describe('first-load direct append (DuckDB)', () => {
     await w.write('contacts', batch([{ id: 'a', updated_at: 1, v: 'a1' }]));
     await w.finish({ cursor: 1 }, { status: 'ok', rows: 1, requests: 1 });
     ({ w, rec } = await open(spec('L2')));
-    await w.write('contacts', batch([{ id: 'a', updated_at: 2, v: 'a2' }, { id: 'b', updated_at: 2, v: 'b2' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'a', updated_at: 2, v: 'a2' },
+        { id: 'b', updated_at: 2, v: 'b2' },
+      ]),
+    );
     await w.finish({ cursor: 2 }, { status: 'ok', rows: 2, requests: 1 });
     expect(rec.direct).toBe(0);
-    expect(await rows()).toEqual([['a', 2, 'a2'], ['b', 2, 'b2']]);
+    expect(await rows()).toEqual([
+      ['a', 2, 'a2'],
+      ['b', 2, 'b2'],
+    ]);
     ({ w, rec } = await open(spec('L3', { fullRefresh: true })));
     await w.write('contacts', batch([{ id: 'c', updated_at: 3, v: 'c3' }]));
     await w.finish({ cursor: 3 }, { status: 'ok', rows: 1, requests: 1 });
@@ -143,24 +191,58 @@ describe('first-load direct append (DuckDB)', () => {
       asset: 'contacts',
       loadId: 'L1',
       fullRefresh: false,
-      tables: [{ key: 'tags', schema: 'intercom', table: 'contact_tags', columns: partCols, primaryKey: ['contact_id', 'id'], parentKey: ['contact_id'], strategy: 'merge' }],
+      tables: [
+        {
+          key: 'tags',
+          schema: 'intercom',
+          table: 'contact_tags',
+          columns: partCols,
+          primaryKey: ['contact_id', 'id'],
+          parentKey: ['contact_id'],
+          strategy: 'merge',
+        },
+      ],
     };
     const tags = async () => (await query(`SELECT contact_id, id FROM intercom.contact_tags ORDER BY ALL`)).map((r) => [r.contact_id, r.id]);
     const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
       w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
     let { w, rec } = await open(children);
-    await write(w, [{ contact_id: 'c1', id: 't1' }, { contact_id: 'c1', id: 't2' }], ['c1', 'c2']);
+    await write(
+      w,
+      [
+        { contact_id: 'c1', id: 't1' },
+        { contact_id: 'c1', id: 't2' },
+      ],
+      ['c1', 'c2'],
+    );
     await w.checkpoint({});
     await write(w, [{ contact_id: 'c3', id: 't1' }], ['c3']);
     // c1 again (updated mid-pagination): it now has only t3
-    await write(w, [{ contact_id: 'c1', id: 't3' }, { contact_id: 'c4', id: 't1' }], ['c1', 'c4']);
+    await write(
+      w,
+      [
+        { contact_id: 'c1', id: 't3' },
+        { contact_id: 'c4', id: 't1' },
+      ],
+      ['c1', 'c4'],
+    );
     await w.finish({}, { status: 'ok', rows: 5, requests: 1 });
     expect(rec.direct).toBe(2);
-    expect(await tags()).toEqual([['c1', 't3'], ['c3', 't1'], ['c4', 't1']]);
+    expect(await tags()).toEqual([
+      ['c1', 't3'],
+      ['c3', 't1'],
+      ['c4', 't1'],
+    ]);
     // a row whose parent its batch does not list, or a key twice in a batch, stage from the start
     for (const [rows, parents] of [
       [[{ contact_id: 'c9', id: 't1' }], ['c8']],
-      [[{ contact_id: 'c8', id: 't1' }, { contact_id: 'c8', id: 't1' }], ['c8']],
+      [
+        [
+          { contact_id: 'c8', id: 't1' },
+          { contact_id: 'c8', id: 't1' },
+        ],
+        ['c8'],
+      ],
     ] as const) {
       await query(`DROP TABLE intercom.contact_tags`);
       ({ w, rec } = await open({ ...children, loadId: 'L2' }));
@@ -182,7 +264,10 @@ describe('first-load direct append (DuckDB)', () => {
     await w.write('contacts', batch([{ id: 'a', updated_at: 1, v: 'a' }, { id: null, updated_at: 1, v: 'no key' } as Row]));
     await w.finish({}, { status: 'ok', rows: 2, requests: 1 });
     expect(rec.direct).toBe(0);
-    expect(await rows()).toEqual([['a', 1, 'a'], [null, 1, 'no key']]);
+    expect(await rows()).toEqual([
+      ['a', 1, 'a'],
+      [null, 1, 'no key'],
+    ]);
     expect(COLS.map((c) => c.name)).toEqual(['id', 'updated_at', 'v']);
   });
 });
@@ -213,11 +298,24 @@ describe('KeySet', () => {
 
   it('compound keys are told apart at the column boundary; non-text keys are refused', () => {
     const s = new KeySet();
-    expect(s.addBatch(strings([['ab', 'a'], ['c', 'bc']]), [0, 1])).toBe(true);
+    expect(
+      s.addBatch(
+        strings([
+          ['ab', 'a'],
+          ['c', 'bc'],
+        ]),
+        [0, 1],
+      ),
+    ).toBe(true);
     expect(s.addBatch(strings([['ab'], ['c']]), [0, 1])).toBe(false);
     const ints = new RecordBatch(
       new Schema([new Field('n', new Int64(), true)]),
-      makeData({ type: new Struct([new Field('n', new Int64(), true)]), length: 1, nullCount: 0, children: [makeData({ type: new Int64(), length: 1, nullCount: 0, data: new BigInt64Array([1n]) })] }),
+      makeData({
+        type: new Struct([new Field('n', new Int64(), true)]),
+        length: 1,
+        nullCount: 0,
+        children: [makeData({ type: new Int64(), length: 1, nullCount: 0, data: new BigInt64Array([1n]) })],
+      }),
     );
     expect(new KeySet().addBatch(ints, [0])).toBe(false);
   });

@@ -89,7 +89,10 @@ describe('duckdb destination', () => {
     b1.add([{ id: 'a', score: 1.5 }]);
     await w.write('drift', b1.flush()!);
     const b2 = new BatchBuilder([{ name: 'id', type: 'string' }], { loadId: 'L1', loadedAt: new Date() });
-    b2.add([{ id: 'b', score: '2.5' }, { id: 'c', score: 'n/a' }]);
+    b2.add([
+      { id: 'b', score: '2.5' },
+      { id: 'c', score: 'n/a' },
+    ]);
     await w.write('drift', b2.flush()!);
     await w.finish({}, { status: 'ok', rows: 3, requests: 1 });
     const got = await h.query(`SELECT id, score FROM intercom.drift ORDER BY id`);

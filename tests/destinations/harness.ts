@@ -157,12 +157,7 @@ export const postgresFactory: DestinationFactory = {
 export const FACTORIES: DestinationFactory[] = [duckdbFactory, duckdb('duckdb (MERGE INTO)', 'merge'), postgresFactory];
 
 /** A one-table run spec. */
-export function oneTable(
-  asset: string,
-  loadId: string,
-  table: Partial<TableTarget> & Pick<TableTarget, 'strategy'>,
-  extra: Partial<RunSpec> = {},
-): RunSpec {
+export function oneTable(asset: string, loadId: string, table: Partial<TableTarget> & Pick<TableTarget, 'strategy'>, extra: Partial<RunSpec> = {}): RunSpec {
   return {
     asset,
     loadId,

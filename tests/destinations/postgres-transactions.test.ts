@@ -74,7 +74,16 @@ describe('postgres transactions', () => {
         `DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION intercom.reject_bad()`,
     );
     const w = await dest.openRun(spec('L2'));
-    await w.write('contacts', batch([{ id: 'a', v: 'bad' }, { id: 'b', v: 'new' }], 'L2'));
+    await w.write(
+      'contacts',
+      batch(
+        [
+          { id: 'a', v: 'bad' },
+          { id: 'b', v: 'new' },
+        ],
+        'L2',
+      ),
+    );
     const err = await w.checkpoint({ cursor: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DestinationError);
     expect(String(err)).toMatch(/row rejected at commit/);
@@ -129,7 +138,9 @@ describe('postgres transactions', () => {
     const w = await first.openRun(oneTable('contacts', 'L1', { strategy: 'merge' }));
     await w.write('contacts', batch([{ id: 'a' }], 'L1'));
     // the server ends the run's connection, as when its process is killed
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'intercom-elt' AND pid <> pg_backend_pid()`);
+    await sql(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'intercom-elt' AND pid <> pg_backend_pid()`,
+    );
     const second = await open();
     const again = await second.openRun(oneTable('contacts', 'L2', { strategy: 'merge' }));
     await again.finish({}, { status: 'ok', rows: 0, requests: 0 });

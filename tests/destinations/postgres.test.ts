@@ -110,9 +110,19 @@ describe('postgres destination', () => {
 
   it('a column whose type changed between runs: values that convert are kept, the rest are NULL', async () => {
     const spec = (loadId: string, nType: 'int64' | 'string') =>
-      oneTable('t', loadId, { strategy: 'merge', incrementalKey: undefined, columns: [{ name: 'id', type: 'string' }, { name: 'n', type: nType }] });
+      oneTable('t', loadId, {
+        strategy: 'merge',
+        incrementalKey: undefined,
+        columns: [
+          { name: 'id', type: 'string' },
+          { name: 'n', type: nType },
+        ],
+      });
     await load(h.dest, spec('L1', 'int64'), [{ id: 'a', n: 1 }]);
-    await load(h.dest, spec('L2', 'string'), [{ id: 'b', n: '42' }, { id: 'c', n: 'not a number' }]);
+    await load(h.dest, spec('L2', 'string'), [
+      { id: 'b', n: '42' },
+      { id: 'c', n: 'not a number' },
+    ]);
     const got = await h.query(`SELECT id, n FROM intercom.t ORDER BY id`);
     expect(got).toEqual([
       { id: 'a', n: 1 },

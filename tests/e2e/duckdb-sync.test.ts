@@ -96,14 +96,16 @@ describe('duckdb end to end', () => {
     await ingest();
     await expectEqualsExport('contacts');
     await expectEqualsExport('conversations');
-    const names = await query(p.duckdbPath, `select name from intercom.contacts where name in ('Same Second','Before Midnight','After Midnight','Brand New') order by name`);
+    const names = await query(
+      p.duckdbPath,
+      `select name from intercom.contacts where name in ('Same Second','Before Midnight','After Midnight','Brand New') order by name`,
+    );
     expect(names.map((n) => n['name'])).toEqual(['After Midnight', 'Before Midnight', 'Brand New', 'Same Second']);
     expect(created.id).toBeTruthy();
   });
 
   test('a rerun with no changes changes nothing', async () => {
-    const snapshot = async () =>
-      query(p.duckdbPath, `select * exclude (_elt_loaded_at, _elt_load_id) from intercom.contacts order by id`);
+    const snapshot = async () => query(p.duckdbPath, `select * exclude (_elt_loaded_at, _elt_load_id) from intercom.contacts order by id`);
     const before = await snapshot();
     const convBefore = await query(p.duckdbPath, `select * exclude (_elt_loaded_at, _elt_load_id) from intercom.conversations order by id`);
     await ingest('intercom.contacts', 'intercom.conversations');

@@ -19,7 +19,15 @@ let client: pg.Client;
 function project() {
   // one cursor chain (search_slices 1), so "the 7th search page fails" is an exact point; sliced
   // reads are killed and resumed in tests/tables/search-slices.test.ts and tests/reliability/kills.test.ts
-  const intercom: IntercomConnection = { name: 'intercom', accessToken: TOKEN, region: 'us', apiVersion: '2.14', baseUrl: fake.url, maxAttempts: 2, searchSlices: 1 } as IntercomConnection;
+  const intercom: IntercomConnection = {
+    name: 'intercom',
+    accessToken: TOKEN,
+    region: 'us',
+    apiVersion: '2.14',
+    baseUrl: fake.url,
+    maxAttempts: 2,
+    searchSlices: 1,
+  } as IntercomConnection;
   const o = pgOptions(db.name);
   const dest: DestinationConnection = {
     type: 'postgres',

@@ -52,7 +52,9 @@ const keyOf = (table: string, r: Record<string, unknown>): string => (table === 
 /** A table equals its export: same keys, and the same updated_at where the table has one; no duplicates. */
 async function expectEqualsExport(table: string): Promise<void> {
   const truth = await exportTable(fake.url, table);
-  const cols = (await q(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'intercom' AND table_name = '${table}'`)).map((c) => c['column_name']);
+  const cols = (await q(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'intercom' AND table_name = '${table}'`)).map(
+    (c) => c['column_name'],
+  );
   const withTs = cols.includes('updated_at') && truth.some((r) => typeof r['updated_at'] === 'number');
   const key = table === 'data_attributes' ? `model || '|' || name` : 'id';
   const rows = await q(`SELECT ${key} AS k${withTs ? ', extract(epoch FROM updated_at)::bigint AS t' : ''} FROM intercom."${table}"`);

@@ -25,7 +25,11 @@ function bytesOf(write: (w: ByteWriter) => void): string {
 }
 
 describe('base contacts written straight from the seed', () => {
-  for (const [seed, contacts, admins, companies] of [[1, 1_000_000, 8, 50], [7, 500, 1, 0], [42, 20_000, 3, 9]] as const) {
+  for (const [seed, contacts, admins, companies] of [
+    [1, 1_000_000, 8, 50],
+    [7, 500, 1, 0],
+    [42, 20_000, 3, 9],
+  ] as const) {
     it(`equal JSON.stringify of the object for every version (seed ${seed}, ${contacts} contacts)`, () => {
       const w = new World(resolveSettings({ seed, contacts, admins, companies }));
       // Spread over the range, plus contacts with >10 tags/notes/companies (index ≡ 5 mod 97).
@@ -60,9 +64,27 @@ describe('base contacts written straight from the seed', () => {
 describe('ByteWriter.value', () => {
   it('writes what JSON.stringify writes for plain data', () => {
     const samples: unknown[] = [
-      null, true, false, 0, -0, -17, 3.25, 1e21, 2 ** 53, -(2 ** 60), 1 / 3, Number.NaN, Infinity,
-      '', 'plain', 'say "hi"\\', 'tab\tnew\nline\u0001', 'Zoë 李 😀 — \u2028', '\ud800 lone surrogate',
-      [], [1, undefined, () => 1, 'x', [null]],
+      null,
+      true,
+      false,
+      0,
+      -0,
+      -17,
+      3.25,
+      1e21,
+      2 ** 53,
+      -(2 ** 60),
+      1 / 3,
+      Number.NaN,
+      Infinity,
+      '',
+      'plain',
+      'say "hi"\\',
+      'tab\tnew\nline\u0001',
+      'Zoë 李 😀 — \u2028',
+      '\ud800 lone surrogate',
+      [],
+      [1, undefined, () => 1, 'x', [null]],
       { a: 1, b: undefined, c: () => 1, 'it\'s; "odd"': { nested: ['préférence_名前_🚀'] }, 2: 'integer-like key', 1: 'first' },
       { toJSON: () => 'custom' },
     ];
@@ -99,7 +121,12 @@ describe('hot pages over HTTP equal the object path (the export)', () => {
         let cursor: string | undefined;
         let seen = 0;
         do {
-          const text = await rawPost(f.url, '/contacts/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: cursor } }, v);
+          const text = await rawPost(
+            f.url,
+            '/contacts/search',
+            { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: cursor } },
+            v,
+          );
           const page = JSON.parse(text) as Json;
           // Canonical JSON.stringify formatting and key order, envelope included.
           expect(text).toBe(JSON.stringify(page));
@@ -119,7 +146,12 @@ describe('hot pages over HTTP equal the object path (the export)', () => {
       f.addConversationParts('100004', 2);
       for (const v of ['2.11', '2.14', '2.16']) {
         const truth = new Map((await exportTable(f.url, 'conversations', v)).map((r) => [r.id, r]));
-        const text = await rawPost(f.url, '/conversations/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } }, v);
+        const text = await rawPost(
+          f.url,
+          '/conversations/search',
+          { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } },
+          v,
+        );
         const page = JSON.parse(text) as Json;
         expect(text).toBe(JSON.stringify(page));
         for (const item of page.conversations as Json[]) {
@@ -139,7 +171,13 @@ describe('hot pages over HTTP equal the object path (the export)', () => {
 describe('pooled page buffers (json.ts) under concurrent requests', () => {
   it('every page in flight at once keeps its own bytes (a buffer is reused only after its response was written)', async () => {
     await withFake({ contacts: 3000, conversations: 0 }, async (f) => {
-      const page = (cursor?: string) => rawPost(f.url, '/contacts/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: cursor } }, '2.14');
+      const page = (cursor?: string) =>
+        rawPost(
+          f.url,
+          '/contacts/search',
+          { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: cursor } },
+          '2.14',
+        );
       // The pages one after another: the reference bytes and every page's cursor.
       const sequential: string[] = [];
       const cursors: (string | undefined)[] = [undefined];
@@ -160,27 +198,31 @@ describe('pooled page buffers (json.ts) under concurrent requests', () => {
         sock.pause();
         cursors.forEach((c, k) => {
           const body = JSON.stringify({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150, starting_after: c } });
-          sock.write(`POST /contacts/search HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer fake-token\r\ncontent-type: application/json\r\n`
-            + `intercom-version: 2.14\r\nconnection: ${k === cursors.length - 1 ? 'close' : 'keep-alive'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+          sock.write(
+            `POST /contacts/search HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer fake-token\r\ncontent-type: application/json\r\n` +
+              `intercom-version: 2.14\r\nconnection: ${k === cursors.length - 1 ? 'close' : 'keep-alive'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
         });
         return sock;
       });
       await new Promise((r) => setTimeout(r, 300));
-      const perSocket = await Promise.all(sockets.map(async (sock) => {
-        const chunks: Buffer[] = [];
-        sock.on('data', (b: Buffer) => chunks.push(b));
-        sock.resume();
-        await once(sock, 'end');
-        const raw = Buffer.concat(chunks);
-        const bodies: string[] = [];
-        for (let at = 0; at < raw.length;) {
-          const headEnd = raw.indexOf('\r\n\r\n', at);
-          const length = Number(/content-length: (\d+)/i.exec(raw.subarray(at, headEnd).toString('latin1'))?.[1]);
-          bodies.push(raw.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8'));
-          at = headEnd + 4 + length;
-        }
-        return bodies;
-      }));
+      const perSocket = await Promise.all(
+        sockets.map(async (sock) => {
+          const chunks: Buffer[] = [];
+          sock.on('data', (b: Buffer) => chunks.push(b));
+          sock.resume();
+          await once(sock, 'end');
+          const raw = Buffer.concat(chunks);
+          const bodies: string[] = [];
+          for (let at = 0; at < raw.length;) {
+            const headEnd = raw.indexOf('\r\n\r\n', at);
+            const length = Number(/content-length: (\d+)/i.exec(raw.subarray(at, headEnd).toString('latin1'))?.[1]);
+            bodies.push(raw.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8'));
+            at = headEnd + 4 + length;
+          }
+          return bodies;
+        }),
+      );
       const concurrent = perSocket.flat();
       expect(concurrent).toHaveLength(3 * cursors.length);
       concurrent.forEach((text, k) => expect(text).toBe(sequential[k % cursors.length]));

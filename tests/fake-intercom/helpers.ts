@@ -17,7 +17,13 @@ export interface Client {
 }
 
 export function client(url: string, token = 'fake-token'): Client {
-  const send = async (method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, version: string | undefined, extra: Record<string, string> = {}): Promise<Res> => {
+  const send = async (
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    version: string | undefined,
+    extra: Record<string, string> = {},
+  ): Promise<Res> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...extra };
     if (version) headers['intercom-version'] = version;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -46,7 +52,10 @@ export async function exportTable(url: string, table: string, version?: string):
   const r = await request(`${url}/_fake/export/${table}`, { headers: version ? { 'intercom-version': version } : {} });
   const text = await r.body.text();
   if (r.statusCode !== 200) throw new Error(`export ${table}: ${r.statusCode} ${text}`);
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 export const ALL = { field: 'updated_at', operator: '>', value: 0 };

@@ -54,7 +54,7 @@ describe('intercom-client (official Node SDK) against the fake', () => {
   it('conversations: list, search (as the SDK is documented to) and find, equal to the export', async () => {
     const want = byId(withoutParts(table('conversations')));
     expect(want.length).toBe(46);
-    expect(byId(await all(await sdk.conversations.list({ per_page: 10 })) as Json[])).toEqual(want);
+    expect(byId((await all(await sdk.conversations.list({ per_page: 10 }))) as Json[])).toEqual(want);
     const searched = await all(await sdk.conversations.search({ query: { field: 'id', operator: '>', value: '' }, pagination: { per_page: 15 } }));
     expect(byId(searched as Json[])).toEqual(want);
     for (const conv of table('conversations').slice(0, 5)) {
@@ -65,7 +65,7 @@ describe('intercom-client (official Node SDK) against the fake', () => {
   it('companies: list pages and a scroll paged by hand to the first empty page, equal to the export', async () => {
     const want = byId(table('companies'));
     expect(want.length).toBeGreaterThan(10);
-    expect(byId(await all(await sdk.companies.list({ per_page: 7 })) as Json[])).toEqual(want);
+    expect(byId((await all(await sdk.companies.list({ per_page: 7 }))) as Json[])).toEqual(want);
     // The SDK's own pager would follow scroll_param forever; Intercom documents the end as
     // the first page with no companies (2.14:L3962-3975), so page by hand and stop there.
     const scrolled: Json[] = [];
@@ -82,7 +82,10 @@ describe('intercom-client (official Node SDK) against the fake', () => {
     expect(byId((await sdk.tags.list()).data as Json[])).toEqual(byId(table('tags')));
     expect(byId((await sdk.teams.list()).teams as Json[])).toEqual(byId(table('teams')));
     expect(byId((await sdk.segments.list()).segments as Json[])).toEqual(byId(table('segments')));
-    const attrs = [...((await sdk.dataAttributes.list({ model: 'contact' })).data ?? []), ...((await sdk.dataAttributes.list({ model: 'company' })).data ?? [])];
+    const attrs = [
+      ...((await sdk.dataAttributes.list({ model: 'contact' })).data ?? []),
+      ...((await sdk.dataAttributes.list({ model: 'company' })).data ?? []),
+    ];
     const key = (a: Json) => `${a.model}|${a.name}`;
     const want = table('data_attributes').filter((a) => a.model !== 'conversation');
     expect((attrs as Json[]).map(key).sort()).toEqual(want.map(key).sort());
@@ -98,7 +101,10 @@ describe('intercom-client (official Node SDK) against the fake', () => {
       expect(one.avatar).toEqual({ type: 'avatar', image_url: admin.avatar });
       expect({ ...one, avatar: admin.avatar }).toEqual(admin);
     }
-    const missing = await sdk.admins.find({ admin_id: 1 }).then(() => null, (e: unknown) => e as { statusCode: number; body: Json });
+    const missing = await sdk.admins.find({ admin_id: 1 }).then(
+      () => null,
+      (e: unknown) => e as { statusCode: number; body: Json },
+    );
     expect(missing?.statusCode).toBe(404);
     expect(missing?.body.errors[0].code).toBe('admin_not_found');
   });

@@ -7,7 +7,17 @@ let fake: FakeIntercom;
 let c: Client;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ rateLimitPerMinute: null, contacts: 45, conversations: 25, tickets: 16, companies: 30, articles: 18, collections: 9, newsItems: 11, activityLogs: 30 });
+  fake = await startFakeIntercom({
+    rateLimitPerMinute: null,
+    contacts: 45,
+    conversations: 25,
+    tickets: 16,
+    companies: 30,
+    articles: 18,
+    collections: 9,
+    newsItems: 11,
+    activityLogs: 30,
+  });
   c = client(fake.url);
   for (let k = 0; k < 9; k++) fake.deleteConversation(String(100_000 + k * 2));
 });
@@ -54,8 +64,10 @@ function numbered(path: string, key: string, version?: string): Lister {
   };
 }
 
-const search = (path: string, key: string) => cursor(async (pp, after) => (await c.post(path, { query: ALL, pagination: { per_page: pp, starting_after: after } })).body, key);
-const list = (path: string, key: string) => cursor(async (pp, after) => (await c.get(`${path}?per_page=${pp}${after ? `&starting_after=${encodeURIComponent(after)}` : ''}`)).body, key);
+const search = (path: string, key: string) =>
+  cursor(async (pp, after) => (await c.post(path, { query: ALL, pagination: { per_page: pp, starting_after: after } })).body, key);
+const list = (path: string, key: string) =>
+  cursor(async (pp, after) => (await c.get(`${path}?per_page=${pp}${after ? `&starting_after=${encodeURIComponent(after)}` : ''}`)).body, key);
 
 const cases: [string, () => Lister, string | (() => Promise<string[]>)][] = [
   ['GET /contacts', () => list('/contacts', 'data'), 'contacts'],
@@ -64,14 +76,18 @@ const cases: [string, () => Lister, string | (() => Promise<string[]>)][] = [
   ['POST /conversations/search', () => search('/conversations/search', 'conversations'), 'conversations'],
   ['POST /tickets/search', () => search('/tickets/search', 'tickets'), 'tickets'],
   ['GET /companies', () => numbered('/companies', 'data'), 'companies'],
-  ['POST /companies/list', () => async (pp) => {
-    const ids: string[] = [];
-    for (let page = 1; ; page++) {
-      const b = (await c.post(`/companies/list?per_page=${pp}&page=${page}`)).body;
-      ids.push(...(b.data as Json[]).map((x) => x.id));
-      if (page >= b.pages.total_pages) return ids;
-    }
-  }, 'companies'],
+  [
+    'POST /companies/list',
+    () => async (pp) => {
+      const ids: string[] = [];
+      for (let page = 1; ; page++) {
+        const b = (await c.post(`/companies/list?per_page=${pp}&page=${page}`)).body;
+        ids.push(...(b.data as Json[]).map((x) => x.id));
+        if (page >= b.pages.total_pages) return ids;
+      }
+    },
+    'companies',
+  ],
   ['GET /articles', () => numbered('/articles', 'data'), 'articles'],
   ['GET /help_center/collections', () => numbered('/help_center/collections', 'data'), 'help_center_collections'],
   ['GET /news/news_items', () => numbered('/news/news_items', 'data'), 'news_items'],

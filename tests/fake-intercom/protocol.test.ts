@@ -75,7 +75,11 @@ describe('versions and protocol errors', () => {
       expect((await c.get('/me', undefined, { accept: 'text/html' })).status).toBe(406);
       expect((await c.get('/nope')).status).toBe(404);
       expect((await c.del('/contacts')).status).toBe(404); // unsupported method → 404
-      const bad = await request(`${f.url}/contacts/search`, { method: 'POST', headers: { authorization: 'Bearer fake-token', 'content-type': 'application/json' }, body: '{oops' });
+      const bad = await request(`${f.url}/contacts/search`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer fake-token', 'content-type': 'application/json' },
+        body: '{oops',
+      });
       expect(bad.statusCode).toBe(400);
       await bad.body.text();
       expect((await c.get('/admins/activity_logs')).status).toBe(400); // created_at_after required
@@ -86,7 +90,13 @@ describe('versions and protocol errors', () => {
 });
 
 describe('faults', () => {
-  it.each([['http_500', 500], ['http_502', 502], ['http_503', 503], ['http_504', 504], ['rate_limit_burst', 429]] as const)('%s → %i error.list', async (kind, status) => {
+  it.each([
+    ['http_500', 500],
+    ['http_502', 502],
+    ['http_503', 503],
+    ['http_504', 504],
+    ['rate_limit_burst', 429],
+  ] as const)('%s → %i error.list', async (kind, status) => {
     await withFake({ faultRate: 1, faultKinds: [kind] }, async (f, c) => {
       const r = await c.get('/contacts');
       expect(r.status).toBe(status);

@@ -133,8 +133,17 @@ describe('the /_fake HTTP API and the export', () => {
       const parts = (await c.get('/conversations/100000')).body.conversation_parts.conversation_parts as Json[];
       expect(parts.slice(-2).map((x) => x.body)).toEqual(['<p>it\'s "mine"</p>', '<p>it\'s "mine"</p>']);
       // custom data attributes: created as POST /data_attributes makes them, names case-sensitive, duplicates refused
-      const plan = (await post('/_fake/data_attributes', { model: 'contact', name: 'Plan', data_type: 'options', options: [{ value: 'a' }, { value: 'b' }] })).body;
-      expect(plan).toMatchObject({ type: 'data_attribute', model: 'contact', name: 'Plan', full_name: 'custom_attributes.Plan', data_type: 'string', options: ['a', 'b'], custom: true });
+      const plan = (await post('/_fake/data_attributes', { model: 'contact', name: 'Plan', data_type: 'options', options: [{ value: 'a' }, { value: 'b' }] }))
+        .body;
+      expect(plan).toMatchObject({
+        type: 'data_attribute',
+        model: 'contact',
+        name: 'Plan',
+        full_name: 'custom_attributes.Plan',
+        data_type: 'string',
+        options: ['a', 'b'],
+        custom: true,
+      });
       expect((await post('/_fake/data_attributes', { model: 'contact', name: 'plan', data_type: 'datetime' })).body.data_type).toBe('date');
       expect((await post('/_fake/data_attributes', { model: 'contact', name: 'Plan', data_type: 'string' })).status).toBe(400);
       expect((await post('/_fake/data_attributes', { model: 'conversation', name: 'x', data_type: 'string' })).status).toBe(400);
@@ -145,7 +154,11 @@ describe('the /_fake HTTP API and the export', () => {
       expect((await post(`/_fake/contacts/${other.id}/merge_into/${created.id}`)).status).toBe(200);
       expect((await fetch(`${f.url}/_fake/export/nope`)).status).toBe(404);
 
-      for (const [table, path] of [['contacts', '/contacts/'], ['conversations', '/conversations/'], ['tickets', '/tickets/']] as const) {
+      for (const [table, path] of [
+        ['contacts', '/contacts/'],
+        ['conversations', '/conversations/'],
+        ['tickets', '/tickets/'],
+      ] as const) {
         const rows = await exportTable(f.url, table);
         for (const row of rows) expect((await c.get(path + row.id)).body).toEqual(row);
       }

@@ -15,7 +15,13 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const byId = (id: string, field: string, operator: string, value: unknown) => ({
-  query: { operator: 'AND', value: [{ field: 'id', operator: '=', value: id }, { field, operator, value }] },
+  query: {
+    operator: 'AND',
+    value: [
+      { field: 'id', operator: '=', value: id },
+      { field, operator, value },
+    ],
+  },
 });
 
 async function found(id: string, field: string, operator: string, value: unknown, v = '2.14'): Promise<boolean> {
@@ -117,10 +123,18 @@ describe('query validation', () => {
     expect(r.body.total_count).toBe(withEmail);
   });
   it('2.16 contacts sort: invalid_sort_order; ascending/descending honoured', async () => {
-    const bad = await c.post('/contacts/search', { query: { field: 'role', operator: '=', value: 'user' }, sort: { field: 'created_at', order: 'desc' } }, '2.16');
+    const bad = await c.post(
+      '/contacts/search',
+      { query: { field: 'role', operator: '=', value: 'user' }, sort: { field: 'created_at', order: 'desc' } },
+      '2.16',
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toEqual({ code: 'invalid_sort_order', message: "Invalid sort order 'desc'. Must be one of: ascending, descending" });
-    const asc = await c.post('/contacts/search', { query: { field: 'role', operator: '=', value: 'user' }, sort: { field: 'created_at', order: 'ascending' }, pagination: { per_page: 150 } }, '2.16');
+    const asc = await c.post(
+      '/contacts/search',
+      { query: { field: 'role', operator: '=', value: 'user' }, sort: { field: 'created_at', order: 'ascending' }, pagination: { per_page: 150 } },
+      '2.16',
+    );
     const ts = (asc.body.data as Json[]).map((x) => x.created_at);
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
   });
@@ -131,7 +145,15 @@ describe('conversations and tickets filter to the second', () => {
     fake.clock.set(1_767_000_000);
     const conv = fake.createConversation({}) as Json;
     const t = conv.updated_at as number;
-    const q = (operator: string, value: number) => ({ query: { operator: 'AND', value: [{ field: 'id', operator: '=', value: conv.id }, { field: 'updated_at', operator, value }] } });
+    const q = (operator: string, value: number) => ({
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'id', operator: '=', value: conv.id },
+          { field: 'updated_at', operator, value },
+        ],
+      },
+    });
     const hit = async (op: string, v: number) => ((await c.post('/conversations/search', q(op, v))).body.conversations as Json[]).length === 1;
     expect(await hit('>', t)).toBe(false);
     expect(await hit('>', t - 1)).toBe(true);
@@ -140,7 +162,15 @@ describe('conversations and tickets filter to the second', () => {
     expect(await hit('<=', t)).toBe(true);
     expect(await hit('=', t)).toBe(true);
     const ticket = fake.createTicket({}) as Json;
-    const tq = { query: { operator: 'AND', value: [{ field: 'id', operator: '=', value: ticket.id }, { field: 'updated_at', operator: '>', value: ticket.updated_at - 1 }] } };
+    const tq = {
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'id', operator: '=', value: ticket.id },
+          { field: 'updated_at', operator: '>', value: ticket.updated_at - 1 },
+        ],
+      },
+    };
     expect(((await c.post('/tickets/search', tq)).body.tickets as Json[]).map((x) => x.id)).toEqual([ticket.id]);
   });
 });

@@ -79,8 +79,10 @@ export function convert(node: unknown, base: string): unknown {
     } else out[k] = convert(v, base);
   }
   if (typeof out.format === 'string') {
-    if (out.type === 'integer' || out.type === 'number') delete out.format; // tolerance 2
-    else if (out.format === 'uri') out.format = 'uri-reference'; // tolerance 3
+    if (out.type === 'integer' || out.type === 'number')
+      delete out.format; // tolerance 2
+    else if (out.format === 'uri')
+      out.format = 'uri-reference'; // tolerance 3
     else if (!KNOWN_STRING_FORMATS.has(out.format)) delete out.format;
   }
   if (src.nullable === true) {
@@ -115,7 +117,7 @@ function ajvFor(v: SpecVersion): Ajv {
   if (Array.isArray(cac.required)) cac.required = cac.required.filter((k) => k !== 'companies');
   // tolerance 11
   for (const name of ['conversation', 'conversation_list_item']) {
-    const props = (schemas[name] as Json & { properties?: Record<string, Json> } | undefined)?.properties;
+    const props = (schemas[name] as (Json & { properties?: Record<string, Json> }) | undefined)?.properties;
     if (props?.conversation_rating) props.conversation_rating = { anyOf: [props.conversation_rating, { type: 'null' }] };
   }
   // tolerance 9
@@ -161,6 +163,7 @@ export function pageNumberNext(body: Json): { body: Json; next: string | null } 
 /** Tolerance 12: checks an admin's `avatar` is `{type:'avatar', image_url}` and returns a copy with the URL in its place. */
 export function adminAvatarAsUrl(body: Json): Json {
   const avatar = body.avatar as Json | null;
-  if (!avatar || avatar.type !== 'avatar' || !('image_url' in avatar)) throw new Error(`admin avatar is not {type:'avatar', image_url}: ${JSON.stringify(avatar)}`);
+  if (!avatar || avatar.type !== 'avatar' || !('image_url' in avatar))
+    throw new Error(`admin avatar is not {type:'avatar', image_url}: ${JSON.stringify(avatar)}`);
   return { ...body, avatar: avatar.image_url };
 }

@@ -84,7 +84,8 @@ describe('2. search: every operator × field type evaluates or answers 400, neve
     ['tickets', 'tickets', 'open', 'boolean'],
     ['tickets', 'tickets', 'created_at', 'date'],
   ];
-  const get = (row: Json, path: string): unknown => (path.startsWith('custom_attributes.') ? row.custom_attributes[path.slice(18)] : path.split('.').reduce<any>((o, k) => o?.[k], row));
+  const get = (row: Json, path: string): unknown =>
+    path.startsWith('custom_attributes.') ? row.custom_attributes[path.slice(18)] : path.split('.').reduce<any>((o, k) => o?.[k], row);
 
   /** A value for `op` that record `v` must match (positive ops) or must not (negations). */
   function probe(op: string, v: unknown, kind: Kind): { value: unknown; negated: boolean } {
@@ -92,17 +93,29 @@ describe('2. search: every operator × field type evaluates or answers 400, neve
     const n = Number(v);
     const day = kind === 'day' ? 2 * 86_400 : 1;
     switch (op) {
-      case '=': return { value: v, negated: false };
-      case '!=': return { value: v, negated: true };
-      case 'IN': return { value: [v], negated: false };
-      case 'NIN': return { value: [v], negated: true };
-      case '>': return { value: kind === 'string' ? s.slice(0, -1) : n - (kind === 'float' ? 0.5 : day), negated: false };
-      case '<': return { value: kind === 'string' ? `${s}~` : n + (kind === 'float' ? 0.5 : day), negated: false };
-      case '>=': case '<=': return { value: v, negated: false };
-      case '~': return { value: s.slice(1, -1), negated: false };
-      case '!~': return { value: s, negated: true };
-      case '^': return { value: s.slice(0, 3), negated: false };
-      default: return { value: s.slice(-3), negated: false }; // '$'
+      case '=':
+        return { value: v, negated: false };
+      case '!=':
+        return { value: v, negated: true };
+      case 'IN':
+        return { value: [v], negated: false };
+      case 'NIN':
+        return { value: [v], negated: true };
+      case '>':
+        return { value: kind === 'string' ? s.slice(0, -1) : n - (kind === 'float' ? 0.5 : day), negated: false };
+      case '<':
+        return { value: kind === 'string' ? `${s}~` : n + (kind === 'float' ? 0.5 : day), negated: false };
+      case '>=':
+      case '<=':
+        return { value: v, negated: false };
+      case '~':
+        return { value: s.slice(1, -1), negated: false };
+      case '!~':
+        return { value: s, negated: true };
+      case '^':
+        return { value: s.slice(0, 3), negated: false };
+      default:
+        return { value: s.slice(-3), negated: false }; // '$'
     }
   }
 
@@ -115,7 +128,9 @@ describe('2. search: every operator × field type evaluates or answers 400, neve
       for (const op of OPS) {
         const { value, negated } = probe(op, v, kind);
         const filter = { field, operator: op, value };
-        const r = negated ? await search(resource, filter) : await search(resource, { operator: 'AND', value: [{ field: 'id', operator: '=', value: rec.id }, filter] });
+        const r = negated
+          ? await search(resource, filter)
+          : await search(resource, { operator: 'AND', value: [{ field: 'id', operator: '=', value: rec.id }, filter] });
         const cell = `${resource} ${field} ${op} ${JSON.stringify(value)}`;
         if (!ALLOWED[kind].includes(op)) {
           expect(r.status, cell).toBe(400);
@@ -138,7 +153,11 @@ describe('2. search: every operator × field type evaluates or answers 400, neve
     const spec = loadSpec('2.14') as Json;
     const sample: Record<Kind, unknown> = { string: 'x', integer: 1, float: 1.5, boolean: true, date: 1767225600, day: 1767225600 };
     let cells = 0;
-    for (const [resource, path] of [['contacts', '/contacts/search'], ['conversations', '/conversations/search'], ['tickets', '/tickets/search']] as const) {
+    for (const [resource, path] of [
+      ['contacts', '/contacts/search'],
+      ['conversations', '/conversations/search'],
+      ['tickets', '/tickets/search'],
+    ] as const) {
       const text = spec.paths[path].post.description as string;
       const table = text.slice(text.indexOf('### Accepted Fields'), text.indexOf('### Accepted Operators'));
       const fields = [...table.matchAll(/^\s*\|\s*([a-z_.]+)\s*\|\s*(String|Integer|Boolean|Date|Float)\b/gm)].map((m) => [m[1], m[2]] as [string, string]);
@@ -181,7 +200,15 @@ describe('3. fractional timestamps in search values', () => {
     const conv = fake.createConversation({}) as Json;
     const t = conv.updated_at as number;
     const found = async (operator: string, value: number) =>
-      (await search('conversations', { operator: 'AND', value: [{ field: 'id', operator: '=', value: conv.id }, { field: 'updated_at', operator, value }] })).ids.includes(conv.id);
+      (
+        await search('conversations', {
+          operator: 'AND',
+          value: [
+            { field: 'id', operator: '=', value: conv.id },
+            { field: 'updated_at', operator, value },
+          ],
+        })
+      ).ids.includes(conv.id);
     expect(await found('=', t + 0.25)).toBe(true);
     expect(await found('>=', t + 0.25)).toBe(true);
     expect(await found('<=', t + 0.75)).toBe(true);
@@ -189,7 +216,13 @@ describe('3. fractional timestamps in search values', () => {
     expect(await found('>', t + 0.25)).toBe(false); // > t
     expect(await found('<', t + 0.75)).toBe(false); // < t
     const contact = fake.createContact({}) as unknown as Json;
-    const r = await search('contacts', { operator: 'AND', value: [{ field: 'id', operator: '=', value: contact.id }, { field: 'created_at', operator: '=', value: t + 0.5 }] });
+    const r = await search('contacts', {
+      operator: 'AND',
+      value: [
+        { field: 'id', operator: '=', value: contact.id },
+        { field: 'created_at', operator: '=', value: t + 0.5 },
+      ],
+    });
     expect(r.ids).toEqual([contact.id]);
   });
 });
@@ -199,7 +232,14 @@ describe('4. --fault-rate alone injects faults of every kind', () => {
     const f = await startFakeIntercom({ rateLimitPerMinute: null, faultRate: 1, seed: 3 });
     try {
       const fc = client(f.url);
-      await Promise.all(Array.from({ length: 30 }, () => fc.get('/tags').catch(() => null).then(() => undefined)).map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 1500))])));
+      await Promise.all(
+        Array.from({ length: 30 }, () =>
+          fc
+            .get('/tags')
+            .catch(() => null)
+            .then(() => undefined),
+        ).map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 1500))])),
+      );
       const s = f.stats();
       expect(s.faultsInjected).toBe(30);
       expect(Object.keys(s.faultsByKind).length).toBeGreaterThanOrEqual(4);
@@ -216,7 +256,15 @@ describe('4. --fault-rate alone injects faults of every kind', () => {
         const statuses: number[] = [];
         for (let i = 0; i < 24; i++) {
           // -1: reset or truncated; -2: a hang (not answered within a second)
-          statuses.push(await Promise.race([pc.get('/tags').then((r) => r.status, () => -1), new Promise<number>((r) => setTimeout(() => r(-2), 1000))]));
+          statuses.push(
+            await Promise.race([
+              pc.get('/tags').then(
+                (r) => r.status,
+                () => -1,
+              ),
+              new Promise<number>((r) => setTimeout(() => r(-2), 1000)),
+            ]),
+          );
         }
         const stats = (await request(`${p.url}/_fake/stats`).then((r) => r.body.json())) as Json;
         return { statuses, stats };
@@ -243,10 +291,14 @@ describe('4. --fault-rate alone injects faults of every kind', () => {
 
 describe('5. derived fields follow the record', () => {
   it('email_domain follows email on create and update through /_fake', async () => {
-    const created = (await request(`${fake.url}/_fake/contacts`, { method: 'POST', body: JSON.stringify({ email: 'x@example.com' }) }).then((r) => r.body.json())) as Json;
+    const created = (await request(`${fake.url}/_fake/contacts`, { method: 'POST', body: JSON.stringify({ email: 'x@example.com' }) }).then((r) =>
+      r.body.json(),
+    )) as Json;
     expect(created.email_domain).toBe('example.com');
     expect((await c.get(`/contacts/${created.id}`)).body.email_domain).toBe('example.com');
-    const updated = (await request(`${fake.url}/_fake/contacts/${created.id}`, { method: 'POST', body: JSON.stringify({ email: 'y@Other.Test' }) }).then((r) => r.body.json())) as Json;
+    const updated = (await request(`${fake.url}/_fake/contacts/${created.id}`, { method: 'POST', body: JSON.stringify({ email: 'y@Other.Test' }) }).then((r) =>
+      r.body.json(),
+    )) as Json;
     expect(updated.email_domain).toBe('other.test');
     const r = await search('contacts', { field: 'email_domain', operator: '=', value: 'other.test' });
     expect(r.ids).toContain(created.id);

@@ -47,7 +47,9 @@ export async function startLockRegistry(lockFile: string): Promise<LockRegistry>
     const known = versions.get(name);
     if (req.method !== 'GET' || !known) {
       unknown.add(name);
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${name} is not in package-lock.json (or not in the npm cache)` }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: `${name} is not in package-lock.json (or not in the npm cache)` }));
       return;
     }
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -48,13 +48,7 @@ export function makeProject(opts: {
 
 /** A minimal asset for a table, with optional extra YAML lines under `parameters`. */
 export function asset(table: string, params: Record<string, string> = {}): string {
-  return [
-    `name: intercom.${table}`,
-    'parameters:',
-    `  source_table: ${table}`,
-    ...Object.entries(params).map(([k, v]) => `  ${k}: ${v}`),
-    '',
-  ].join('\n');
+  return [`name: intercom.${table}`, 'parameters:', `  source_table: ${table}`, ...Object.entries(params).map(([k, v]) => `  ${k}: ${v}`), ''].join('\n');
 }
 
 /** A `postgres` connection (named `postgres`) for makeProject's extraConnections; the password comes from `${passwordEnv}`. */

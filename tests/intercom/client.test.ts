@@ -39,7 +39,9 @@ describe('intercom client: requests', () => {
 
   it('a stop signal shared by many requests at once (in flight, queued, waiting to retry) prints no listener-leak warning', async () => {
     let n = 0;
-    server = await startServer((_req, res) => (n++ % 3 === 0 ? json(res, 503, errorBody('service_unavailable', 'busy')) : void setTimeout(() => json(res, 200, { type: 'list', data: [] }), 20)));
+    server = await startServer((_req, res) =>
+      n++ % 3 === 0 ? json(res, 503, errorBody('service_unavailable', 'busy')) : void setTimeout(() => json(res, 200, { type: 'list', data: [] }), 20),
+    );
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);

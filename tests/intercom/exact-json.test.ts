@@ -7,7 +7,8 @@ import { checkPage } from '../../src/intercom/pagination/envelope.js';
 
 describe('parseJson / stringifyJson', () => {
   it('keeps numbers beyond 2^53 where asked, with every digit, and writes them back as sent', () => {
-    const text = '{"data":[{"id":"1","custom_attributes":{"a":9007199254740993,"b":-123456789012345678901234567890,"c":123456789012345678.25,"s":"\\"9007199254740993\\\\"}}],"n":9007199254740993}';
+    const text =
+      '{"data":[{"id":"1","custom_attributes":{"a":9007199254740993,"b":-123456789012345678901234567890,"c":123456789012345678.25,"s":"\\"9007199254740993\\\\"}}],"n":9007199254740993}';
     const v = parseJson(text, customAttributeValues) as { data: Array<{ custom_attributes: Record<string, unknown> }> };
     const ca = v.data[0]!.custom_attributes;
     expect(ca['a']).toBe(9007199254740993n);

@@ -30,7 +30,11 @@ async function warmed(o: { latencyMs: number; limit?: number; windowS?: number; 
 /** How many of `n` queued requests the limiter lets out before any answer comes back. */
 async function outAtOnce(l: RateLimiter, n: number): Promise<Ticket[]> {
   const got: Ticket[] = [];
-  for (let i = 0; i < n; i++) void l.acquire().then((t) => got.push(t), () => undefined);
+  for (let i = 0; i < n; i++)
+    void l.acquire().then(
+      (t) => got.push(t),
+      () => undefined,
+    );
   await flush();
   return got;
 }

@@ -23,7 +23,9 @@ describe('rate limiter against a windowed server (60 per 1-s window)', () => {
     const stats = c.stats();
     const lim = c.limiter.stats();
     await c.close();
-    console.info(`limiter: 300 req in ${elapsed} ms, 429s ${server.limited}, per window ${[...server.perWindow.values()].join(',')}, waits ${lim.waits}, skew ${lim.skewMs}`);
+    console.info(
+      `limiter: 300 req in ${elapsed} ms, 429s ${server.limited}, per window ${[...server.perWindow.values()].join(',')}, waits ${lim.waits}, skew ${lim.skewMs}`,
+    );
     expect(server.served).toBe(332);
     expect(server.limited).toBeLessThanOrEqual(3); // < 1%
     expect(stats.rateLimited).toBe(server.limited);

@@ -22,7 +22,11 @@ describe('cursor in query (GET /contacts, GET /conversations)', () => {
   const req: IntercomRequest = { method: 'GET', path: '/conversations', query: { per_page: 2 } };
   it('follows next.starting_after only, keeping the other params', () => {
     const body = { type: 'conversation.list', conversations: [{ id: '1' }], pages: pages({ page: 2, starting_after: 'WzE3MjY3NTIxNDUwMDAsNSwyXQ==' }) };
-    expect(nextCursorQuery(req, body)).toEqual({ method: 'GET', path: '/conversations', query: { per_page: 2, starting_after: 'WzE3MjY3NTIxNDUwMDAsNSwyXQ==' } });
+    expect(nextCursorQuery(req, body)).toEqual({
+      method: 'GET',
+      path: '/conversations',
+      query: { per_page: 2, starting_after: 'WzE3MjY3NTIxNDUwMDAsNSwyXQ==' },
+    });
   });
   it('stops when pages.next is absent or null, or pages is missing', () => {
     expect(nextCursorQuery(req, { conversations: [], pages: pages(undefined, 3) })).toBeUndefined();
@@ -121,7 +125,11 @@ describe('paginate() through the client', () => {
       resumed.push(...(p.records as Array<{ id: string }>).map((r) => r.id));
     }
     await c.close();
-    expect(got.map((g) => g.ids)).toEqual([['1a', '1b'], ['2a', '2b'], ['3a', '3b']]);
+    expect(got.map((g) => g.ids)).toEqual([
+      ['1a', '1b'],
+      ['2a', '2b'],
+      ['3a', '3b'],
+    ]);
     expect(got[0].next).toEqual({ method: 'GET', path: '/contacts', query: { per_page: 2, starting_after: 'c2' } });
     expect(got[2].next).toBeUndefined();
     expect(resumed).toEqual(['2a', '2b', '3a', '3b']);
@@ -140,7 +148,10 @@ describe('paginate() through the client', () => {
     const drain = async (key: string) => {
       for await (const _ of paginate(c, { method: 'GET', path: '/contacts', query: { starting_after: 'same' } }, 'cursor_query', { recordsKey: key }));
     };
-    await expect(drain('contacts')).rejects.toMatchObject({ code: 'unexpected_response', message: expect.stringContaining("GET /contacts: 'contacts' is not a list") });
+    await expect(drain('contacts')).rejects.toMatchObject({
+      code: 'unexpected_response',
+      message: expect.stringContaining("GET /contacts: 'contacts' is not a list"),
+    });
     await expect(drain('data')).rejects.toMatchObject({ code: 'unexpected_response', message: expect.stringContaining('same request') });
     await c.close();
   });

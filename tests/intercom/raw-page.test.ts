@@ -40,7 +40,9 @@ function randomValue(r: () => number, depth: number): unknown {
     case 5:
       return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
     default:
-      return Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, (_, i) => [`${NASTY[Math.floor(r() * NASTY.length)]}${i}`, randomValue(r, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(r() * 4) }, (_, i) => [`${NASTY[Math.floor(r() * NASTY.length)]}${i}`, randomValue(r, depth + 1)]),
+      );
   }
 }
 
@@ -125,7 +127,12 @@ describe('scanPage', () => {
       }));
       // the list before, between or after the envelope's members; compact, indented, CRLF
       const where = round % 3;
-      const page = where === 0 ? { data: records, pages: { next: { starting_after: 'a"]}' } } } : where === 1 ? { type: 'list', data: records, total_count: records.length } : { type: 'list', total_count: 0, data: records };
+      const page =
+        where === 0
+          ? { data: records, pages: { next: { starting_after: 'a"]}' } } }
+          : where === 1
+            ? { type: 'list', data: records, total_count: records.length }
+            : { type: 'list', total_count: 0, data: records };
       const text = [JSON.stringify(page), JSON.stringify(page, null, 2), JSON.stringify(page, null, '\t').replace(/\n/g, '\r\n')][round % 3]!;
       expectSameAsParse(Buffer.from(` ${text}\n`, 'utf8'));
     }
@@ -159,7 +166,9 @@ describe('scanPage', () => {
   });
 
   it('reads another list key and tells whether the list was there', () => {
-    const scanned = expectSameAsParse(Buffer.from('{"type":"conversation.list","conversations":[{"id":"1"},{"id":"2"}],"data":[1,2]}'), 'conversations', ['id']);
+    const scanned = expectSameAsParse(Buffer.from('{"type":"conversation.list","conversations":[{"id":"1"},{"id":"2"}],"data":[1,2]}'), 'conversations', [
+      'id',
+    ]);
     expect(scanned.envelope.data).toEqual([1, 2]);
     expect(scanned.hasList).toBe(true);
     expect(scanPage(Buffer.from('{"type":"list","total_count":0}'), 'data', ['id']).hasList).toBe(false);

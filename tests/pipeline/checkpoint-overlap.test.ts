@@ -37,7 +37,10 @@ const searches = () => fake.stats().byPath['/contacts/search'] ?? 0;
 /** The real DuckDB destination, its writers' methods replaced where `wrap` says. */
 function around(real: Destination, wrap: (w: RunWriter) => Partial<RunWriter>): Destination {
   const bind = <T extends object>(t: T, over: Record<string | symbol, unknown>) =>
-    new Proxy(t, { get: (o, k) => (k in over ? over[k] : typeof Reflect.get(o, k) === 'function' ? (Reflect.get(o, k) as (...args: unknown[]) => unknown).bind(o) : Reflect.get(o, k)) });
+    new Proxy(t, {
+      get: (o, k) =>
+        k in over ? over[k] : typeof Reflect.get(o, k) === 'function' ? (Reflect.get(o, k) as (...args: unknown[]) => unknown).bind(o) : Reflect.get(o, k),
+    });
   return bind(real, {
     openRun: async (...a: Parameters<Destination['openRun']>) => {
       const w = await real.openRun(...a);

@@ -143,7 +143,15 @@ describe('typed custom attribute columns (DuckDB, fake Intercom)', () => {
     const ct = await columnTypes(file, 'contacts');
     expect(ct['custom_attributes']).toBe('JSON');
     for (const [col, type] of Object.values(CONTACT_COLUMNS)) expect([col, ct[col]]).toEqual([col, type]);
-    expect(Object.keys(ct).filter((c) => c.startsWith('ca_')).sort()).toEqual(Object.values(CONTACT_COLUMNS).map(([c]) => c).sort());
+    expect(
+      Object.keys(ct)
+        .filter((c) => c.startsWith('ca_'))
+        .sort(),
+    ).toEqual(
+      Object.values(CONTACT_COLUMNS)
+        .map(([c]) => c)
+        .sort(),
+    );
     expect(await compareValues(file, 'contacts', CONTACT_COLUMNS)).toBe(5);
 
     const vt = await columnTypes(file, 'conversations');
@@ -156,9 +164,15 @@ describe('typed custom attribute columns (DuckDB, fake Intercom)', () => {
       `select custom_attributes->>'seats' as raw, ca_seats, ca_mrr, ca_is_vip, ca_trial_ends_at from intercom.contacts where custom_attributes->>'seats' = 'lots'`,
     );
     expect(bad).toEqual({ raw: 'lots', ca_seats: null, ca_mrr: null, ca_is_vip: null, ca_trial_ends_at: null });
-    const [iso] = await query(file, `select epoch(ca_trial_ends_at) as t, ca_seats::int as s from intercom.contacts where custom_attributes->>'trial_ends_at' = '2025-06-01T12:30:00Z'`);
+    const [iso] = await query(
+      file,
+      `select epoch(ca_trial_ends_at) as t, ca_seats::int as s from intercom.contacts where custom_attributes->>'trial_ends_at' = '2025-06-01T12:30:00Z'`,
+    );
     expect(iso).toEqual({ t: Date.UTC(2025, 5, 1, 12, 30) / 1000, s: 12 });
-    const [conv] = await query(file, `select epoch(ca_follow_up_on) as t from intercom.conversations where custom_attributes->>'follow_up_on' like '2025-07-01%'`);
+    const [conv] = await query(
+      file,
+      `select epoch(ca_follow_up_on) as t from intercom.conversations where custom_attributes->>'follow_up_on' like '2025-07-01%'`,
+    );
     expect(conv).toEqual({ t: Date.UTC(2025, 6, 1, 6) / 1000 });
   });
 

@@ -11,9 +11,28 @@ const map = (attrs: DataAttributeLike[], max = 63, reserved: string[] = []) =>
 
 /** The fake Intercom's hostile names and more. */
 const HOSTILE = [
-  'plan_tier', 'seats', 'Account_Name', 'account_name', 'say "hello"', "it's; DROP TABLE contacts; --",
-  'préférence_名前_🚀', `long_${'x'.repeat(295)}`, `long_${'x'.repeat(294)}y`, 'Plan Type', 'plan_type', 'PlanType',
-  'Tier', 'tier', 'TIER', '🚀', '!!!', '名'.repeat(40), 'Escalation level', 'ca', '_elt_load_id', 'custom_attributes',
+  'plan_tier',
+  'seats',
+  'Account_Name',
+  'account_name',
+  'say "hello"',
+  "it's; DROP TABLE contacts; --",
+  'préférence_名前_🚀',
+  `long_${'x'.repeat(295)}`,
+  `long_${'x'.repeat(294)}y`,
+  'Plan Type',
+  'plan_type',
+  'PlanType',
+  'Tier',
+  'tier',
+  'TIER',
+  '🚀',
+  '!!!',
+  '名'.repeat(40),
+  'Escalation level',
+  'ca',
+  '_elt_load_id',
+  'custom_attributes',
 ].map((n, i) => attr(n, ['string', 'integer', 'float', 'boolean', 'date'][i % 5]));
 
 /** Deterministic permutations (no Math.random: a failure must reproduce). */
@@ -146,7 +165,7 @@ describe('customAttributeColumns naming', () => {
     expect(customAttributeColumns([...HOSTILE].reverse(), { maxIdentifierLength: max })).toEqual(ref);
   });
 
-  test('a literal name that equals another one\'s hashed column escalates both to a longer hash', () => {
+  test("a literal name that equals another one's hashed column escalates both to a longer hash", () => {
     const literal = `plan_type_${h8('Plan Type')}`;
     const cols = customAttributeColumns([attr('plan_type'), attr('Plan Type'), attr(literal)], { maxIdentifierLength: 63 });
     const m = Object.fromEntries(cols.map((c) => [c.attribute, c.column]));
@@ -162,8 +181,16 @@ describe('customAttributeColumns naming', () => {
       { maxIdentifierLength: 63 },
     );
     expect(Object.fromEntries(cols.map((c) => [c.dataType, c.type]))).toEqual({
-      string: 'string', integer: 'int64', float: 'float64', boolean: 'bool', date: 'timestamp',
-      datetime: 'timestamp', decimal: 'float64', list: 'string', relationship: 'json', files: 'json',
+      string: 'string',
+      integer: 'int64',
+      float: 'float64',
+      boolean: 'bool',
+      date: 'timestamp',
+      datetime: 'timestamp',
+      decimal: 'float64',
+      list: 'string',
+      relationship: 'json',
+      files: 'json',
     });
   });
 });

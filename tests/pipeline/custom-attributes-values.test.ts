@@ -1,11 +1,6 @@
 /** Issue #4: typing custom attribute values (pure, no I/O). */
 import { describe, expect, test } from 'vitest';
-import {
-  applyCustomAttributeColumns,
-  customAttributeColumns,
-  MISMATCH,
-  typedValue,
-} from '../../src/transforms/custom-attributes.js';
+import { applyCustomAttributeColumns, customAttributeColumns, MISMATCH, typedValue } from '../../src/transforms/custom-attributes.js';
 
 describe('typedValue', () => {
   test('string', () => {

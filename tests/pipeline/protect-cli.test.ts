@@ -15,7 +15,10 @@ import { exportTable } from '../helpers/truth.js';
 
 const TOKEN = 'tok-protect-cli-77ab';
 const SALT = 'cli-salt-0d1e';
-const sha = (v: string) => createHash('sha256').update(SALT + v, 'utf8').digest('hex');
+const sha = (v: string) =>
+  createHash('sha256')
+    .update(SALT + v, 'utf8')
+    .digest('hex');
 
 let fake: FakeIntercom;
 let dir: string;
@@ -33,13 +36,34 @@ afterAll(async () => {
 const source = () => `intercom://?access_token=${TOKEN}&base_url=${encodeURIComponent(fake.url)}`;
 const oneShot = (file: string, ...flags: string[]) =>
   runCli(
-    ['ingest', '--source-uri', source(), '--source-table', 'contacts', '--dest-uri', `duckdb:///${file}`, '--dest-table', 'intercom.contacts', '--progress', 'log', ...flags],
+    [
+      'ingest',
+      '--source-uri',
+      source(),
+      '--source-table',
+      'contacts',
+      '--dest-uri',
+      `duckdb:///${file}`,
+      '--dest-table',
+      'intercom.contacts',
+      '--progress',
+      'log',
+      ...flags,
+    ],
     { cwd: dir, env: { INTERCOM_ELT_MASK_SALT: SALT } },
   );
 
 describe('one-shot flags', () => {
   test('--mask (repeatable and comma-separated) and --exclude-columns', async () => {
-    const r = await oneShot('masked.duckdb', '--mask', 'email:hash,phone:partial', '--mask', 'location.city:redact', '--exclude-columns', 'name,custom_attributes.plan_tier');
+    const r = await oneShot(
+      'masked.duckdb',
+      '--mask',
+      'email:hash,phone:partial',
+      '--mask',
+      'location.city:redact',
+      '--exclude-columns',
+      'name,custom_attributes.plan_tier',
+    );
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(dir, 'masked.duckdb');
     const rows = await query(file, `SELECT id, email, phone, location::varchar AS location, custom_attributes::varchar AS ca FROM intercom.contacts`);
@@ -65,7 +89,9 @@ describe('one-shot flags', () => {
     const r = await oneShot('selected.duckdb', '--select-columns', 'email,custom_attributes.plan_tier', '--mask', 'email:partial');
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(dir, 'selected.duckdb');
-    const cols = (await query(file, `SELECT column_name FROM information_schema.columns WHERE table_name = 'contacts' ORDER BY column_name`)).map((c) => c['column_name']);
+    const cols = (await query(file, `SELECT column_name FROM information_schema.columns WHERE table_name = 'contacts' ORDER BY column_name`)).map(
+      (c) => c['column_name'],
+    );
     expect(cols).toEqual(['_elt_load_id', '_elt_loaded_at', 'custom_attributes', 'email', 'id', 'updated_at']);
     const rows = await query(file, `SELECT email FROM intercom.contacts`);
     for (const row of rows) expect(String(row['email'])).toMatch(/^\*\*\*@[a-z0-9.-]+$/);

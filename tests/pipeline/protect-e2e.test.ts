@@ -103,7 +103,16 @@ const postgres: Target = {
   name: 'postgres',
   get extraConnections() {
     const o = pgOptions(pgDb!.name);
-    return ['      postgres:', '        - name: pg', `          host: ${o.host}`, `          port: ${o.port}`, `          database: ${o.database}`, `          username: ${o.user}`, `          password: "${o.password}"`, '          ssl_mode: disable'].join('\n');
+    return [
+      '      postgres:',
+      '        - name: pg',
+      `          host: ${o.host}`,
+      `          port: ${o.port}`,
+      `          database: ${o.database}`,
+      `          username: ${o.user}`,
+      `          password: "${o.password}"`,
+      '          ssl_mode: disable',
+    ].join('\n');
   },
   connection: 'pg',
   async setup() {
@@ -141,7 +150,15 @@ let sfFake: FakeSnowflake | undefined;
 const snowflake: Target = {
   name: 'snowflake (real snowflake-sdk, fake server)',
   get extraConnections() {
-    return ['      snowflake:', '        - name: sf', '          account: xy12345', '          username: loader', `          password: "${SF_PASSWORD}"`, '          database: analytics', '          warehouse: load_wh'].join('\n');
+    return [
+      '      snowflake:',
+      '        - name: sf',
+      '          account: xy12345',
+      '          username: loader',
+      `          password: "${SF_PASSWORD}"`,
+      '          database: analytics',
+      '          warehouse: load_wh',
+    ].join('\n');
   },
   connection: 'sf',
   async setup() {
@@ -188,7 +205,10 @@ const TARGETS: Target[] = [duckdb, postgres, snowflake];
 
 const TOKEN = 'tok-protect-51c2';
 const SALT = 'pr0tect-salt-e2e';
-const sha = (v: string) => createHash('sha256').update(SALT + v, 'utf8').digest('hex');
+const sha = (v: string) =>
+  createHash('sha256')
+    .update(SALT + v, 'utf8')
+    .digest('hex');
 
 const ZELDA = {
   email: 'zelda.sentinel@acme-secret.io',

@@ -56,7 +56,13 @@ const ROW = {
   name: 'Alice',
   location: { type: 'location', city: 'Springfield', country: 'US' },
   custom_attributes: { ssn: '123-45-6789', plan: 'pro', 'plan.tier': 'gold', nested: { secret: 's', keep: 'k' } },
-  tags: { type: 'list', data: [{ id: 't1', name: 'vip' }, { id: 't2', name: 'beta' }] },
+  tags: {
+    type: 'list',
+    data: [
+      { id: 't1', name: 'vip' },
+      { id: 't2', name: 'beta' },
+    ],
+  },
 };
 
 describe('masks', () => {
@@ -111,7 +117,13 @@ describe('protectionTransform', () => {
       phone: '***4242',
       location: { type: 'location', city: null, country: 'US' },
       custom_attributes: { plan: 'pro', nested: { secret: sha('peppers'), keep: 'k' } },
-      tags: { type: 'list', data: [{ id: 't1', name: '***' }, { id: 't2', name: '***' }] },
+      tags: {
+        type: 'list',
+        data: [
+          { id: 't1', name: '***' },
+          { id: 't2', name: '***' },
+        ],
+      },
     });
   });
 
@@ -136,7 +148,11 @@ describe('protectionTransform', () => {
   });
 
   test('select_columns keeps only the listed columns and paths, plus the primary and incremental keys', () => {
-    const t = protectionTransform(asset([{ name: 'email', mask: 'partial' }], { select_columns: ['email', 'custom_attributes.plan', 'custom_attributes.nested.keep', 'tags.data.id'] }), contacts, ENV)!;
+    const t = protectionTransform(
+      asset([{ name: 'email', mask: 'partial' }], { select_columns: ['email', 'custom_attributes.plan', 'custom_attributes.nested.keep', 'tags.data.id'] }),
+      contacts,
+      ENV,
+    )!;
     const [out] = t.rows('contacts', [ROW]);
     expect(out).toEqual({
       id: 'c1',
@@ -145,7 +161,12 @@ describe('protectionTransform', () => {
       custom_attributes: { plan: 'pro', nested: { keep: 'k' } },
       tags: { data: [{ id: 't1' }, { id: 't2' }] },
     });
-    expect(t.columns('contacts', contacts.columns).map((c) => c.name).sort()).toEqual(['custom_attributes', 'email', 'id', 'tags', 'updated_at']);
+    expect(
+      t
+        .columns('contacts', contacts.columns)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['custom_attributes', 'email', 'id', 'tags', 'updated_at']);
     // ingestr habit: a comma-separated string
     const s = protectionTransform(asset([], { select_columns: 'email, phone' }), contacts, ENV)!;
     expect(Object.keys(s.rows('contacts', [ROW])[0]!).sort()).toEqual(['email', 'id', 'phone', 'updated_at']);
@@ -156,8 +177,21 @@ describe('protectionTransform', () => {
     expect(t.rows('conversation_parts', [{ id: 'p', email: 'x@y.z' }])).toEqual([{ id: 'p', email: 'x@y.z' }]);
 
     const child = { name: 'conversation_parts', primaryKey: ['id'], parentKey: ['conversation_id'], columns: [] };
-    const rules = withChild(child, () =>
-      parseProtection(asset([{ name: 'conversation_parts.body', exclude: true }, { name: 'source.body', mask: 'redact' }], { select_columns: ['conversation_parts.author'] }, { sourceTable: 'conversations' }), conversations, ENV)!.tables,
+    const rules = withChild(
+      child,
+      () =>
+        parseProtection(
+          asset(
+            [
+              { name: 'conversation_parts.body', exclude: true },
+              { name: 'source.body', mask: 'redact' },
+            ],
+            { select_columns: ['conversation_parts.author'] },
+            { sourceTable: 'conversations' },
+          ),
+          conversations,
+          ENV,
+        )!.tables,
     );
     expect(rules.get('conversation_parts')!.excludes).toEqual([['body']]);
     expect(rules.get('conversation_parts')!.select).toEqual([['author']]);
@@ -165,7 +199,11 @@ describe('protectionTransform', () => {
     // the parent's same-named field, should it carry one, is covered too
     expect(rules.get('conversations')!.excludes).toEqual([['conversation_parts', 'body']]);
     expect(rules.get('conversations')!.masks).toEqual([{ path: ['source', 'body'], kind: 'redact' }]);
-    const err = errorOf(() => withChild(child, () => parseProtection(asset([{ name: 'conversation_parts.conversation_id', exclude: true }], {}, { sourceTable: 'conversations' }), conversations, ENV)));
+    const err = errorOf(() =>
+      withChild(child, () =>
+        parseProtection(asset([{ name: 'conversation_parts.conversation_id', exclude: true }], {}, { sourceTable: 'conversations' }), conversations, ENV),
+      ),
+    );
     expect(err).toContain('columns[0].exclude: cannot exclude "conversation_id": it is a key of conversation_parts');
   });
 });
@@ -194,26 +232,42 @@ describe('validation: one-line ConfigErrors naming the field', () => {
     expect(errorOf(() => protectionTransform(asset([{ name: 'email', exclude: 'yes' }]), contacts, ENV))).toBe(
       'assets/contacts.asset.yml: columns[0].exclude: must be true or false, got "yes"',
     );
-    expect(errorOf(() => protectionTransform(asset([{ name: 'email', exclude: true, mask: 'hash' }]), contacts, ENV))).toContain('columns[0].mask: column "email" is excluded');
+    expect(errorOf(() => protectionTransform(asset([{ name: 'email', exclude: true, mask: 'hash' }]), contacts, ENV))).toContain(
+      'columns[0].mask: column "email" is excluded',
+    );
   });
 
   test('the primary key and the incremental key cannot be excluded or masked', () => {
     expect(errorOf(() => protectionTransform(asset([{ name: 'id', exclude: true }]), contacts, ENV))).toBe(
       'assets/contacts.asset.yml: columns[0].exclude: cannot exclude "id": it is the primary key (merges and cursors need it as it is)',
     );
-    expect(errorOf(() => protectionTransform(asset([{ name: 'updated_at', mask: 'redact' }]), contacts, ENV))).toContain('columns[0].mask: cannot mask "updated_at": it is the incremental key');
+    expect(errorOf(() => protectionTransform(asset([{ name: 'updated_at', mask: 'redact' }]), contacts, ENV))).toContain(
+      'columns[0].mask: cannot mask "updated_at": it is the incremental key',
+    );
     // a path inside is fine only for JSON columns; the key column itself is what is protected
     expect(protectionTransform(asset([{ name: 'id.x', exclude: true }]), contacts, ENV)).toBeDefined();
   });
 
   test('hash needs a salt; the salt is never echoed', () => {
-    expect(errorOf(() => protectionTransform(asset([{ name: 'phone', mask: 'partial' }, { name: 'email', mask: 'hash' }]), contacts, {}))).toBe(
-      'assets/contacts.asset.yml: columns[1].mask: mask hash needs a salt: set the INTERCOM_ELT_MASK_SALT environment variable or parameters.mask_salt',
-    );
+    expect(
+      errorOf(() =>
+        protectionTransform(
+          asset([
+            { name: 'phone', mask: 'partial' },
+            { name: 'email', mask: 'hash' },
+          ]),
+          contacts,
+          {},
+        ),
+      ),
+    ).toBe('assets/contacts.asset.yml: columns[1].mask: mask hash needs a salt: set the INTERCOM_ELT_MASK_SALT environment variable or parameters.mask_salt');
     // partial/redact need none
     expect(protectionTransform(asset([{ name: 'email', mask: 'partial' }]), contacts, {})).toBeDefined();
     // parameters.mask_salt, with ${VAR}; it wins over the env var
-    const t = protectionTransform(asset([{ name: 'email', mask: 'hash' }], { mask_salt: '${MY_SALT}' }), contacts, { MY_SALT: 's3cret', INTERCOM_ELT_MASK_SALT: 'other' })!;
+    const t = protectionTransform(asset([{ name: 'email', mask: 'hash' }], { mask_salt: '${MY_SALT}' }), contacts, {
+      MY_SALT: 's3cret',
+      INTERCOM_ELT_MASK_SALT: 'other',
+    })!;
     expect(t.rows('contacts', [{ id: '1', email: 'e' }])[0]!.email).toBe(sha('s3crete'));
     const unset = errorOf(() => protectionTransform(asset([{ name: 'email', mask: 'hash' }], { mask_salt: '${MY_SALT}' }), contacts, {}));
     expect(unset).toBe('assets/contacts.asset.yml: parameters.mask_salt: environment variable MY_SALT is not set');
@@ -222,18 +276,27 @@ describe('validation: one-line ConfigErrors naming the field', () => {
   });
 
   test('bad paths and select lists', () => {
-    expect(errorOf(() => protectionTransform(asset([{ name: 'custom_attributes..x', exclude: true }]), contacts, ENV))).toContain('columns[0].exclude: invalid column path');
-    expect(errorOf(() => protectionTransform(asset([], { select_columns: ['email', 7] }), contacts, ENV))).toContain('parameters.select_columns[1]: must be a column name');
+    expect(errorOf(() => protectionTransform(asset([{ name: 'custom_attributes..x', exclude: true }]), contacts, ENV))).toContain(
+      'columns[0].exclude: invalid column path',
+    );
+    expect(errorOf(() => protectionTransform(asset([], { select_columns: ['email', 7] }), contacts, ENV))).toContain(
+      'parameters.select_columns[1]: must be a column name',
+    );
     expect(errorOf(() => protectionTransform(asset([], { select_columns: { a: 1 } }), contacts, ENV))).toContain('parameters.select_columns: must be a list');
     expect(errorOf(() => protectionTransform(asset([], { select_columns: [] }), contacts, ENV))).toContain('parameters.select_columns: is empty');
   });
 });
 
 describe('one-shot flags', () => {
-  const oneShot = (masks: string[], excludes: string[], selects: string[]) => asset([], {}, { file: '--dest-table', ...oneShotProtection(masks, excludes, selects) });
+  const oneShot = (masks: string[], excludes: string[], selects: string[]) =>
+    asset([], {}, { file: '--dest-table', ...oneShotProtection(masks, excludes, selects) });
 
   test('map to the same rules as an asset file', () => {
-    const t = protectionTransform(oneShot(['email:hash', 'phone:partial'], ['name', 'custom_attributes.ssn'], ['email', 'phone', 'name', 'custom_attributes']), contacts, ENV)!;
+    const t = protectionTransform(
+      oneShot(['email:hash', 'phone:partial'], ['name', 'custom_attributes.ssn'], ['email', 'phone', 'name', 'custom_attributes']),
+      contacts,
+      ENV,
+    )!;
     expect(t.rows('contacts', [ROW])[0]).toEqual({
       id: 'c1',
       updated_at: 100,
@@ -246,8 +309,12 @@ describe('one-shot flags', () => {
   test('errors name the flag', () => {
     expect(errorOf(() => oneShotProtection(['email'], [], []))).toBe('--mask: email: expected column:kind, e.g. email:hash (kinds: hash, redact, partial)');
     expect(errorOf(() => oneShotProtection(['email:hash'], ['email'], []))).toBe('--mask: email: is also in --exclude-columns; use one');
-    expect(errorOf(() => protectionTransform(oneShot(['email:sha1'], [], []), contacts, ENV))).toBe('--mask: email: unknown mask "sha1" (use hash, redact or partial)');
+    expect(errorOf(() => protectionTransform(oneShot(['email:sha1'], [], []), contacts, ENV))).toBe(
+      '--mask: email: unknown mask "sha1" (use hash, redact or partial)',
+    );
     expect(errorOf(() => protectionTransform(oneShot([], ['id'], []), contacts, ENV))).toContain('--exclude-columns: id: cannot exclude "id"');
-    expect(errorOf(() => protectionTransform(oneShot(['email:hash'], [], []), contacts, {}))).toContain('--mask: email: mask hash needs a salt: set the INTERCOM_ELT_MASK_SALT');
+    expect(errorOf(() => protectionTransform(oneShot(['email:hash'], [], []), contacts, {}))).toContain(
+      '--mask: email: mask hash needs a salt: set the INTERCOM_ELT_MASK_SALT',
+    );
   });
 });

@@ -17,7 +17,20 @@ import { query as duckQuery } from '../helpers/duck.js';
 import { freePort } from '../setup/postgres.js';
 import { fakeSnowflake } from '../snowflake/helpers.js';
 import type { FakeSnowflake } from '../snowflake/fake/server.js';
-import { asset, BAD_INPUT_CASES, PG_NO_CREATE_PASSWORD, PG_PASSWORD, PG_PASSWORD_ENV, SECRETS, TOKEN, TOKEN_ENV, WRONG_PG_PASSWORD, WRONG_SF_PASSWORD, type BadInputCase, type CaseContext } from './bad-input-cases.js';
+import {
+  asset,
+  BAD_INPUT_CASES,
+  PG_NO_CREATE_PASSWORD,
+  PG_PASSWORD,
+  PG_PASSWORD_ENV,
+  SECRETS,
+  TOKEN,
+  TOKEN_ENV,
+  WRONG_PG_PASSWORD,
+  WRONG_SF_PASSWORD,
+  type BadInputCase,
+  type CaseContext,
+} from './bad-input-cases.js';
 
 let fake: FakeIntercom;
 let sf: FakeSnowflake;
@@ -33,7 +46,11 @@ function tryMount(args: string[]): string | undefined {
     execFileSync('mount', args, { stdio: 'pipe' });
     return undefined;
   } catch (e) {
-    return `mount ${args.join(' ')} is not permitted here: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]}`;
+    return `mount ${args.join(' ')} is not permitted here: ${
+      String((e as { stderr?: Buffer }).stderr ?? e)
+        .trim()
+        .split('\n')[0]
+    }`;
   }
 }
 
@@ -66,7 +83,10 @@ beforeAll(async () => {
   });
   const o = pgOptions(db.name);
   const pg = (name: string, fields: Record<string, string | number>) =>
-    [`    - name: ${name}`, ...Object.entries({ host: o.host, port: o.port, database: db.name, ssl_mode: 'disable', ...fields }).map(([k, v]) => `      ${k}: ${v}`)].join('\n');
+    [
+      `    - name: ${name}`,
+      ...Object.entries({ host: o.host, port: o.port, database: db.name, ssl_mode: 'disable', ...fields }).map(([k, v]) => `      ${k}: ${v}`),
+    ].join('\n');
   pgConn = [
     '  postgres:',
     pg('pg_closed', { port: ctx.closedPort, username: 'postgres', password: `\${${PG_PASSWORD_ENV}}` }),
@@ -182,7 +202,10 @@ async function expectNoSecrets(results: CliResult[], dirs: Array<{ dir: string; 
   for (const f of duckdbFiles) {
     if (!existsSync(f)) continue;
     for (const s of SECRETS) expect(readFileSync(f).includes(s), `secret ${s.slice(0, 8)}… in the bytes of ${f}`).toBe(false);
-    const tables = await duckQuery(f, `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_name IN ('_elt_loads', '_elt_state')`);
+    const tables = await duckQuery(
+      f,
+      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_name IN ('_elt_loads', '_elt_state')`,
+    );
     for (const { t } of tables) {
       const rows = JSON.stringify(await duckQuery(f, `SELECT * FROM ${String(t)}`), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
       for (const s of SECRETS) expect(rows, `secret ${s.slice(0, 8)}… in ${String(t)}`).not.toContain(s);
@@ -199,7 +222,10 @@ function expectOneClearLine(r: CliResult, c: Pick<BadInputCase, 'expect'>): stri
   const errors = lines.filter((l) => /^error: /.test(l));
   expect(errors, r.stderr).toHaveLength(1);
   // besides it, only the asset's start, progress and end lines
-  expect(lines.filter((l) => !errors.includes(l) && !/^\S+: (started, |[\d,]+ rows[ ,]|failed, )/.test(l)), r.stderr).toEqual([]);
+  expect(
+    lines.filter((l) => !errors.includes(l) && !/^\S+: (started, |[\d,]+ rows[ ,]|failed, )/.test(l)),
+    r.stderr,
+  ).toEqual([]);
   for (const s of c.expect) expect(errors[0], all).toContain(s);
   expect(all, 'a stack trace without --debug').not.toMatch(/^\s+at /m);
   return errors[0]!;

@@ -31,21 +31,25 @@ async function setup(seed: number, kind: Target['kind'], maxAttempts?: number) {
 }
 
 describe('faults from Intercom never lose or duplicate a row', () => {
-  test.each(FAULTS.seeds)('seed $seed into $target: 5% faults of every kind, exit 0, equal to the export', async ({ seed, target: kind }) => {
-    const { fake, target, p } = await setup(seed, kind);
-    fake.setFaults({ rate: FAULTS.rate, kinds: [...FAULTS.kinds] });
-    const r = await ingest(p, target, ['--checkpoint-pages', '3'], { INTERCOM_ELT_COMPANIES_LIST_LIMIT: String(FAULTS.companiesListLimit) });
-    const stats = fake.stats();
-    fake.setFaults({ rate: 0 });
-    console.log(`faults seed ${seed} (${kind}): ${stats.requests} requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
-    count(stats.faultsByKind);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    // the faults were real: about 5% of the requests, the scroll among them
-    expect(stats.faultsInjected).toBeGreaterThan(0);
-    expect(stats.faultsInjected).toBeGreaterThanOrEqual(Math.floor(stats.requests * FAULTS.rate * 0.5));
-    expect(stats.byPath['/companies/scroll'] ?? 0).toBeGreaterThan(5);
-    await expectEqualsExport(fake, target, RUN_ASSETS);
-  }, 180_000);
+  test.each(FAULTS.seeds)(
+    'seed $seed into $target: 5% faults of every kind, exit 0, equal to the export',
+    async ({ seed, target: kind }) => {
+      const { fake, target, p } = await setup(seed, kind);
+      fake.setFaults({ rate: FAULTS.rate, kinds: [...FAULTS.kinds] });
+      const r = await ingest(p, target, ['--checkpoint-pages', '3'], { INTERCOM_ELT_COMPANIES_LIST_LIMIT: String(FAULTS.companiesListLimit) });
+      const stats = fake.stats();
+      fake.setFaults({ rate: 0 });
+      console.log(`faults seed ${seed} (${kind}): ${stats.requests} requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
+      count(stats.faultsByKind);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      // the faults were real: about 5% of the requests, the scroll among them
+      expect(stats.faultsInjected).toBeGreaterThan(0);
+      expect(stats.faultsInjected).toBeGreaterThanOrEqual(Math.floor(stats.requests * FAULTS.rate * 0.5));
+      expect(stats.byPath['/companies/scroll'] ?? 0).toBeGreaterThan(5);
+      await expectEqualsExport(fake, target, RUN_ASSETS);
+    },
+    180_000,
+  );
 
   test('the companies scroll under 5% faults: restarts, lost pages asked again, equal to the export', async () => {
     const { fake, target, p } = await setup(FAULTS.scroll.seed, 'duckdb');
@@ -55,7 +59,9 @@ describe('faults from Intercom never lose or duplicate a row', () => {
     const stats = fake.stats();
     fake.setFaults({ rate: 0 });
     count(stats.faultsByKind);
-    console.log(`scroll seed ${FAULTS.scroll.seed}: ${stats.byPath['/companies/scroll']} scroll requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`);
+    console.log(
+      `scroll seed ${FAULTS.scroll.seed}: ${stats.byPath['/companies/scroll']} scroll requests, ${stats.faultsInjected} faults ${JSON.stringify(stats.faultsByKind)}`,
+    );
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(stats.faultsInjected).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/scroll_restarts=\d/);

@@ -250,7 +250,10 @@ export async function expectStateNotAhead(fake: FakeIntercom, target: Target, as
     const got = await target.query(`SELECT ${target.text('"id"')} AS k FROM "${schema}"."${a}"`);
     const have = new Set(got.map((r) => String(r['k'])));
     const missing = covered.filter((r) => !have.has(String(r['id'])));
-    expect(missing.map((r) => r['id']), `${target.kind} ${a}: rows the cursor ${cursor} claims but the table lacks`).toEqual([]);
+    expect(
+      missing.map((r) => r['id']),
+      `${target.kind} ${a}: rows the cursor ${cursor} claims but the table lacks`,
+    ).toEqual([]);
     checked += covered.length;
   }
   return checked;

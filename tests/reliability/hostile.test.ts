@@ -40,8 +40,8 @@ type Rec = Record<string, unknown>;
 /** Equality that, on failure, names the row and column and shows where the text first differs (no 1 MiB diffs). */
 function same(label: string, got: unknown, want: unknown): void {
   if (isDeepStrictEqual(got, want)) return;
-  const g = typeof got === 'string' ? got : JSON.stringify(got) ?? String(got);
-  const w = typeof want === 'string' ? want : JSON.stringify(want) ?? String(want);
+  const g = typeof got === 'string' ? got : (JSON.stringify(got) ?? String(got));
+  const w = typeof want === 'string' ? want : (JSON.stringify(want) ?? String(want));
   let i = 0;
   while (i < g.length && i < w.length && g[i] === w[i]) i++;
   const at = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 20), i + 40));
@@ -134,11 +134,18 @@ describe.each(TARGETS)('hostile data into %s', (kind) => {
     for (const n of [...HOSTILE_NAMES.map((h) => h.attribute), BIG_ATTR]) expect(mapping.map((m) => m.attribute)).toContain(n);
     const cols = await target.query(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'intercom' AND table_name = 'contacts'`);
     const have = new Set(cols.map((r) => String(r['c'])));
-    expect(mapping.filter((m) => !have.has(m.column)).map((m) => `${m.attribute} -> ${m.column}`), `${kind}: typed columns missing`).toEqual([]);
+    expect(
+      mapping.filter((m) => !have.has(m.column)).map((m) => `${m.attribute} -> ${m.column}`),
+      `${kind}: typed columns missing`,
+    ).toEqual([]);
     expect(new Set(mapping.map((m) => m.column.toLowerCase())).size).toBe(mapping.length);
     // values of the string attributes (all hostile ones; the generated typed ones are tests/pipeline's)
     const strings = mapping.filter((m) => m.type === 'string');
-    const typed = await rowsById(target, 'contacts', strings.map((m) => m.column));
+    const typed = await rowsById(
+      target,
+      'contacts',
+      strings.map((m) => m.column),
+    );
     let mismatches = 0;
     for (const c of await exportTable(fake.url, 'contacts')) {
       const ca = (c['custom_attributes'] ?? {}) as Rec;
@@ -147,7 +154,11 @@ describe.each(TARGETS)('hostile data into %s', (kind) => {
         // a string attribute's column holds the string exactly; anything else stays in the JSON column only
         const raw = ca[m.attribute] ?? null;
         if (raw !== null && typeof raw !== 'string') mismatches++;
-        same(`${kind} contacts.${m.column} (attribute ${JSON.stringify(m.attribute)}) of ${String(c['id'])}`, row[m.column] ?? null, typeof raw === 'string' ? raw : null);
+        same(
+          `${kind} contacts.${m.column} (attribute ${JSON.stringify(m.attribute)}) of ${String(c['id'])}`,
+          row[m.column] ?? null,
+          typeof raw === 'string' ? raw : null,
+        );
         checked++;
       }
     }

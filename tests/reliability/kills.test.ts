@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import type { TestProject } from '../helpers/project.js';
 import {
-  expectEqualsExport, expectNoDuplicates, expectStateNotAhead, ingest, ingestOk, openTarget, project, startCli, stateOf, tableExists, type Target,
+  expectEqualsExport,
+  expectNoDuplicates,
+  expectStateNotAhead,
+  ingest,
+  ingestOk,
+  openTarget,
+  project,
+  startCli,
+  stateOf,
+  tableExists,
+  type Target,
 } from './harness.js';
 import { KILL_CHECKPOINT_PAGES, KILL_SNOWFLAKE_LEASE_SECONDS, KILL_WORKSPACE, KILLS, RUN_ASSETS, SLICED_KILLS, type Kill } from './plan.js';
 
@@ -44,39 +54,43 @@ async function rerun(p: TestProject, target: Target) {
 const cases = KILLS.map((k, i) => ({ ...k, i: i + 1, label: k.point ? `crash at ${k.point.name}:${k.point.n}` : `kill -9 after ${k.afterEvents} events` }));
 
 describe('a killed run loses and duplicates nothing', () => {
-  test.each(cases)('#$i $target: $label ($what)', async (k: Kill & { i: number }) => {
-    let p: TestProject | undefined;
-    const target = await openTarget(k.target, () => p!.duckdbPath, { snowflakeLeaseSeconds: KILL_SNOWFLAKE_LEASE_SECONDS });
-    try {
-      p = project(fake, TOKEN, target, RUN_ASSETS);
-      const swap = k.point?.name === 'swap';
-      if (swap) await ingestOk(p, target); // the replace table exists before the swap is cut short
-      const env: Record<string, string> = { ...target.env };
-      if (k.point) env['INTERCOM_ELT_CRASH_AT'] = `${k.point.name}:${k.point.n}`;
-      const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', String(KILL_CHECKPOINT_PAGES)], env, p.dir);
-      if (k.afterEvents !== undefined) {
-        await waitFor(() => run.events.length >= k.afterEvents! || run.child.exitCode !== null, 60_000);
-        run.child.kill('SIGKILL');
-      }
-      const r = await run.done;
-      // the kill really cut the run short (a run that finished first proves nothing)
-      expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
-      expect(run.events.some((e) => e['type'] === 'end')).toBe(false);
+  test.each(cases)(
+    '#$i $target: $label ($what)',
+    async (k: Kill & { i: number }) => {
+      let p: TestProject | undefined;
+      const target = await openTarget(k.target, () => p!.duckdbPath, { snowflakeLeaseSeconds: KILL_SNOWFLAKE_LEASE_SECONDS });
+      try {
+        p = project(fake, TOKEN, target, RUN_ASSETS);
+        const swap = k.point?.name === 'swap';
+        if (swap) await ingestOk(p, target); // the replace table exists before the swap is cut short
+        const env: Record<string, string> = { ...target.env };
+        if (k.point) env['INTERCOM_ELT_CRASH_AT'] = `${k.point.name}:${k.point.n}`;
+        const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', String(KILL_CHECKPOINT_PAGES)], env, p.dir);
+        if (k.afterEvents !== undefined) {
+          await waitFor(() => run.events.length >= k.afterEvents! || run.child.exitCode !== null, 60_000);
+          run.child.kill('SIGKILL');
+        }
+        const r = await run.done;
+        // the kill really cut the run short (a run that finished first proves nothing)
+        expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
+        expect(run.events.some((e) => e['type'] === 'end')).toBe(false);
 
-      await expectNoDuplicates(target, RUN_ASSETS);
-      await expectStateNotAhead(fake, target, RUN_ASSETS);
-      if (swap) {
-        expect(await tableExists(target, 'intercom', 'tags'), 'the replace table survives a kill in its swap').toBe(true);
-        const [row] = await target.query(`SELECT count(*) AS n FROM "intercom"."tags"`);
-        expect(Number(row!['n'])).toBeGreaterThan(0);
-      }
+        await expectNoDuplicates(target, RUN_ASSETS);
+        await expectStateNotAhead(fake, target, RUN_ASSETS);
+        if (swap) {
+          expect(await tableExists(target, 'intercom', 'tags'), 'the replace table survives a kill in its swap').toBe(true);
+          const [row] = await target.query(`SELECT count(*) AS n FROM "intercom"."tags"`);
+          expect(Number(row!['n'])).toBeGreaterThan(0);
+        }
 
-      await rerun(p, target);
-      await expectEqualsExport(fake, target, RUN_ASSETS);
-    } finally {
-      await target.close();
-    }
-  }, 180_000);
+        await rerun(p, target);
+        await expectEqualsExport(fake, target, RUN_ASSETS);
+      } finally {
+        await target.close();
+      }
+    },
+    180_000,
+  );
 });
 
 describe('a run killed during sliced search reads loses and duplicates nothing (issue 18)', () => {
@@ -89,30 +103,34 @@ describe('a run killed during sliced search reads loses and duplicates nothing (
     await sliced?.close();
   });
 
-  test.each(SLICED_KILLS.afterEvents)('kill -9 after %i events', async (afterEvents) => {
-    let p: TestProject | undefined;
-    const target = await openTarget('duckdb', () => p!.duckdbPath);
-    try {
-      p = project(sliced, TOKEN_SLICED, target, SLICED_KILLS.assets);
-      const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '1'], target.env, p.dir);
-      // after the n-th event, once a checkpoint (a resume token) is committed
-      const committed = () => run.events.some((e) => e['type'] === 'checkpoint');
-      await waitFor(() => (run.events.length >= afterEvents && committed()) || run.child.exitCode !== null, 60_000);
-      run.child.kill('SIGKILL');
-      const r = await run.done;
-      expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
+  test.each(SLICED_KILLS.afterEvents)(
+    'kill -9 after %i events',
+    async (afterEvents) => {
+      let p: TestProject | undefined;
+      const target = await openTarget('duckdb', () => p!.duckdbPath);
+      try {
+        p = project(sliced, TOKEN_SLICED, target, SLICED_KILLS.assets);
+        const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '1'], target.env, p.dir);
+        // after the n-th event, once a checkpoint (a resume token) is committed
+        const committed = () => run.events.some((e) => e['type'] === 'checkpoint');
+        await waitFor(() => (run.events.length >= afterEvents && committed()) || run.child.exitCode !== null, 60_000);
+        run.child.kill('SIGKILL');
+        const r = await run.done;
+        expect(r.signal, `the run ended by itself:\n${r.stdout}\n${r.stderr}`).toBe('SIGKILL');
 
-      // the kill came during a sliced read: a committed resume token lists several unfinished slices
-      const state = await stateOf(target);
-      const open = [...state.values()].map((s) => ((s['inProgress'] as { resume?: { slices?: unknown[] } } | undefined)?.resume?.slices ?? []).length);
-      expect(Math.max(0, ...open), `resume tokens: ${JSON.stringify([...state.entries()])}`).toBeGreaterThan(1);
-      await expectNoDuplicates(target, SLICED_KILLS.assets);
-      await expectStateNotAhead(sliced, target, SLICED_KILLS.assets);
+        // the kill came during a sliced read: a committed resume token lists several unfinished slices
+        const state = await stateOf(target);
+        const open = [...state.values()].map((s) => ((s['inProgress'] as { resume?: { slices?: unknown[] } } | undefined)?.resume?.slices ?? []).length);
+        expect(Math.max(0, ...open), `resume tokens: ${JSON.stringify([...state.entries()])}`).toBeGreaterThan(1);
+        await expectNoDuplicates(target, SLICED_KILLS.assets);
+        await expectStateNotAhead(sliced, target, SLICED_KILLS.assets);
 
-      await ingestOk(p, target);
-      await expectEqualsExport(sliced, target, SLICED_KILLS.assets);
-    } finally {
-      await target.close();
-    }
-  }, 180_000);
+        await ingestOk(p, target);
+        await expectEqualsExport(sliced, target, SLICED_KILLS.assets);
+      } finally {
+        await target.close();
+      }
+    },
+    180_000,
+  );
 });

@@ -55,23 +55,27 @@ describe.each(MALFORMED_TARGETS)('responses that cannot be right, into %s', (kin
     await expectEqualsExport(fake, target, RUN_ASSETS);
   }, 120_000);
 
-  test.each(MALFORMED)('$rule.kind on $rule.path: exit 1, cursor kept, no NULL key, nothing deleted; the rerun equals the export', async (c) => {
-    const asset = `intercom.${c.asset}`;
-    await touch(fake, c.asset);
-    const before = (await stateOf(target)).get(asset)!;
-    const deleted = c.asset === 'conversations' ? await deletedCount(target, 'conversations') : 0;
-    fake.addFaultRule(c.rule);
-    const r = await ingest(p, target, [asset]);
-    fake.clearFaultRules();
-    const out = r.stdout + r.stderr;
-    expect(r.code, out).toBe(1);
-    expect(out).toMatch(c.message);
-    expect(out).toMatch(new RegExp(asset.replace('.', '\\.')));
-    expect(out).not.toMatch(/^\s+at /m); // no stack trace without --debug
-    expect((await stateOf(target)).get(asset)!['cursor']).toBe(before['cursor']);
-    await expectNoNullKeys(target, [c.asset]);
-    if (c.asset === 'conversations') expect(await deletedCount(target, 'conversations')).toBe(deleted);
-    await ingestOk(p, target, [asset]);
-    await expectEqualsExport(fake, target, [c.asset]);
-  }, 120_000);
+  test.each(MALFORMED)(
+    '$rule.kind on $rule.path: exit 1, cursor kept, no NULL key, nothing deleted; the rerun equals the export',
+    async (c) => {
+      const asset = `intercom.${c.asset}`;
+      await touch(fake, c.asset);
+      const before = (await stateOf(target)).get(asset)!;
+      const deleted = c.asset === 'conversations' ? await deletedCount(target, 'conversations') : 0;
+      fake.addFaultRule(c.rule);
+      const r = await ingest(p, target, [asset]);
+      fake.clearFaultRules();
+      const out = r.stdout + r.stderr;
+      expect(r.code, out).toBe(1);
+      expect(out).toMatch(c.message);
+      expect(out).toMatch(new RegExp(asset.replace('.', '\\.')));
+      expect(out).not.toMatch(/^\s+at /m); // no stack trace without --debug
+      expect((await stateOf(target)).get(asset)!['cursor']).toBe(before['cursor']);
+      await expectNoNullKeys(target, [c.asset]);
+      if (c.asset === 'conversations') expect(await deletedCount(target, 'conversations')).toBe(deleted);
+      await ingestOk(p, target, [asset]);
+      await expectEqualsExport(fake, target, [c.asset]);
+    },
+    120_000,
+  );
 });

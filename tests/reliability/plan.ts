@@ -33,7 +33,11 @@ export const FAULTS = {
    * The scroll on its own (one asset: its requests go one after another, so a seed gives the same
    * faults every run): 5% of its requests fail with the faults a scroll meets, and it must finish.
    */
-  scroll: { seed: 6, companiesCreated: 3000, kinds: ['scroll_expire', 'scroll_restart', 'truncated_json', 'connection_reset', 'hang', 'http_503'] as FaultKind[] },
+  scroll: {
+    seed: 6,
+    companiesCreated: 3000,
+    kinds: ['scroll_expire', 'scroll_restart', 'truncated_json', 'connection_reset', 'hang', 'http_503'] as FaultKind[],
+  },
 };
 
 /**
@@ -55,15 +59,55 @@ const MALFORMED_PAGE = /malformed response/;
 const NOT_INTERCOM_404 = /404 without Intercom's error body/;
 
 export const MALFORMED: MalformedCase[] = [
-  { asset: 'contacts', rule: { kind: 'empty_page', path: '/contacts/search', after: 1 }, message: MALFORMED_PAGE, what: 'page 2 of the contacts search: 200, empty, no next page, its total_count says 400' },
-  { asset: 'conversations', rule: { kind: 'empty_page', path: '/conversations/search' }, message: MALFORMED_PAGE, what: 'the conversations search: 200, empty, no next page, its total_count says 40' },
-  { asset: 'tickets', rule: { kind: 'empty_page', path: '/tickets/search' }, message: MALFORMED_PAGE, what: 'the tickets search: 200, empty, no next page, its total_count says 20' },
-  { asset: 'companies', rule: { kind: 'empty_page', path: '/companies/list' }, message: MALFORMED_PAGE, what: 'the companies list: 200, empty, no next page, its total_count says more' },
-  { asset: 'contacts', rule: { kind: 'missing_id', path: '/contacts/search', after: 1 }, message: MALFORMED_PAGE, what: 'page 2 of the contacts search: one record without `id`, one with `id: null`' },
-  { asset: 'conversations', rule: { kind: 'empty_object', path: '/conversations/', after: 3 }, message: MALFORMED_PAGE, what: '`GET /conversations/{id}` answers 200 `{}`' },
+  {
+    asset: 'contacts',
+    rule: { kind: 'empty_page', path: '/contacts/search', after: 1 },
+    message: MALFORMED_PAGE,
+    what: 'page 2 of the contacts search: 200, empty, no next page, its total_count says 400',
+  },
+  {
+    asset: 'conversations',
+    rule: { kind: 'empty_page', path: '/conversations/search' },
+    message: MALFORMED_PAGE,
+    what: 'the conversations search: 200, empty, no next page, its total_count says 40',
+  },
+  {
+    asset: 'tickets',
+    rule: { kind: 'empty_page', path: '/tickets/search' },
+    message: MALFORMED_PAGE,
+    what: 'the tickets search: 200, empty, no next page, its total_count says 20',
+  },
+  {
+    asset: 'companies',
+    rule: { kind: 'empty_page', path: '/companies/list' },
+    message: MALFORMED_PAGE,
+    what: 'the companies list: 200, empty, no next page, its total_count says more',
+  },
+  {
+    asset: 'contacts',
+    rule: { kind: 'missing_id', path: '/contacts/search', after: 1 },
+    message: MALFORMED_PAGE,
+    what: 'page 2 of the contacts search: one record without `id`, one with `id: null`',
+  },
+  {
+    asset: 'conversations',
+    rule: { kind: 'empty_object', path: '/conversations/', after: 3 },
+    message: MALFORMED_PAGE,
+    what: '`GET /conversations/{id}` answers 200 `{}`',
+  },
   { asset: 'tickets', rule: { kind: 'empty_object', path: '/tickets/', after: 3 }, message: MALFORMED_PAGE, what: '`GET /tickets/{id}` answers 200 `{}`' },
-  { asset: 'conversations', rule: { kind: 'html_404', path: '/conversations/', after: 3 }, message: NOT_INTERCOM_404, what: "`GET /conversations/{id}` answers a plain HTML 404, not Intercom's `error.list`" },
-  { asset: 'tickets', rule: { kind: 'html_404', path: '/tickets/', after: 3 }, message: NOT_INTERCOM_404, what: "`GET /tickets/{id}` answers a plain HTML 404, not Intercom's `error.list`" },
+  {
+    asset: 'conversations',
+    rule: { kind: 'html_404', path: '/conversations/', after: 3 },
+    message: NOT_INTERCOM_404,
+    what: "`GET /conversations/{id}` answers a plain HTML 404, not Intercom's `error.list`",
+  },
+  {
+    asset: 'tickets',
+    rule: { kind: 'html_404', path: '/tickets/', after: 3 },
+    message: NOT_INTERCOM_404,
+    what: "`GET /tickets/{id}` answers a plain HTML 404, not Intercom's `error.list`",
+  },
 ];
 /** The same faults passing (each twice, then healthy answers) in one run of every asset: retried, exit 0, equal to the export. */
 export const MALFORMED_PASSING: FaultRule[] = MALFORMED.map((c) => ({ ...c.rule, times: 2 }));
@@ -77,9 +121,18 @@ export const MALFORMED_MAX_ATTEMPTS = 3;
  * destination with typed custom-attribute columns on. Rendered in docs/reliability.md.
  */
 export const VALUE_CASES = [
-  { name: 'beyond-2^53', what: 'custom attributes `9007199254740993`, `-9007199254740993` and a 30-digit integer: the JSON column keeps every digit; the typed integer column holds `9007199254740993` exactly' },
-  { name: 'deep-100000', what: 'a custom attribute nested 100,000 levels deep: DuckDB and the suite\'s Snowflake hold it complete in the JSON column; Postgres (jsonb parsing recurses) fails the run naming the depth limit, the cursor kept; never NULL' },
-  { name: 'column-collision', what: 'a top-level field `ca_plan_tier` beside the custom attribute `plan_tier` (typed column `ca_plan_tier`): exit 1 naming both, the cursor kept, the typed column untouched' },
+  {
+    name: 'beyond-2^53',
+    what: 'custom attributes `9007199254740993`, `-9007199254740993` and a 30-digit integer: the JSON column keeps every digit; the typed integer column holds `9007199254740993` exactly',
+  },
+  {
+    name: 'deep-100000',
+    what: "a custom attribute nested 100,000 levels deep: DuckDB and the suite's Snowflake hold it complete in the JSON column; Postgres (jsonb parsing recurses) fails the run naming the depth limit, the cursor kept; never NULL",
+  },
+  {
+    name: 'column-collision',
+    what: 'a top-level field `ca_plan_tier` beside the custom attribute `plan_tier` (typed column `ca_plan_tier`): exit 1 naming both, the cursor kept, the typed column untouched',
+  },
 ];
 export const VALUE_TARGETS: TargetKind[] = ['duckdb', 'postgres', 'snowflake'];
 export const DEEP_VALUE_LEVELS = 100_000;

@@ -11,7 +11,23 @@ import { BAD_INPUT_CASES } from './bad-input-cases.js';
 import { TARGETS } from './harness.js';
 import { HOSTILE_CASES } from './hostile-cases.js';
 import { PROBE_CASES } from './probe-cases.js';
-import { CONCURRENCY, FAULTS, KILL_CHECKPOINT_PAGES, KILL_WORKSPACE, KILLS, MALFORMED, MALFORMED_MAX_ATTEMPTS, MALFORMED_TARGETS, MALFORMED_WORKSPACE, RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNALS, SLICED_KILLS, VALUE_CASES, VALUE_TARGETS } from './plan.js';
+import {
+  CONCURRENCY,
+  FAULTS,
+  KILL_CHECKPOINT_PAGES,
+  KILL_WORKSPACE,
+  KILLS,
+  MALFORMED,
+  MALFORMED_MAX_ATTEMPTS,
+  MALFORMED_TARGETS,
+  MALFORMED_WORKSPACE,
+  RUN_ASSETS,
+  SIGNAL_AFTER_EVENTS,
+  SIGNALS,
+  SLICED_KILLS,
+  VALUE_CASES,
+  VALUE_TARGETS,
+} from './plan.js';
 
 export const REGENERATE = 'npx tsx tests/reliability/report.ts';
 export const DOC_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/reliability.md');
@@ -65,7 +81,10 @@ export function renderReliabilityDoc(): string {
     '',
     '| Run | Destination | Asserted |',
     '| --- | --- | --- |',
-    ...FAULTS.seeds.map((s) => `| seed ${s.seed}, all kinds | ${s.target} | exit 0; faults ≥ half of ${FAULTS.rate * 100}% of requests; tables equal the export, no duplicate key |`),
+    ...FAULTS.seeds.map(
+      (s) =>
+        `| seed ${s.seed}, all kinds | ${s.target} | exit 0; faults ≥ half of ${FAULTS.rate * 100}% of requests; tables equal the export, no duplicate key |`,
+    ),
     `| seed ${FAULTS.scroll.seed}, the companies scroll alone (${FAULTS.scroll.kinds.map(code).join(', ')}) | duckdb | exit 0, at least one restart, equal to the export |`,
     `| seed ${FAULTS.malformedSeed}, the responses that cannot be right (below), each passing twice on its path, companies through the list | duckdb | exit 0 after retries; equal to the export |`,
     '| all seeds together | | every fault kind injected at least once |',
@@ -77,17 +96,20 @@ export function renderReliabilityDoc(): string {
     '',
     '## Responses that cannot be right',
     '',
-    'What a proxy, a load balancer or a bad deploy may send in place of Intercom\'s answer (fault kinds of the fake,',
+    "What a proxy, a load balancer or a bad deploy may send in place of Intercom's answer (fault kinds of the fake,",
     '`docs/fake-intercom.md`). A page that contradicts its own `total_count`, a record without its primary key and',
-    '`{}` for a record are malformed responses; a 404 that is not Intercom\'s `error.list` is a transport fault: both are',
+    "`{}` for a record are malformed responses; a 404 that is not Intercom's `error.list` is a transport fault: both are",
     'retried, and never become rows or deletions. Each case below persists (a fault rule of the fake) on a second run',
     `over changed records (${MALFORMED_WORKSPACE.contacts} contacts, ${MALFORMED_WORKSPACE.companies} companies, ${MALFORMED_WORKSPACE.conversations} conversations, ${MALFORMED_WORKSPACE.tickets} tickets; \`max_attempts: ${MALFORMED_MAX_ATTEMPTS}\`), on ${MALFORMED_TARGETS.join(' and ')}:`,
-    'the run must exit 1 naming it with no stack trace, the asset\'s cursor must not move, no table may hold a NULL key,',
+    "the run must exit 1 naming it with no stack trace, the asset's cursor must not move, no table may hold a NULL key,",
     'no conversation may be marked deleted; with the fault gone the rerun must equal the export.',
     '',
     '| # | Asset | Fault | What the client receives | The line names |',
     '| --- | --- | --- | --- | --- |',
-    ...MALFORMED.map((c, i) => `| ${i + 1} | ${code(`intercom.${c.asset}`)} | ${code(c.rule.kind)} on ${code(c.rule.path)}${c.rule.after ? ` after ${c.rule.after}` : ''} | ${cell(c.what)} | ${code(c.message.source.replaceAll('\\', ''))} |`),
+    ...MALFORMED.map(
+      (c, i) =>
+        `| ${i + 1} | ${code(`intercom.${c.asset}`)} | ${code(c.rule.kind)} on ${code(c.rule.path)}${c.rule.after ? ` after ${c.rule.after}` : ''} | ${cell(c.what)} | ${code(c.message.source.replaceAll('\\', ''))} |`,
+    ),
     '',
     '## Kills',
     '',
@@ -101,7 +123,10 @@ export function renderReliabilityDoc(): string {
     '',
     '| # | Destination | Moment | What it proves |',
     '| --- | --- | --- | --- |',
-    ...KILLS.map((k, i) => `| ${i + 1} | ${k.target} | ${k.point ? `crash point ${code(`${k.point.name}:${k.point.n}`)}` : `\`kill -9\` after ${k.afterEvents} events`} | ${cell(k.what)} |`),
+    ...KILLS.map(
+      (k, i) =>
+        `| ${i + 1} | ${k.target} | ${k.point ? `crash point ${code(`${k.point.name}:${k.point.n}`)}` : `\`kill -9\` after ${k.afterEvents} events`} | ${cell(k.what)} |`,
+    ),
     '',
     `**During sliced search reads.** ${SLICED_KILLS.afterEvents.length} more kills (\`kill -9\` after ${SLICED_KILLS.afterEvents.join(', ')} events and the first checkpoint, DuckDB) end an`,
     `\`ingest\` of ${SLICED_KILLS.assets.map(code).join(', ')} (${SLICED_KILLS.workspace.contacts} contacts, ${SLICED_KILLS.workspace.conversations} conversations,`,
@@ -141,7 +166,7 @@ export function renderReliabilityDoc(): string {
     '## Values a naive JSON path loses',
     '',
     `Loaded through the CLI into ${VALUE_TARGETS.join(' and ')} with typed custom-attribute columns on (\`tests/reliability/values.test.ts\`).`,
-    'Numbers a double cannot hold are read exactly where they are the user\'s (`custom_attributes`; `src/core/exact-json.ts`),',
+    "Numbers a double cannot hold are read exactly where they are the user's (`custom_attributes`; `src/core/exact-json.ts`),",
     'JSON too deep for `JSON.stringify` is written iteratively, and a record field named like a typed column fails the run.',
     '',
     '| # | Case | Asserted |',

@@ -33,7 +33,10 @@ export interface Upstream {
 }
 
 /** 'stall': never answer (the client's timeouts or a signal end the request). */
-export type ProxyRule = (req: ProxyRequest, upstream: () => Promise<Upstream>) => Promise<ProxyAnswer | 'stall' | undefined> | ProxyAnswer | 'stall' | undefined;
+export type ProxyRule = (
+  req: ProxyRequest,
+  upstream: () => Promise<Upstream>,
+) => Promise<ProxyAnswer | 'stall' | undefined> | ProxyAnswer | 'stall' | undefined;
 
 export interface RuleProxy {
   url: string;

@@ -50,9 +50,24 @@ async function target(kind: Target['kind'], duckdb: () => string): Promise<Targe
 /** The CLI on a pseudo-terminal (util-linux `script`), so `--progress interactive` redraws live lines; the terminal's output. */
 function ingestOnTty(configFile: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
-  const cmd = [process.execPath, path.join(repoRoot, 'dist/cli/main.js'), 'ingest', '--config', configFile, '--progress', 'interactive', '--debug', '--full-refresh'].map(quote).join(' ');
+  const cmd = [
+    process.execPath,
+    path.join(repoRoot, 'dist/cli/main.js'),
+    'ingest',
+    '--config',
+    configFile,
+    '--progress',
+    'interactive',
+    '--debug',
+    '--full-refresh',
+  ]
+    .map(quote)
+    .join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, ...env, TERM: 'xterm', COLUMNS: '160' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
+      env: { ...process.env, ...env, TERM: 'xterm', COLUMNS: '160' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (out += d));
@@ -66,36 +81,40 @@ function files(dir: string): string[] {
 }
 
 describe('no secret in a successful --debug run', () => {
-  test.concurrent.each(TARGETS)('%s: log, json and interactive progress', async (kind) => {
-    let p: ReturnType<typeof project> | undefined;
-    const t = await target(kind, () => p!.duckdbPath);
-    p = project(fake, TOKEN, t, ASSETS);
-    // the token through the environment, so no file the test wrote holds it
-    writeFileSync(p.configFile, readFileSync(p.configFile, 'utf8').replace(`\${TEST_INTERCOM_TOKEN:-${TOKEN}}`, '${TEST_INTERCOM_TOKEN}'));
-    const secrets = [TOKEN, ...t.secrets];
-    expect(secrets.every((s) => s.length >= 9)).toBe(true);
-    for (const mode of ['log', 'json']) {
-      const r = await ingest(p, t, ['--progress', mode, '--debug', '--full-refresh'], { TEST_INTERCOM_TOKEN: TOKEN });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('intercom.contacts');
-      for (const s of secrets) {
-        expect(r.stdout, `${kind} ${mode}: stdout`).not.toContain(s);
-        expect(r.stderr, `${kind} ${mode}: stderr`).not.toContain(s);
+  test.concurrent.each(TARGETS)(
+    '%s: log, json and interactive progress',
+    async (kind) => {
+      let p: ReturnType<typeof project> | undefined;
+      const t = await target(kind, () => p!.duckdbPath);
+      p = project(fake, TOKEN, t, ASSETS);
+      // the token through the environment, so no file the test wrote holds it
+      writeFileSync(p.configFile, readFileSync(p.configFile, 'utf8').replace(`\${TEST_INTERCOM_TOKEN:-${TOKEN}}`, '${TEST_INTERCOM_TOKEN}'));
+      const secrets = [TOKEN, ...t.secrets];
+      expect(secrets.every((s) => s.length >= 9)).toBe(true);
+      for (const mode of ['log', 'json']) {
+        const r = await ingest(p, t, ['--progress', mode, '--debug', '--full-refresh'], { TEST_INTERCOM_TOKEN: TOKEN });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('intercom.contacts');
+        for (const s of secrets) {
+          expect(r.stdout, `${kind} ${mode}: stdout`).not.toContain(s);
+          expect(r.stderr, `${kind} ${mode}: stderr`).not.toContain(s);
+        }
       }
-    }
-    const tty = await ingestOnTty(p.configFile, { ...t.env, TEST_INTERCOM_TOKEN: TOKEN });
-    expect(tty.code, tty.out).toBe(0);
-    expect(tty.out).toMatch(/\x1b\[\d*F/); // live lines redrawn in place: interactive mode really ran
-    for (const s of secrets) expect(tty.out, `${kind} interactive: terminal`).not.toContain(s);
-    const own = new Set([p.configFile, ...readdirSync(p.assetsDir).map((f) => path.join(p!.assetsDir, f))]);
-    const written = files(p.dir).filter((f) => !own.has(f));
-    if (kind === 'duckdb') expect(written).toContain(p.duckdbPath);
-    for (const f of written) for (const s of secrets) expect(readFileSync(f).includes(s), `${kind}: ${f}`).toBe(false);
-    for (const table of ['_elt_loads', '_elt_state']) {
-      const rows = await t.query(`SELECT * FROM "intercom"."${table}"`);
-      expect(rows.length, `${kind} ${table}`).toBeGreaterThan(0);
-      const text = JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-      for (const s of secrets) expect(text, `${kind} ${table}`).not.toContain(s);
-    }
-  }, 240_000);
+      const tty = await ingestOnTty(p.configFile, { ...t.env, TEST_INTERCOM_TOKEN: TOKEN });
+      expect(tty.code, tty.out).toBe(0);
+      expect(tty.out).toMatch(/\x1b\[\d*F/); // live lines redrawn in place: interactive mode really ran
+      for (const s of secrets) expect(tty.out, `${kind} interactive: terminal`).not.toContain(s);
+      const own = new Set([p.configFile, ...readdirSync(p.assetsDir).map((f) => path.join(p!.assetsDir, f))]);
+      const written = files(p.dir).filter((f) => !own.has(f));
+      if (kind === 'duckdb') expect(written).toContain(p.duckdbPath);
+      for (const f of written) for (const s of secrets) expect(readFileSync(f).includes(s), `${kind}: ${f}`).toBe(false);
+      for (const table of ['_elt_loads', '_elt_state']) {
+        const rows = await t.query(`SELECT * FROM "intercom"."${table}"`);
+        expect(rows.length, `${kind} ${table}`).toBeGreaterThan(0);
+        const text = JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+        for (const s of secrets) expect(text, `${kind} ${table}`).not.toContain(s);
+      }
+    },
+    240_000,
+  );
 });

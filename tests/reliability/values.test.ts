@@ -56,7 +56,9 @@ describe.each(VALUE_TARGETS)('values kept exact, complete and apart, into %s', (
   }, 120_000);
 
   test('integers beyond 2^53 keep every digit in the JSON column and the typed column', async () => {
-    const [row] = await target.query(`SELECT ${target.text('custom_attributes')} AS ca, ${target.text('ca_big_count')} AS typed FROM intercom.contacts WHERE id = '${big}'`);
+    const [row] = await target.query(
+      `SELECT ${target.text('custom_attributes')} AS ca, ${target.text('ca_big_count')} AS typed FROM intercom.contacts WHERE id = '${big}'`,
+    );
     const ca = String(row!['ca']);
     expect(ca).toMatch(/"big count": ?9007199254740993[,}]/);
     expect(ca).toMatch(/"neg": ?-9007199254740993[,}]/);

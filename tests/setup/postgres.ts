@@ -61,8 +61,16 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   run('pg_ctl', [
-    '-D', data, '-l', path.join(base, 'log'), '-w', '-t', '60', 'start',
-    '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${sock} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`,
+    '-D',
+    data,
+    '-l',
+    path.join(base, 'log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+    '-o',
+    `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${sock} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`,
   ]);
   project.provide('pgUrl', `postgresql://postgres:test@127.0.0.1:${port}/postgres`);
   return () => {

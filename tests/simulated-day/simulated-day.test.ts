@@ -95,7 +95,8 @@ function compareTable(table: string, got: Map<string, number>, want: Map<string,
     if (!got.has(id)) bad.push(`${table} ${id} missing`);
     else if (got.get(id) !== u) bad.push(`${table} ${id}: updated ${got.get(id)}, Intercom ${u}`);
   }
-  for (const id of got.keys()) if (!want.has(id) && !removed.has(id)) bad.push(`${table} ${id} in the destination, gone from Intercom, never removed by the workload`);
+  for (const id of got.keys())
+    if (!want.has(id) && !removed.has(id)) bad.push(`${table} ${id} in the destination, gone from Intercom, never removed by the workload`);
   for (const id of removed) if (!got.has(id)) bad.push(`${table} ${id} removed after the first sync but absent from the destination`);
   return bad;
 }
@@ -145,9 +146,23 @@ async function simulateDay(fake: FakeIntercom, seed: number, version: string, fi
 
   // every scenario really happened
   for (const what of [
-    'contact_at_boundary', 'conversation_at_boundary', 'ticket_at_boundary', 'contact_at_midnight', 'contact_created_at_midnight',
-    'contact_created_hidden', 'contact_in_settle_lag', 'contact_merged', 'contact_deleted', 'conversation_deleted', 'ticket_deleted',
-    'grower_parts', 'mid_run_contacts', 'mid_run_conversations', 'mid_run_tickets', 'mid_run_companies', 'company_created',
+    'contact_at_boundary',
+    'conversation_at_boundary',
+    'ticket_at_boundary',
+    'contact_at_midnight',
+    'contact_created_at_midnight',
+    'contact_created_hidden',
+    'contact_in_settle_lag',
+    'contact_merged',
+    'contact_deleted',
+    'conversation_deleted',
+    'ticket_deleted',
+    'grower_parts',
+    'mid_run_contacts',
+    'mid_run_conversations',
+    'mid_run_tickets',
+    'mid_run_companies',
+    'company_created',
   ]) {
     expect(wl.done.get(what) ?? 0, what).toBeGreaterThan(0);
   }
@@ -201,14 +216,18 @@ describe.concurrent('a simulated day', () => {
     [1, '2.16'],
     [2, '2.14'],
     [3, '2.16'],
-  ])('seed %i, Intercom-Version %s: ingest every 30 minutes keeps state behind data and ends equal to Intercom', async (seed, version) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-day-'));
-    const fake = await startFakeIntercom({ seed, token: TOKEN, timezone: TZ, searchIndexLagSeconds: 120, now: START, ...SCALE });
-    try {
-      await simulateDay(fake, seed, version, path.join(dir, 'day.duckdb'));
-    } finally {
-      await fake.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 420_000);
+  ])(
+    'seed %i, Intercom-Version %s: ingest every 30 minutes keeps state behind data and ends equal to Intercom',
+    async (seed, version) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-day-'));
+      const fake = await startFakeIntercom({ seed, token: TOKEN, timezone: TZ, searchIndexLagSeconds: 120, now: START, ...SCALE });
+      try {
+        await simulateDay(fake, seed, version, path.join(dir, 'day.duckdb'));
+      } finally {
+        await fake.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    420_000,
+  );
 });

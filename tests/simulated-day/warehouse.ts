@@ -57,19 +57,27 @@ export async function snapshot(file: string): Promise<{
 export async function exportRows(url: string, table: string): Promise<Row[]> {
   const res = await fetch(`${url}/_fake/export/${table}`);
   if (!res.ok) throw new Error(`export ${table}: ${res.status}`);
-  return (await res.text()).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Row);
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Row);
 }
 
 /** A source of ground truth rows: the HTTP export, or the fake's in-process `exportTable` (same rows, no JSON round trip). */
 export type TruthSource = (table: string) => Promise<Row[]>;
 
-export const httpExport = (url: string): TruthSource => (table) => exportRows(url, table);
+export const httpExport =
+  (url: string): TruthSource =>
+  (table) =>
+    exportRows(url, table);
 
-export const inProcessExport = (fake: FakeIntercom): TruthSource => async (table) => {
-  const rows: Row[] = [];
-  for await (const r of fake.exportTable(table)) rows.push(r as Row);
-  return rows;
-};
+export const inProcessExport =
+  (fake: FakeIntercom): TruthSource =>
+  async (table) => {
+    const rows: Row[] = [];
+    for await (const r of fake.exportTable(table)) rows.push(r as Row);
+    return rows;
+  };
 
 /** Ground truth of every table: `id -> incremental key`. */
 export async function truth(source: TruthSource): Promise<Record<TableName, Map<string, number>>> {

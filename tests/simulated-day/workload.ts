@@ -182,23 +182,26 @@ export class Workload {
     for (let i = this.int(3, 8); i > 0; i--) at(rand(), 'contact_updated', () => this.updateContact());
     for (let i = this.int(1, 3); i > 0; i--) at(rand(), 'contact_created', () => this.createContact());
     for (let i = this.int(2, 5); i > 0; i--) at(rand(), 'conversation_updated', () => this.updateConversation());
-    for (let i = this.int(0, 2); i > 0; i--) at(rand(), 'conversation_created', () => {
-      const c = this.fake.createConversation({}) as Row;
-      this.conversations.add(String(c['id']), this.fake.clock.now());
-    });
+    for (let i = this.int(0, 2); i > 0; i--)
+      at(rand(), 'conversation_created', () => {
+        const c = this.fake.createConversation({}) as Row;
+        this.conversations.add(String(c['id']), this.fake.clock.now());
+      });
     for (let i = this.int(0, 2); i > 0; i--) at(rand(), 'parts_added', () => this.addParts(this.pick(this.conversations), this.int(1, 5)));
     // the grower passes 500 parts around interval 3-4 and keeps growing: the oldest parts must leave the destination
     if (k < 15) at(rand(), 'grower_parts', () => this.addParts(this.grower, 40));
     for (let i = this.int(0, 2); i > 0; i--) at(rand(), 'company_updated', () => this.updateCompany());
-    if (this.rnd() < 0.25) at(rand(), 'company_created', () => {
-      const c = this.fake.createCompany({ name: `Sim New Co ${++this.n}` }) as Row;
-      this.companies.add(String(c['id']), this.fake.clock.now());
-    });
+    if (this.rnd() < 0.25)
+      at(rand(), 'company_created', () => {
+        const c = this.fake.createCompany({ name: `Sim New Co ${++this.n}` }) as Row;
+        this.companies.add(String(c['id']), this.fake.clock.now());
+      });
     for (let i = this.int(1, 3); i > 0; i--) at(rand(), 'ticket_updated', () => this.updateTicket());
-    if (this.rnd() < 0.3) at(rand(), 'ticket_created', () => {
-      const t = this.fake.createTicket({}) as Row;
-      this.tickets.add(String(t['id']), this.fake.clock.now());
-    });
+    if (this.rnd() < 0.3)
+      at(rand(), 'ticket_created', () => {
+        const t = this.fake.createTicket({}) as Row;
+        this.tickets.add(String(t['id']), this.fake.clock.now());
+      });
     if (k % 6 === 1) {
       at(rand(), 'contact_merged', () => {
         const from = this.pick(this.contacts, new Set([...this.contacts.ids].filter((id) => !this.loners.has(id))));

@@ -33,7 +33,11 @@ describe('login', () => {
 
   test('key-pair (SNOWFLAKE_JWT) login: the right key logs in, another key is refused', async () => {
     const pair = () =>
-      generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+      generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      });
     const good = pair();
     const other = pair();
     fake = await startFakeSnowflake({ account: 'xy12345', users: { LOADER: { publicKey: good.publicKey } } });
@@ -107,7 +111,13 @@ describe('failures', () => {
     await load(dest, spec('L1'), [{ id: 'a', v: 'old' }], { cursor: 1 });
     fake.engine.failOn(/^INSERT INTO "intercom"\."_elt_state"/);
     const w = await dest.openRun(spec('L2'));
-    await w.write('contacts', batch([{ id: 'a', v: 'new' }, { id: 'b', v: 'new' }]));
+    await w.write(
+      'contacts',
+      batch([
+        { id: 'a', v: 'new' },
+        { id: 'b', v: 'new' },
+      ]),
+    );
     const err = await w.checkpoint({ cursor: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DestinationError);
     expect(String(err)).toMatch(/injected failure/);
@@ -124,7 +134,15 @@ describe('failures', () => {
     fake = await fakeSnowflake();
     const dest = await createSnowflakeDestination(options(fake));
     const spec = (id: string) => oneTable('admins', id, { strategy: 'replace', incrementalKey: undefined });
-    await load(dest, spec('L1'), [{ id: 'a', v: 'one' }, { id: 'b', v: 'one' }], { n: 1 });
+    await load(
+      dest,
+      spec('L1'),
+      [
+        { id: 'a', v: 'one' },
+        { id: 'b', v: 'one' },
+      ],
+      { n: 1 },
+    );
     fake.engine.failOn(/SWAP WITH/);
     const w = await dest.openRun(spec('L2'));
     await w.write('admins', batch([{ id: 'c', v: 'two' }]));
@@ -140,7 +158,7 @@ describe('failures', () => {
     await dest.close();
   });
 
-  test('a SQL error names the step and carries Snowflake\'s message', async () => {
+  test("a SQL error names the step and carries Snowflake's message", async () => {
     fake = await fakeSnowflake();
     const dest = await createSnowflakeDestination(options(fake));
     fake.engine.failOn(/^COPY INTO/);

@@ -8,7 +8,15 @@ import { startFakeSnowflake, type FakeSnowflake } from './fake/server.js';
 export const PASSWORD = 'pw-9f3c1e';
 
 export function options(fake: FakeSnowflake, extra: Partial<SnowflakeOptions> = {}): SnowflakeOptions {
-  return { account: fake.account.toLowerCase(), username: 'loader', password: PASSWORD, database: 'analytics', warehouse: 'load_wh', accessUrl: fake.url, ...extra };
+  return {
+    account: fake.account.toLowerCase(),
+    username: 'loader',
+    password: PASSWORD,
+    database: 'analytics',
+    warehouse: 'load_wh',
+    accessUrl: fake.url,
+    ...extra,
+  };
 }
 
 export async function fakeSnowflake(opts: { detachedAbortMs?: number } = {}): Promise<FakeSnowflake> {

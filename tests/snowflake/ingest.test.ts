@@ -38,10 +38,12 @@ async function truthKeys(table: string, key: string[], ts?: string): Promise<Map
 
 const exported = new Set<string>(EXPORT_TABLES);
 /** Every registry table and child table the fake Intercom can export, with its key and cursor. */
-const compared = tables.flatMap((t) => [
-  { name: t.name, key: t.primaryKey, ts: t.incrementalKey === 'updated_at' ? 'updated_at' : undefined },
-  ...(t.children ?? []).map((c) => ({ name: c.name, key: c.primaryKey, ts: undefined as string | undefined })),
-]).filter((t) => exported.has(t.name));
+const compared = tables
+  .flatMap((t) => [
+    { name: t.name, key: t.primaryKey, ts: t.incrementalKey === 'updated_at' ? 'updated_at' : undefined },
+    ...(t.children ?? []).map((c) => ({ name: c.name, key: c.primaryKey, ts: undefined as string | undefined })),
+  ])
+  .filter((t) => exported.has(t.name));
 
 beforeAll(async () => {
   intercom = await startFakeIntercom({ seed: 23, token: TOKEN, contacts: 400, companies: 30, conversations: 80, tickets: 12 });
@@ -55,7 +57,10 @@ afterAll(async () => {
 
 describe('snowflake end to end (real snowflake-sdk, fake Snowflake)', () => {
   test('a full ingest of every Intercom table equals the export', async () => {
-    const r = await runAssets(project(), tables.map((t) => assetFor(t.name)));
+    const r = await runAssets(
+      project(),
+      tables.map((t) => assetFor(t.name)),
+    );
     expect(r.summaries.filter((s) => s.status !== 'ok')).toEqual([]);
     expect(compared.map((c) => c.name)).toEqual(expect.arrayContaining(['contacts', 'conversations', 'conversation_parts', 'tickets', 'companies']));
     for (const t of compared) {

@@ -20,7 +20,8 @@ import type { FakeSnowflake } from './fake/server.js';
 import { fakeSnowflake, options, pipelineProject } from './helpers.js';
 
 // through the pipeline the message is prefixed with the connection it came from
-const LOCKED = /^(?:destination '[^']+': )?snowflake: asset (\S+) is locked by (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): another run is loading it \(the lock of a run that died expires then\)$/;
+const LOCKED =
+  /^(?:destination '[^']+': )?snowflake: asset (\S+) is locked by (\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): another run is loading it \(the lock of a run that died expires then\)$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sf: FakeSnowflake;
@@ -150,7 +151,16 @@ describe('a run that died without releasing its lock (kill -9)', () => {
     // the dead run's session wakes up: its next write (which renews a lease a third gone) or
     // checkpoint finds the lease taken, and it commits nothing
     const lost = await (async () => {
-      await w.write('contacts', batch([{ id: 'a', v: 'zombie write' }, { id: 'z', v: 'zombie write' }], 'L1'));
+      await w.write(
+        'contacts',
+        batch(
+          [
+            { id: 'a', v: 'zombie write' },
+            { id: 'z', v: 'zombie write' },
+          ],
+          'L1',
+        ),
+      );
       await w.checkpoint({ cursor: 99 });
     })().catch((e: unknown) => e);
     expect(lost).toBeInstanceOf(DestinationError);

@@ -78,11 +78,15 @@ describe.skipIf(!configured)('real Snowflake account (SNOWFLAKE_* environment)',
     };
     const text = `quote ' backslash \\ "dq" ünï 名前`;
     await run('L1', [{ id: 'a', updated_at: 100, n: 1, f: 0.5, b: true, j: { k: [1, 'x'] }, Plan: 'P', plan: 'p' }], 1);
-    await run('L2', [
-      { id: 'a', updated_at: 300, n: 3, f: 1.5, b: false, j: { s: text }, Plan: 'P2', plan: 'p2' },
-      { id: 'a', updated_at: 200, n: 2 },
-      { id: 'b', updated_at: 50, n: 9007199254740991 },
-    ], 2);
+    await run(
+      'L2',
+      [
+        { id: 'a', updated_at: 300, n: 3, f: 1.5, b: false, j: { s: text }, Plan: 'P2', plan: 'p2' },
+        { id: 'a', updated_at: 200, n: 2 },
+        { id: 'b', updated_at: 50, n: 9007199254740991 },
+      ],
+      2,
+    );
     const rows = await q(
       `SELECT "id", DATE_PART(EPOCH_SECOND, "updated_at") AS "t", "n", "f", "b", "j":s::VARCHAR AS "s", "Plan", "plan" FROM "${schema}"."things" ORDER BY "id"`,
     );
@@ -94,9 +98,19 @@ describe.skipIf(!configured)('real Snowflake account (SNOWFLAKE_* environment)',
   });
 
   test('replace: loaded aside and swapped in with SWAP WITH; the old rows are gone, no leftovers', async () => {
-    for (const [loadId, ids] of [['R1', ['a', 'b']], ['R2', ['c']]] as const) {
+    for (const [loadId, ids] of [
+      ['R1', ['a', 'b']],
+      ['R2', ['c']],
+    ] as const) {
       const w = await dest.openRun(spec('admins', loadId, 'replace'));
-      await w.write('admins', batch(ids.map((id) => ({ id, updated_at: 1 })), loadId, COLS));
+      await w.write(
+        'admins',
+        batch(
+          ids.map((id) => ({ id, updated_at: 1 })),
+          loadId,
+          COLS,
+        ),
+      );
       await w.finish({ n: loadId }, { status: 'ok', rows: ids.length, requests: 1 });
     }
     expect((await q(`SELECT "id" FROM "${schema}"."admins" ORDER BY "id"`)).map((r) => r.id)).toEqual(['c']);

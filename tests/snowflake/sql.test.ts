@@ -106,7 +106,7 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
   })),
   {
     what: 'state row, in the transaction of its rows (backslashes escaped: Snowflake reads them as escapes)',
-    sql: shared.insertState(d, 'intercom', 'intercom.contacts', { cursor: 5, resume: 'a\\b\'c' }, 'L1'),
+    sql: shared.insertState(d, 'intercom', 'intercom.contacts', { cursor: 5, resume: "a\\b'c" }, 'L1'),
     expected:
       `INSERT INTO "intercom"."_elt_state" (asset, state, load_id, updated_at) SELECT 'intercom.contacts', ` +
       `PARSE_JSON('{"cursor":5,"resume":"a\\\\\\\\b''c"}'), 'L1', CURRENT_TIMESTAMP`,
@@ -123,7 +123,7 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
   },
   {
     what: 'take the lease: free, expired or already ours (one MERGE: MERGEs on a table run one at a time)',
-    sql: acquireLock('intercom', "intercom.contacts", "host-1:4242:L'1", 600),
+    sql: acquireLock('intercom', 'intercom.contacts', "host-1:4242:L'1", 600),
     expected:
       `MERGE INTO "intercom"."_elt_locks" AS l USING (SELECT 'intercom.contacts' AS asset, 'host-1:4242:L''1' AS holder) AS n ON l.asset = n.asset ` +
       `WHEN MATCHED AND (l.expires_at <= CURRENT_TIMESTAMP OR l.holder = n.holder) THEN UPDATE SET holder = n.holder, acquired_at = CURRENT_TIMESTAMP, ` +
@@ -145,7 +145,11 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
     sql: selectLock('intercom', 'intercom.contacts'),
     expected: `SELECT holder, expires_at FROM "intercom"."_elt_locks" WHERE asset = 'intercom.contacts'`,
   },
-  { what: 'session setup', sql: sessionSetup().join(';'), expected: `ALTER SESSION SET TIMEZONE = 'UTC';ALTER SESSION SET QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE` },
+  {
+    what: 'session setup',
+    sql: sessionSetup().join(';'),
+    expected: `ALTER SESSION SET TIMEZONE = 'UTC';ALTER SESSION SET QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE`,
+  },
   {
     what: 'checks table (issue #16)',
     sql: checks.createChecksTable(d, 'intercom'),
@@ -154,20 +158,44 @@ const CASES: Array<{ what: string; sql: string; expected: string; put?: boolean 
   },
   {
     what: 'check: unique counts the rows sharing a value, soft-deleted rows left out',
-    sql: checks.columnCheckSql(d, target, { name: 'Plan', type: 'int64' }, { kind: 'column', name: 'unique', column: 'Plan', blocking: true, excludeDeleted: true }, true),
+    sql: checks.columnCheckSql(
+      d,
+      target,
+      { name: 'Plan', type: 'int64' },
+      { kind: 'column', name: 'unique', column: 'Plan', blocking: true, excludeDeleted: true },
+      true,
+    ),
     expected:
       'SELECT COALESCE(SUM(g.n), 0) AS n FROM (SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "Plan" IS NOT NULL AND "_elt_deleted_at" IS NULL GROUP BY "Plan" HAVING COUNT(*) > 1) AS g',
   },
   {
     what: 'check: pattern matches anywhere (REGEXP_INSTR; REGEXP_LIKE would anchor), backslashes escaped',
-    sql: checks.columnCheckSql(d, target, { name: 'id', type: 'string' }, { kind: 'column', name: 'pattern', column: 'id', value: '^\\d+$', blocking: true, excludeDeleted: false }, false),
+    sql: checks.columnCheckSql(
+      d,
+      target,
+      { name: 'id', type: 'string' },
+      { kind: 'column', name: 'pattern', column: 'id', value: '^\\d+$', blocking: true, excludeDeleted: false },
+      false,
+    ),
     expected: `SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "id" IS NOT NULL AND NOT (REGEXP_INSTR("id", '^\\\\d+$') > 0)`,
   },
   {
     what: 'check: accepted values and a timestamp bound',
     sql: [
-      checks.columnCheckSql(d, target, { name: 'id', type: 'string' }, { kind: 'column', name: 'accepted_values', column: 'id', value: ["o'k", 'b'], blocking: true, excludeDeleted: false }, false),
-      checks.columnCheckSql(d, target, { name: 'updated_at', type: 'timestamp' }, { kind: 'column', name: 'min', column: 'updated_at', value: 1262304000, blocking: true, excludeDeleted: false }, false),
+      checks.columnCheckSql(
+        d,
+        target,
+        { name: 'id', type: 'string' },
+        { kind: 'column', name: 'accepted_values', column: 'id', value: ["o'k", 'b'], blocking: true, excludeDeleted: false },
+        false,
+      ),
+      checks.columnCheckSql(
+        d,
+        target,
+        { name: 'updated_at', type: 'timestamp' },
+        { kind: 'column', name: 'min', column: 'updated_at', value: 1262304000, blocking: true, excludeDeleted: false },
+        false,
+      ),
     ].join(';'),
     expected:
       `SELECT COUNT(*) AS n FROM "intercom"."contacts" WHERE "id" IS NOT NULL AND "id" NOT IN ('o''k', 'b');` +

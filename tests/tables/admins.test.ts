@@ -17,11 +17,16 @@ afterAll(async () => {
 });
 
 describe('admins avatar', () => {
-  for (const [version, shape] of [['2.11', 'object'], ['2.14', 'string']] as const) {
+  for (const [version, shape] of [
+    ['2.11', 'object'],
+    ['2.14', 'string'],
+  ] as const) {
     test(`loads the ${shape} avatar of ${version} as the export has it`, async () => {
       const truth = await exportAs(f.url, 'admins', version);
       expect(truth.length).toBe(9);
-      expect(truth.every((a) => (shape === 'object' ? typeof a.avatar === 'object' && a.avatar !== null : typeof a.avatar === 'string' || a.avatar === null))).toBe(true);
+      expect(
+        truth.every((a) => (shape === 'object' ? typeof a.avatar === 'object' && a.avatar !== null : typeof a.avatar === 'string' || a.avatar === null)),
+      ).toBe(true);
       expect(truth.some((a) => a.avatar !== null)).toBe(true);
       const file = tempDb(`admins-${version.replace('.', '')}`);
       await runOk(f.url, file, 'admins', { apiVersion: version });

@@ -13,7 +13,10 @@ afterAll(async () => {
   await f?.close();
 });
 
-const segmentRequests = () => Object.entries(f.stats().byPath).filter(([p]) => /^\/companies\/[^/]+\/segments$/.test(p)).reduce((n, [, c]) => n + c, 0);
+const segmentRequests = () =>
+  Object.entries(f.stats().byPath)
+    .filter(([p]) => /^\/companies\/[^/]+\/segments$/.test(p))
+    .reduce((n, [, c]) => n + c, 0);
 
 /** (company_id, segment id) pairs as the API answers them, for every company the API lists. */
 async function truth(): Promise<string[]> {
@@ -64,7 +67,10 @@ describe('company_segments', () => {
     await runOk(f.url, file, 'company_segments');
     expect(segmentRequests() - before).toBe(2);
     expect(await stored(file)).toEqual(await truth());
-    const changed = await rows(file, `select distinct company_id, company_updated_at from intercom.company_segments where company_id in ('${a!.id}', '${b!.id}')`);
+    const changed = await rows(
+      file,
+      `select distinct company_id, company_updated_at from intercom.company_segments where company_id in ('${a!.id}', '${b!.id}')`,
+    );
     expect(changed.length).toBe(2);
     for (const r of changed) expect(secs(r.company_updated_at)).toBe(f.clock.now() - 60);
   });

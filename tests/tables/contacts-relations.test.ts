@@ -88,8 +88,18 @@ describe('contacts relations', () => {
     // only the lists still truncated are fetched again
     expect(hydrationRequests() - before).toBe(stillTruncated);
 
-    expect(await stored('contact_tags', `where contact_id = '${many.id}'`)).toEqual(manyTags.slice(0, 11).map((t) => `${many.id}|${t}`).sort());
-    expect(await stored('contact_tags', `where contact_id = '${some.id}'`)).toEqual(someTags.slice(1).map((t) => `${some.id}|${t}`).sort());
+    expect(await stored('contact_tags', `where contact_id = '${many.id}'`)).toEqual(
+      manyTags
+        .slice(0, 11)
+        .map((t) => `${many.id}|${t}`)
+        .sort(),
+    );
+    expect(await stored('contact_tags', `where contact_id = '${some.id}'`)).toEqual(
+      someTags
+        .slice(1)
+        .map((t) => `${some.id}|${t}`)
+        .sort(),
+    );
     expect(await stored('contact_companies', `where contact_id = '${some.id}'`)).toEqual([]);
     expect(await stored('contact_tags', `where contact_id not in ('${many.id}', '${some.id}')`)).toEqual(untouched);
   });

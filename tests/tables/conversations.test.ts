@@ -82,11 +82,16 @@ describe('conversations with parts', () => {
     expect(r.summaries[0]!.error?.message).toBeUndefined();
     const allParts = await exportTable(fake.url, 'conversation_parts');
     const want = [...visiblePartKeys(allParts)].filter((k) => k.startsWith(`${grow}|`)).sort();
-    const have = (await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts where conversation_id = '${grow}'`)).map((x) => String(x['k'])).sort();
+    const have = (await query(file, `select conversation_id || '|' || id k from intercom.conversation_parts where conversation_id = '${grow}'`))
+      .map((x) => String(x['k']))
+      .sort();
     expect(have).toEqual(want);
     const [dead] = await query(file, `select _elt_deleted_at is not null d from intercom.conversations where id = '${victim}'`);
     expect(dead!['d']).toBe(true);
-    const [deadParts] = await query(file, `select count(*)::int n, count(_elt_deleted_at)::int d from intercom.conversation_parts where conversation_id = '${victim}'`);
+    const [deadParts] = await query(
+      file,
+      `select count(*)::int n, count(_elt_deleted_at)::int d from intercom.conversation_parts where conversation_id = '${victim}'`,
+    );
     expect(deadParts!['n']).toBeGreaterThan(0);
     expect(deadParts!['d']).toBe(deadParts!['n']);
     const [alive] = await query(file, `select count(_elt_deleted_at)::int d from intercom.conversations where id <> '${victim}'`);
@@ -97,7 +102,16 @@ describe('conversations with parts', () => {
     // every request waits 1 s before the fake routes it, and the fake counts it on arrival: the
     // conversation is deleted as soon as the first GET by id arrives (the search was answered
     // before any GET is sent), ~1 s before any GET is routed
-    const slow = await startFakeIntercom({ seed: 22, token: TOKEN, contacts: 20, companies: 2, conversations: 12, tickets: 1, latencyMs: 1000, rateLimitPerMinute: null });
+    const slow = await startFakeIntercom({
+      seed: 22,
+      token: TOKEN,
+      contacts: 20,
+      companies: 2,
+      conversations: 12,
+      tickets: 1,
+      latencyMs: 1000,
+      rateLimitPerMinute: null,
+    });
     try {
       const victim = String((await exportTable(slow.url, 'conversations'))[3]!['id']);
       const file = path.join(dir, 'conv404.duckdb');

@@ -30,7 +30,16 @@ let truth: Row[];
 
 beforeAll(async () => {
   // ~205 contacts a day over the two years before 2026-01-01: a few days are several pages
-  fake = await startFakeIntercom({ seed: 18, token: TOKEN, contacts: 150_000, companies: 5, conversations: 3000, tickets: 5, timezone: TZ, rateLimitPerMinute: null });
+  fake = await startFakeIntercom({
+    seed: 18,
+    token: TOKEN,
+    contacts: 150_000,
+    companies: 5,
+    conversations: 3000,
+    tickets: 5,
+    timezone: TZ,
+    rateLimitPerMinute: null,
+  });
   client = createIntercomClient({ accessToken: TOKEN, apiVersion: '2.14', baseUrl: fake.url });
 }, 60_000);
 afterAll(async () => {
@@ -40,14 +49,24 @@ afterAll(async () => {
 
 function context(o: { window?: Window; slices: number; resume?: unknown; counters?: Record<string, number> }): ExtractContext {
   return {
-    client, apiVersion: '2.14', timezone: TZ, window: o.window, resume: o.resume, concurrency: 8, slices: o.slices,
+    client,
+    apiVersion: '2.14',
+    timezone: TZ,
+    window: o.window,
+    resume: o.resume,
+    concurrency: 8,
+    slices: o.slices,
     count: (name, n = 1) => {
       if (o.counters) o.counters[name] = (o.counters[name] ?? 0) + n;
     },
   };
 }
 
-interface Read { ids: string[]; tokens: Array<SlicesResume | undefined>; pages: Row[][] }
+interface Read {
+  ids: string[];
+  tokens: Array<SlicesResume | undefined>;
+  pages: Row[][];
+}
 async function readAll(ctx: ExtractContext, spec: SearchSpec, stopAfter = Infinity): Promise<Read> {
   const out: Read = { ids: [], tokens: [], pages: [] };
   for await (const p of searchPages(ctx, spec)) {
@@ -60,7 +79,11 @@ async function readAll(ctx: ExtractContext, spec: SearchSpec, stopAfter = Infini
   return out;
 }
 
-const expected = (w: Window) => truth.filter((c) => Number(c.updated_at) >= w.start && Number(c.updated_at) <= w.end).map((c) => String(c.id)).sort();
+const expected = (w: Window) =>
+  truth
+    .filter((c) => Number(c.updated_at) >= w.start && Number(c.updated_at) <= w.end)
+    .map((c) => String(c.id))
+    .sort();
 const starts = (r: Read) => new Set(r.tokens.flatMap((t) => t?.slices.map((s) => s.start) ?? []));
 
 describe('contacts: whole local days', () => {
@@ -71,23 +94,27 @@ describe('contacts: whole local days', () => {
   test.each([
     ['spring forward (23-hour day)', '2025-03-09T12:00:00-07:00'],
     ['fall back (25-hour day)', '2025-11-02T12:00:00-08:00'],
-  ])('a window around %s: slices cut at local midnights, the DST day included; nothing lost, nothing twice', async (_, dstNoon) => {
-    const dstDay = localDayStart(iso(dstNoon), TZ);
-    expect(nextLocalDayStart(dstDay, TZ) - dstDay).not.toBe(86400);
-    // two windows whose middle falls in the DST day and in the day after it: cut in two, the cut
-    // is the local midnight starting that day (partial first and last days at the window's ends)
-    for (const boundary of [dstDay, nextLocalDayStart(dstDay, TZ)]) {
-      const window = { start: boundary - 4 * 86400 + 15 * 3600, end: boundary + 4 * 86400 + 7 * 3600 };
-      const counters: Record<string, number> = {};
-      const r = await readAll(context({ window, slices: 2, counters }), CONTACTS);
-      expect(counters['search_slices'], 'the window was read in slices').toBeGreaterThan(0);
-      expect(r.ids.length).toBe(new Set(r.ids).size); // no contact read twice
-      expect([...r.ids].sort()).toEqual(expected(window));
-      const cuts = [...starts(r)].filter((s) => s !== window.start);
-      for (const s of cuts) expect(localDayStart(s, TZ)).toBe(s);
-      expect(cuts).toContain(boundary);
-    }
-  }, 60_000);
+  ])(
+    'a window around %s: slices cut at local midnights, the DST day included; nothing lost, nothing twice',
+    async (_, dstNoon) => {
+      const dstDay = localDayStart(iso(dstNoon), TZ);
+      expect(nextLocalDayStart(dstDay, TZ) - dstDay).not.toBe(86400);
+      // two windows whose middle falls in the DST day and in the day after it: cut in two, the cut
+      // is the local midnight starting that day (partial first and last days at the window's ends)
+      for (const boundary of [dstDay, nextLocalDayStart(dstDay, TZ)]) {
+        const window = { start: boundary - 4 * 86400 + 15 * 3600, end: boundary + 4 * 86400 + 7 * 3600 };
+        const counters: Record<string, number> = {};
+        const r = await readAll(context({ window, slices: 2, counters }), CONTACTS);
+        expect(counters['search_slices'], 'the window was read in slices').toBeGreaterThan(0);
+        expect(r.ids.length).toBe(new Set(r.ids).size); // no contact read twice
+        expect([...r.ids].sort()).toEqual(expected(window));
+        const cuts = [...starts(r)].filter((s) => s !== window.start);
+        for (const s of cuts) expect(localDayStart(s, TZ)).toBe(s);
+        expect(cuts).toContain(boundary);
+      }
+    },
+    60_000,
+  );
 
   test('split points are local midnights in (start, end]; the parts share no second', () => {
     const w = { start: iso('2025-03-01T10:00:00Z'), end: iso('2025-03-20T10:00:00Z') };
@@ -110,7 +137,9 @@ describe('contacts: whole local days', () => {
     expect(counters['search_slices']).toBeUndefined();
     expect([...r.ids].sort()).toEqual(expected(window));
     // whole days are matched: the one day this window touches, 150 a page
-    const day = truth.filter((c) => Number(c.updated_at) >= localDayStart(window.start, TZ) && Number(c.updated_at) < nextLocalDayStart(window.start, TZ)).length;
+    const day = truth.filter(
+      (c) => Number(c.updated_at) >= localDayStart(window.start, TZ) && Number(c.updated_at) < nextLocalDayStart(window.start, TZ),
+    ).length;
     expect((fake.stats().byPath['/contacts/search'] ?? 0) - before).toBe(Math.ceil(day / 150));
   }, 60_000);
 });
@@ -184,10 +213,19 @@ describe('page-number lists: the remaining pages at once', () => {
     const c = createIntercomClient({ accessToken: TOKEN, apiVersion: '2.14', baseUrl: f.url });
     try {
       const truthIds = (await exportTable(f.url, 'companies')).map((x) => String(x.id)).sort();
-      const ctx = (resume?: unknown): ExtractContext => ({ client: c, apiVersion: '2.14', timezone: TZ, resume, concurrency: 8, slices: 4, count: () => undefined });
+      const ctx = (resume?: unknown): ExtractContext => ({
+        client: c,
+        apiVersion: '2.14',
+        timezone: TZ,
+        resume,
+        concurrency: 8,
+        slices: 4,
+        count: () => undefined,
+      });
       const read = async (resume?: unknown) => {
         const pages: Array<{ ids: string[]; next?: number }> = [];
-        for await (const p of readCompanies(ctx(resume))) pages.push({ ids: p.rows.map((r) => String(r.id)), next: p.resume ? Number(p.resume.next.query?.page) : undefined });
+        for await (const p of readCompanies(ctx(resume)))
+          pages.push({ ids: p.rows.map((r) => String(r.id)), next: p.resume ? Number(p.resume.next.query?.page) : undefined });
         return pages;
       };
       const before = f.stats().byPath['/companies/list'] ?? 0;

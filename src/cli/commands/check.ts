@@ -51,7 +51,12 @@ export async function checkCommand(selectors: string[], f: CheckFlags, o: Output
   const rows: CheckRow[] = [configRow(project, assets.length, selectors.length > 0)];
 
   for (const conn of project.intercom.values()) {
-    rows.push(...(await checkIntercom(conn, assets.filter((a) => a.sourceConnection === conn.name))));
+    rows.push(
+      ...(await checkIntercom(
+        conn,
+        assets.filter((a) => a.sourceConnection === conn.name),
+      )),
+    );
   }
   rows.push(...unavailableRows(project, assets));
   for (const dest of project.destinations.values()) {
@@ -151,7 +156,12 @@ async function checkDestination(conn: DestinationConnection, schemas: string[]):
     } finally {
       await dest.close().catch(() => undefined);
     }
-    return { check: 'destination', target, status: 'ok', detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${proves ? `, ${proves}` : ''}` };
+    return {
+      check: 'destination',
+      target,
+      status: 'ok',
+      detail: `${conn.type} ${where}: reachable, state readable${dest.capabilities.transactionalDdl ? ', tables creatable' : ''}${proves ? `, ${proves}` : ''}`,
+    };
   } catch (err) {
     return { check: 'destination', target, status: 'fail', detail: `${conn.type} ${where}: ${err instanceof Error ? err.message : String(err)}` };
   }

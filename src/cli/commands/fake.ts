@@ -17,7 +17,10 @@ const millis = (flag: string, v: unknown): number | undefined => {
 /** `--fault-kinds a,b`: known kind names only; omitted = every kind (with a rate). */
 export function parseFaultKinds(raw: unknown): FaultKind[] | undefined {
   if (raw === undefined) return undefined;
-  const kinds = String(raw).split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const kinds = String(raw)
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   const unknown = kinds.filter((k) => !(ALL_FAULT_KINDS as readonly string[]).includes(k));
   if (kinds.length === 0 || unknown.length > 0) {
     throw usage(`--fault-kinds: unknown fault kind '${unknown[0] ?? raw}'; use a comma-separated list of ${ALL_FAULT_KINDS.join(', ')}`);
@@ -81,7 +84,8 @@ export async function fakeIntercomCommand(flags: Record<string, unknown>, o: Out
   const faultRate = num(flags['faultRate']);
   const faultKinds = parseFaultKinds(flags['faultKinds']);
   if (faultKinds && !faultRate) throw usage('--fault-kinds needs --fault-rate <r> (a fraction above 0) to inject anything');
-  if (faultRate !== undefined && !(faultRate >= 0 && faultRate <= 1)) throw usage(`--fault-rate: '${String(flags['faultRate'])}' must be a fraction within [0, 1]`);
+  if (faultRate !== undefined && !(faultRate >= 0 && faultRate <= 1))
+    throw usage(`--fault-rate: '${String(flags['faultRate'])}' must be a fraction within [0, 1]`);
   const fake = await runFakeIntercomCommand({
     port: num(flags['port']),
     seed: num(flags['seed']),

@@ -1,7 +1,15 @@
 /** `intercom-elt ingest`: the project form (connections.yml + assets/) and ingestr's one-shot URI form. */
 import { crashPoint } from '../../core/crash-point.js';
 import { ConfigError, EltError, IntercomHttpError } from '../../core/errors.js';
-import { destinationConnection, intercomConnection, parseDestUri, parseSourceUri, reservedTableName, type AssetConfig, type Project } from '../../config/index.js';
+import {
+  destinationConnection,
+  intercomConnection,
+  parseDestUri,
+  parseSourceUri,
+  reservedTableName,
+  type AssetConfig,
+  type Project,
+} from '../../config/index.js';
 import { projectFromFlags, projectOptions } from '../project.js';
 import { getTable, tableCatalog } from '../../intercom/tables/index.js';
 import { clientFor, runAssets, selectAssets, type RunResult } from '../../pipeline/run.js';
@@ -53,7 +61,7 @@ export const command: CommandDefinition = {
     ['--interval-start <time>', 'Lower bound of the window (ISO date/time or unix seconds); does not move the cursor'],
     ['--interval-end <time>', 'Upper bound of the window (ISO date/time or unix seconds)'],
     ['--progress <mode>', 'interactive | log | json (interactive falls back to log without a TTY)', { default: 'interactive' }],
-    ['--parallel <n>', 'Assets run at once; they share each Intercom app\'s rate budget (default 4)'],
+    ['--parallel <n>', "Assets run at once; they share each Intercom app's rate budget (default 4)"],
     ['--checkpoint-pages <n>', 'Commit rows + cursor every n pages (default 200)'],
     ['--checkpoint-seconds <s>', 'Commit rows + cursor at least every s seconds (default 30)'],
     ['--every <duration>', 'Run again at every slot of this interval (e.g. 15m, 1h), until stopped (see docs/scheduling.md)'],
@@ -119,9 +127,17 @@ export function checkMode(selectors: string[], f: IngestFlags): void {
     const file = selectors.length === 1 ? `assets/${selectors[0]!.split('.').pop()}.asset.yml` : 'the asset file (assets/<table>.asset.yml)';
     throw new EltError('usage', `${hit[1]} is a flag of the one-shot form (--source-uri); in a project, ${hit[2]} ${file} (see docs/configuration.md)`);
   }
-  if (selectors.length > 0) throw new EltError('usage', `asset names (${selectors.join(' ')}) select assets of a project; with --source-uri, name the Intercom table with --source-table`);
+  if (selectors.length > 0)
+    throw new EltError(
+      'usage',
+      `asset names (${selectors.join(' ')}) select assets of a project; with --source-uri, name the Intercom table with --source-table`,
+    );
   const hit = PROJECT_ONLY.find(([key]) => f[key] !== undefined);
-  if (hit) throw new EltError('usage', `${hit[1]} applies to a project (connections.yml + assets/); the one-shot form (--source-uri) reads one table: remove ${hit[1]}, or remove --source-uri to run the project`);
+  if (hit)
+    throw new EltError(
+      'usage',
+      `${hit[1]} applies to a project (connections.yml + assets/); the one-shot form (--source-uri) reads one table: remove ${hit[1]}, or remove --source-uri to run the project`,
+    );
 }
 
 /** The run's window from --interval-start/--interval-end; an empty or inverted one is an error, not a run that reads nothing. */
@@ -143,7 +159,10 @@ export function parseTime(value: string | undefined, flag: string): number | und
 }
 
 const list = (v: string | string[] | undefined): string[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+  (Array.isArray(v) ? v : v === undefined ? [] : [v])
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** Builds the project of the ingestr one-shot form: one asset from the flags. */
 export function oneShotProject(f: IngestFlags, cwd: string): { project: Pick<Project, 'intercom' | 'destinations'>; asset: AssetConfig } {

@@ -103,7 +103,10 @@ const REASONS: Readonly<Record<string, string>> = {
 
 function cannot(what: 'create folder' | 'write', file: string, err: unknown): EltError {
   const code = errno(err);
-  return new EltError('init_failed', `init: cannot ${what} ${file} (${code}: ${REASONS[code] ?? String((err as Error).message)}); choose a folder you can write to`);
+  return new EltError(
+    'init_failed',
+    `init: cannot ${what} ${file} (${code}: ${REASONS[code] ?? String((err as Error).message)}); choose a folder you can write to`,
+  );
 }
 
 /**
@@ -111,10 +114,11 @@ function cannot(what: 'create folder' | 'write', file: string, err: unknown): El
  * exists but refuses new entries with ENOENT (`init /proc/nope`), and its raw errors name no fix.
  */
 async function makeFolder(dir: string): Promise<void> {
-  const attempt = () => mkdir(dir).then(
-    () => undefined,
-    (err: unknown) => errno(err),
-  );
+  const attempt = () =>
+    mkdir(dir).then(
+      () => undefined,
+      (err: unknown) => errno(err),
+    );
   let code = await attempt();
   if (code === 'ENOENT' && path.dirname(dir) !== dir) {
     await makeFolder(path.dirname(dir));

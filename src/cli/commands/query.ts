@@ -48,7 +48,10 @@ export const command: CommandDefinition = {
 
 export async function queryCommand(sql: string[], f: QueryFlags, o: Output, cwd = process.cwd()): Promise<QueryRows> {
   if (sql.length !== 1 || sql[0]!.trim() === '') {
-    throw new EltError('usage', sql.length > 1 ? 'quote the SQL as one argument: intercom-elt query "select …"' : 'query needs SQL: intercom-elt query "select * from intercom.contacts"');
+    throw new EltError(
+      'usage',
+      sql.length > 1 ? 'quote the SQL as one argument: intercom-elt query "select …"' : 'query needs SQL: intercom-elt query "select * from intercom.contacts"',
+    );
   }
   const format = (f.format ?? 'table') as QueryFormat;
   if (!QUERY_FORMATS.includes(format)) throw new EltError('usage', `--format: '${f.format}' is not one of ${QUERY_FORMATS.join(', ')}`);
@@ -76,18 +79,28 @@ async function duckDbConnection(f: QueryFlags, cwd: string): Promise<Destination
     const ducks = all.filter(canQuery);
     if (f.connection !== undefined) {
       const named = destinations.get(f.connection);
-      if (!named) throw new EltError('usage', `--connection: no destination connection '${f.connection}' in ${file} (there are: ${all.map((d) => d.name).join(', ') || 'none'})`);
+      if (!named)
+        throw new EltError(
+          'usage',
+          `--connection: no destination connection '${f.connection}' in ${file} (there are: ${all.map((d) => d.name).join(', ') || 'none'})`,
+        );
       conn = named;
     } else if (ducks.length === 1) {
       conn = ducks[0]!;
     } else if (ducks.length > 1) {
       throw new EltError('usage', `${file} has several DuckDB connections (${ducks.map((d) => d.name).join(', ')}): pick one with --connection <name>`);
     } else {
-      throw new EltError('usage', `${file} has no DuckDB connection: query reads DuckDB files only${all.length ? ` (${all.map((d) => `'${d.name}' is ${d.type}`).join(', ')}: use its own client)` : ''}`);
+      throw new EltError(
+        'usage',
+        `${file} has no DuckDB connection: query reads DuckDB files only${all.length ? ` (${all.map((d) => `'${d.name}' is ${d.type}`).join(', ')}: use its own client)` : ''}`,
+      );
     }
   }
   if (!canQuery(conn)) {
-    throw new EltError('usage', `query reads DuckDB files only; ${f.destUri !== undefined ? '--dest-uri' : `connection '${conn.name}'`} is ${conn.type}: use its own client (psql, snowsql)`);
+    throw new EltError(
+      'usage',
+      `query reads DuckDB files only; ${f.destUri !== undefined ? '--dest-uri' : `connection '${conn.name}'`} is ${conn.type}: use its own client (psql, snowsql)`,
+    );
   }
   return conn;
 }
@@ -105,7 +118,10 @@ function render(r: QueryRows, format: QueryFormat): string[] {
   };
   const n = r.text.length;
   return [
-    ...formatTable(header, r.text.map((row) => row.map(cell))),
+    ...formatTable(
+      header,
+      r.text.map((row) => row.map(cell)),
+    ),
     r.truncated ? `(first ${n} row${n === 1 ? '' : 's'}; --limit <n> for more, --limit 0 for all)` : `(${n} row${n === 1 ? '' : 's'})`,
   ];
 }

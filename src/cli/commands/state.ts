@@ -26,7 +26,18 @@ export const command: CommandDefinition = {
   examples: ['intercom-elt state show', 'intercom-elt state show intercom.contacts --limit 20', 'intercom-elt state reset intercom.contacts --yes'],
   action: async ({ output }, action: string, asset: string | undefined, flags: StateFlags) => {
     // a flag of the other action is an error, not ignored
-    const other = action === 'show' ? (flags.yes ? '--yes' : undefined) : action === 'reset' ? (flags.json ? '--json' : flags.limit !== undefined ? '--limit' : undefined) : undefined;
+    const other =
+      action === 'show'
+        ? flags.yes
+          ? '--yes'
+          : undefined
+        : action === 'reset'
+          ? flags.json
+            ? '--json'
+            : flags.limit !== undefined
+              ? '--limit'
+              : undefined
+          : undefined;
     if (other) throw new EltError('usage', `${other} applies to 'state ${action === 'show' ? 'reset' : 'show'}', not to 'state ${action}': remove it`);
     if (action === 'show') {
       await stateShowCommand(asset, flags, output);

@@ -8,17 +8,7 @@
  * The node-api value classes (setItem per value, BigInt per value) were ~5x slower.
  */
 import duckdb from '@duckdb/node-bindings';
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  DuckDBDataChunk,
-  DuckDBVarCharType,
-  TIMESTAMPTZ,
-  VARCHAR,
-  type DuckDBAppender,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBVarCharType, TIMESTAMPTZ, VARCHAR, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import { makeVector, type Data, type Field, type RecordBatch } from 'apache-arrow';
 import { fillColumn } from '../../arrow/fill.js';
 import { columnTypeOf } from '../../arrow/types.js';

@@ -15,7 +15,6 @@ export interface DuckDbOptions {
   instance?: DuckDBInstance;
 }
 
-
 /**
  * Instance options: extensions are never downloaded or auto-loaded at run time (the JSON
  * and ICU extensions this build links statically are all we use), so a run works offline

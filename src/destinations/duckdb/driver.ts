@@ -68,13 +68,7 @@ export class DuckDbSession implements SqlSession {
     return rows.map((r) => String(r.table_name));
   }
 
-  appendStaging(
-    table: string,
-    columns: readonly PhysicalColumn[],
-    batch: RecordBatch,
-    fields: readonly number[],
-    seqStart: number,
-  ): Promise<void> {
+  appendStaging(table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[], seqStart: number): Promise<void> {
     return this.append(this.conn.createAppender(table, 'main', 'temp'), columns, batch, fields, seqStart);
   }
 

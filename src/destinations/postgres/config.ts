@@ -22,7 +22,6 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-
 /** The subset of config's PostgresConnection we read (the registry passes the parsed connection). */
 export type PostgresConnectionLike = Pick<PostgresConnection, 'host' | 'port' | 'database' | 'username' | 'password' | 'sslMode' | 'schema'>;
 

@@ -172,7 +172,6 @@ export function encodeBatch(
   emit(COPY_TRAILER);
 }
 
-
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** A string Postgres accepts: NUL and lone surrogates become U+FFFD. */
@@ -208,7 +207,12 @@ function prepare(batch: RecordBatch, fieldIndex: number, type: ColumnType): Sour
   // JSON text is valid text for a string column; any other difference is converted (rare:
   // a field whose type changed between batches of one run)
   if (from !== type && !(type === 'string' && from === 'json')) {
-    data = fillColumn(type, readValues(data, field).map((v) => ({ v })), 'v', { count: 0 });
+    data = fillColumn(
+      type,
+      readValues(data, field).map((v) => ({ v })),
+      'v',
+      { count: 0 },
+    );
   }
   s.offset = data.offset;
   s.nulls = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : null;

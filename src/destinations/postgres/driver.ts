@@ -107,13 +107,7 @@ export class PgSession implements SqlSession {
     return rows.map((r) => String(r.table_name));
   }
 
-  async appendStaging(
-    table: string,
-    columns: readonly PhysicalColumn[],
-    batch: RecordBatch,
-    fields: readonly number[],
-    seqStart: number,
-  ): Promise<void> {
+  async appendStaging(table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[], seqStart: number): Promise<void> {
     const names = [SEQ_COLUMN, ...columns.map((c) => c.name)].map((name) => postgresDialect.quoteIdent(name)).join(', ');
     const stream = this.client.query(copyStreams.from(`COPY ${postgresDialect.tempTableRef(table)} (${names}) FROM STDIN (FORMAT binary)`));
     let failed: unknown;
@@ -144,7 +138,8 @@ export class PgSession implements SqlSession {
     } catch (err) {
       // 54001: jsonb parsing recurses; a value nested deeper than the server's max_stack_depth allows
       // fails the load, never dropped (issue #17): say which limit it met
-      const deep = (err as { code?: string }).code === '54001' ? ' (a JSON value nested deeper than this server parses; raise max_stack_depth or exclude the column)' : '';
+      const deep =
+        (err as { code?: string }).code === '54001' ? ' (a JSON value nested deeper than this server parses; raise max_stack_depth or exclude the column)' : '';
       throw this.wrap(err, `COPY into staging${deep}`);
     }
   }

@@ -40,8 +40,7 @@ export const postgresDialect: Dialect = defineDialect({
   // a unique index on the key turns each checkpoint's MERGE into index lookups instead of a
   // scan of the whole target (quadratic over a long backfill)
   uniqueKeys: true,
-  tryCast: (expr, sqlType) =>
-    sqlType === 'text' ? `CAST(${expr} AS text)` : `pg_temp.elt_try_cast(CAST(${expr} AS text), NULL::${sqlType})`,
+  tryCast: (expr, sqlType) => (sqlType === 'text' ? `CAST(${expr} AS text)` : `pg_temp.elt_try_cast(CAST(${expr} AS text), NULL::${sqlType})`),
   // temp tables are session-private and never WAL-logged: the cheapest staging there is
   createTempTable: (name, columns) => `CREATE TEMPORARY TABLE ${quoteIdent(name)} (${columns})`,
   tempTableRef: (name) => `pg_temp.${quoteIdent(name)}`,

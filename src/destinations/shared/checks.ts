@@ -128,7 +128,10 @@ export function judgeCustom(check: CustomCheck, rows: ReadonlyArray<Record<strin
   const first = rows[0];
   const cells = first === undefined ? 0 : Object.keys(first).length;
   if (rows.length !== 1 || cells !== 1) {
-    return { status: 'error', message: `the query must answer one value (one row, one column), got ${rows.length} row(s) of ${cells} column(s); or set count: to compare the row count` };
+    return {
+      status: 'error',
+      message: `the query must answer one value (one row, one column), got ${rows.length} row(s) of ${cells} column(s); or set count: to compare the row count`,
+    };
   }
   const got = scalar(Object.values(first!)[0]);
   const want = scalar(check.value ?? 0);
@@ -194,6 +197,10 @@ export async function runChecks(
 
 /** The physical column of a logical name (plain, or its alternate name after a case clash). */
 function findColumn(columns: readonly ExistingColumn[], logical: string, rules: NameRules): ExistingColumn | undefined {
-  const { physical, added } = resolveColumnNames([logical], columns.map((c) => c.name), rules);
+  const { physical, added } = resolveColumnNames(
+    [logical],
+    columns.map((c) => c.name),
+    rules,
+  );
   return added.length > 0 ? undefined : columns.find((c) => c.name === physical[0]);
 }

@@ -28,13 +28,7 @@ export interface SqlSession {
    * `columns` are the data columns that follow, in order; `fields[i]` is the index of the
    * batch field feeding column i, or -1 for NULL.
    */
-  appendStaging(
-    table: string,
-    columns: readonly PhysicalColumn[],
-    batch: RecordBatch,
-    fields: readonly number[],
-    seqStart: number,
-  ): Promise<void>;
+  appendStaging(table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[], seqStart: number): Promise<void>;
   /**
    * Optional: bulk-append a batch straight into a table (`columns` are the table's columns in
    * order, `fields` as for appendStaging), inside the session's open transaction. Where it

@@ -37,7 +37,6 @@ function hash8(name: string): string {
   return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 8);
 }
 
-
 /** The name as the destination stores it: unchanged if it fits, else prefix + `_` + hash. */
 export function physicalName(name: string, maxBytes: number): string {
   if (Buffer.byteLength(name, 'utf8') <= maxBytes) return name;

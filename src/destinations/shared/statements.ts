@@ -52,9 +52,7 @@ export function dropTable(d: Dialect, schema: string, table: string): string {
  * staging; columns added later (ALTER ADD) land at the end, after the data columns.
  */
 export function createStaging(d: Dialect, name: string, columns: readonly PhysicalColumn[]): string {
-  const cols = [`${d.quoteIdent(SEQ_COLUMN)} ${d.capabilities.types.int64}`, columnList(d, columns, d.stagingTypes)]
-    .filter(Boolean)
-    .join(', ');
+  const cols = [`${d.quoteIdent(SEQ_COLUMN)} ${d.capabilities.types.int64}`, columnList(d, columns, d.stagingTypes)].filter(Boolean).join(', ');
   return d.createTempTable(name, cols);
 }
 
@@ -91,12 +89,7 @@ function targetExprs(d: Dialect, target: readonly PhysicalColumn[], staged: Stag
 }
 
 /** Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties: last staged). */
-export function stagedRows(
-  d: Dialect,
-  target: readonly PhysicalColumn[],
-  staged: Staged,
-  dedup?: { key: readonly string[]; order?: string },
-): string {
+export function stagedRows(d: Dialect, target: readonly PhysicalColumn[], staged: Staged, dedup?: { key: readonly string[]; order?: string }): string {
   const exprs = targetExprs(d, target, staged, 's');
   if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} FROM ${staged.ref} AS s`;
   const partition = dedup.key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
@@ -121,21 +114,11 @@ export function insertRows(d: Dialect, targetRef: string, target: readonly Physi
  * the target rows whose key is staged, then insert; on a columnar engine the delete reads only
  * the key columns, where MERGE reads the whole row.
  */
-export function mergeRows(
-  d: Dialect,
-  targetRef: string,
-  target: readonly PhysicalColumn[],
-  key: readonly string[],
-  source: string,
-  staged: Staged,
-): string[] {
+export function mergeRows(d: Dialect, targetRef: string, target: readonly PhysicalColumn[], key: readonly string[], source: string, staged: Staged): string[] {
   if (d.upsert === 'delete-insert' || !d.capabilities.merge) {
     const keys = key.map((k) => d.quoteIdent(k)).join(', ');
     const stagedKeys = key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
-    return [
-      `DELETE FROM ${targetRef} WHERE (${keys}) IN (SELECT ${stagedKeys} FROM ${staged.ref} AS s)`,
-      insertRows(d, targetRef, target, source),
-    ];
+    return [`DELETE FROM ${targetRef} WHERE (${keys}) IN (SELECT ${stagedKeys} FROM ${staged.ref} AS s)`, insertRows(d, targetRef, target, source)];
   }
   const on = key.map((k) => `t.${d.quoteIdent(k)} = s.${d.quoteIdent(k)}`).join(' AND ');
   const keySet = new Set(key);
@@ -246,12 +229,7 @@ export function abandonLoads(d: Dialect, schema: string, asset: string, foundBy:
   );
 }
 
-export function updateLoad(
-  d: Dialect,
-  schema: string,
-  loadId: string,
-  s: { status: string; rows: number; requests: number; error?: string },
-): string {
+export function updateLoad(d: Dialect, schema: string, loadId: string, s: { status: string; rows: number; requests: number; error?: string }): string {
   return (
     `UPDATE ${d.tableRef(schema, LOADS_TABLE)} SET status = ${d.stringLiteral(s.status)}, ${d.quoteIdent('rows')} = ${finite(s.rows)}, ` +
     `requests = ${finite(s.requests)}, finished_at = CURRENT_TIMESTAMP, error = ${s.error === undefined ? 'NULL' : d.stringLiteral(s.error)} ` +

@@ -37,7 +37,6 @@ export interface SnowflakeOptions {
 /** Default lease of the asset lock: long against a checkpoint interval (30 s), short against a day. */
 export const DEFAULT_LEASE_SECONDS = 600;
 
-
 /** The snowflake-sdk options of a connection; throws a message naming the field, never a secret. */
 export function sdkOptions(o: SnowflakeOptions): ConnectionOptions {
   const auth = [o.password, o.privateKey, o.privateKeyPath].filter((v) => v !== undefined && v !== '').length;

@@ -118,7 +118,12 @@ export class SnowflakeSession implements SqlSession {
     this.dir = mkdtempSync(path.join(tmpDir ?? os.tmpdir(), `intercom-elt-sf-${id}-`));
   }
 
-  static async create(api: SnowflakeApi, d: Dialect, schema: string, opts: Pick<SnowflakeOptions, 'tmpDir' | 'lockLeaseSeconds'> = {}): Promise<SnowflakeSession> {
+  static async create(
+    api: SnowflakeApi,
+    d: Dialect,
+    schema: string,
+    opts: Pick<SnowflakeOptions, 'tmpDir' | 'lockLeaseSeconds'> = {},
+  ): Promise<SnowflakeSession> {
     for (const s of sf.sessionSetup()) await api.run(s);
     return new SnowflakeSession(api, d, schema, await ParquetWriter.create(), opts.tmpDir, opts.lockLeaseSeconds ?? DEFAULT_LEASE_SECONDS);
   }
@@ -182,13 +187,7 @@ export class SnowflakeSession implements SqlSession {
     return (await this.query(sf.selectTables(schema))).map((r) => String(r.table_name));
   }
 
-  async appendStaging(
-    table: string,
-    columns: readonly PhysicalColumn[],
-    batch: RecordBatch,
-    fields: readonly number[],
-    seqStart: number,
-  ): Promise<void> {
+  async appendStaging(table: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[], seqStart: number): Promise<void> {
     // a long extraction between checkpoints keeps its lease
     if (this.lease && Date.now() - this.lease.renewedAt > (this.leaseSeconds * 1000) / 3) await this.renewLock();
     if (!this.stageReady) {

@@ -49,13 +49,7 @@ export class ParquetWriter {
    * Write `batch` to `file`: c0 = seqStart, seqStart + 1, …; column i + 1 from batch field
    * `fields[i]` (-1: NULL), as for SqlSession.appendStaging.
    */
-  async write(
-    file: string,
-    columns: readonly PhysicalColumn[],
-    batch: RecordBatch,
-    fields: readonly number[],
-    seqStart: number,
-  ): Promise<void> {
+  async write(file: string, columns: readonly PhysicalColumn[], batch: RecordBatch, fields: readonly number[], seqStart: number): Promise<void> {
     const defs = [`${parquetColumn(0)} BIGINT`, ...columns.map((c, i) => `${parquetColumn(i + 1)} ${DUCK_TYPES[c.type]}`)];
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE buf (${defs.join(', ')})`);
     try {

@@ -50,8 +50,7 @@ export function snowflakeDialect(schema: string): Dialect {
     stringLiteral,
     epochSeconds: (seconds) => `TO_TIMESTAMP_TZ(${finite(seconds)})`,
     // Snowflake's TRY_CAST only accepts text, and text becomes VARIANT through TRY_PARSE_JSON
-    tryCast: (expr, sqlType) =>
-      sqlType === TYPES.json ? `TRY_PARSE_JSON(TO_VARCHAR(${expr}))` : `TRY_CAST(TO_VARCHAR(${expr}) AS ${sqlType})`,
+    tryCast: (expr, sqlType) => (sqlType === TYPES.json ? `TRY_PARSE_JSON(TO_VARCHAR(${expr}))` : `TRY_CAST(TO_VARCHAR(${expr}) AS ${sqlType})`),
     createTempTable: (name, columns) => `CREATE TEMPORARY TABLE ${qualified(schema, name)} (${columns})`,
     tempTableRef: (name) => qualified(schema, name),
     clearTable: (ref) => `TRUNCATE TABLE ${ref}`,
@@ -120,14 +119,7 @@ function fromParquet(i: number, type: ColumnType): string {
  * transform (Snowflake: "match_by_column_name is not supported with copy transform") and
  * its CASE_INSENSITIVE mode would conflate columns that differ only in case.
  */
-export function copyInto(
-  tableRef: string,
-  seqColumn: string,
-  columns: readonly PhysicalColumn[],
-  schema: string,
-  stage: string,
-  file: string,
-): string {
+export function copyInto(tableRef: string, seqColumn: string, columns: readonly PhysicalColumn[], schema: string, stage: string, file: string): string {
   const names = [quoteIdent(seqColumn), ...columns.map((c) => quoteIdent(c.name))].join(', ');
   const exprs = [fromParquet(0, 'int64'), ...columns.map((c, i) => fromParquet(i + 1, c.type))].join(', ');
   return (

@@ -49,18 +49,27 @@ const NULL_NAME_OWNER = lit('null,"owner_id":');
 const NULL = lit('null');
 /** `,"has_hard_bounced":…,"marked_email_as_spam":…,"unsubscribed_from_emails":…,"created_at":`, by the three flags as bits. */
 const FLAGS = Array.from({ length: 8 }, (_, k) =>
-  lit(`,"has_hard_bounced":${!!(k & 4)},"marked_email_as_spam":${!!(k & 2)},"unsubscribed_from_emails":${!!(k & 1)},"created_at":`));
+  lit(`,"has_hard_bounced":${!!(k & 4)},"marked_email_as_spam":${!!(k & 2)},"unsubscribed_from_emails":${!!(k & 1)},"created_at":`),
+);
 const UPDATED = lit(',"updated_at":');
 const SIGNED_UP = lit(',"signed_up_at":');
 const LAST_SEEN = lit(',"last_seen_at":');
 const LAST_REPLIED = lit(',"last_replied_at":');
 const LAST_CONTACTED = lit(',"last_contacted_at":');
 /** Up to `"browser_version":"`, per browser. */
-const BROWSER = BROWSERS.map((b) => cat(',"last_email_opened_at":null,"last_email_clicked_at":null,"language_override":null,"browser":', s(b), ',"browser_version":"'));
+const BROWSER = BROWSERS.map((b) =>
+  cat(',"last_email_opened_at":null,"last_email_clicked_at":null,"language_override":null,"browser":', s(b), ',"browser_version":"'),
+);
 /** From `.0.0"` to the first custom attribute's key, per OS. */
-const OS = OSES.map((o) => cat('.0.0","browser_language":"en","os":', s(o), ',"android_app_name":null,"android_app_version":null,"android_device":null,"android_os_version":null,'
-  + '"android_sdk_version":null,"android_last_seen_at":null,"ios_app_name":null,"ios_app_version":null,"ios_device":null,'
-  + '"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null,"custom_attributes":{'));
+const OS = OSES.map((o) =>
+  cat(
+    '.0.0","browser_language":"en","os":',
+    s(o),
+    ',"android_app_name":null,"android_app_version":null,"android_device":null,"android_os_version":null,' +
+      '"android_sdk_version":null,"android_last_seen_at":null,"ios_app_name":null,"ios_app_version":null,"ios_device":null,' +
+      '"ios_os_version":null,"ios_sdk_version":null,"ios_last_seen_at":null,"custom_attributes":{',
+  ),
+);
 /** `"name":` of each custom attribute, the first without a leading comma; and with each constant value. */
 const ATTR_KEY = CONTACT_ATTRS.map((a, k) => lit((k ? ',' : '') + s(a.name) + ':'));
 const ATTR_NULL = ATTR_KEY.map((k) => cat(k, 'null'));
@@ -78,7 +87,11 @@ const AVATAR_NULL = COUNTRIES.map((c) => cat('},"avatar":{"type":"avatar","image
 const SUBS_END = '/subscriptions","total_count":0,"has_more":false}';
 const SUBS_IN = lit(SUBS_END + ',"opted_in_subscription_types":{"type":"list","data":[],"url":"/contacts/');
 const LIST_OPEN = '{"type":"list","data":[';
-const SUBS_TAGS = lit(SUBS_END + ',"utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"referrer":null,"enabled_push_messaging":null,"tags":' + LIST_OPEN);
+const SUBS_TAGS = lit(
+  SUBS_END +
+    ',"utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"referrer":null,"enabled_push_messaging":null,"tags":' +
+    LIST_OPEN,
+);
 const LIST_URL = lit('],"url":"/contacts/');
 const TAGS_TOTAL = lit('/tags","total_count":');
 const NOTES_TOTAL = lit('/notes","total_count":');

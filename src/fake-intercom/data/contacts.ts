@@ -127,7 +127,28 @@ export function drawContact(g: Gen, i: number): ContactDraw {
   const attrs: ContactDraw['attrs'] = [];
   for (let k = 0; k < CONTACT_ATTRS.length; k++) attrs.push(attrValue(r, CONTACT_ATTRS[k] as AttrDef, t.updated_at));
   const avatar = r() < 0.5;
-  return { i, t, rel, first, last, domain, country, hasName, phone, ownerId, hardBounced, spam, unsubscribed, lastRepliedAt, lastContactedAt, browser, browserVersion, os, attrs, avatar };
+  return {
+    i,
+    t,
+    rel,
+    first,
+    last,
+    domain,
+    country,
+    hasName,
+    phone,
+    ownerId,
+    hardBounced,
+    spam,
+    unsubscribed,
+    lastRepliedAt,
+    lastContactedAt,
+    browser,
+    browserVersion,
+    os,
+    attrs,
+    avatar,
+  };
 }
 
 /** Local part of a base contact's email: the first name lowercased, letters only. */
@@ -173,9 +194,17 @@ export function baseContact(g: Gen, i: number): ContactModel {
     browser_version: `${d.browserVersion}.0.0`,
     browser_language: 'en',
     os: OSES[d.os],
-    android_app_name: null, android_app_version: null, android_device: null, android_os_version: null,
-    android_sdk_version: null, android_last_seen_at: null,
-    ios_app_name: null, ios_app_version: null, ios_device: null, ios_os_version: null, ios_sdk_version: null,
+    android_app_name: null,
+    android_app_version: null,
+    android_device: null,
+    android_os_version: null,
+    android_sdk_version: null,
+    android_last_seen_at: null,
+    ios_app_name: null,
+    ios_app_version: null,
+    ios_device: null,
+    ios_os_version: null,
+    ios_sdk_version: null,
     ios_last_seen_at: null,
     custom_attributes: custom,
     avatar: { type: 'avatar', image_url: d.avatar ? `https://static.intercomassets.test/avatars/${i}.png` : null },
@@ -184,7 +213,11 @@ export function baseContact(g: Gen, i: number): ContactModel {
     // Example-only fields of real responses (2.14:L5471, L5504, L5516, L5522).
     opted_out_subscription_types: { type: 'list', data: [], url: `/contacts/${id}/subscriptions`, total_count: 0, has_more: false },
     opted_in_subscription_types: { type: 'list', data: [], url: `/contacts/${id}/subscriptions`, total_count: 0, has_more: false },
-    utm_campaign: null, utm_content: null, utm_medium: null, utm_source: null, utm_term: null,
+    utm_campaign: null,
+    utm_content: null,
+    utm_medium: null,
+    utm_source: null,
+    utm_term: null,
     referrer: null,
     enabled_push_messaging: null,
   };

@@ -54,7 +54,15 @@ export function articles(g: Gen): Obj[] {
       default_locale: 'en',
       translated_content: null,
       // In every example (2.11:L470-477); required by the 2.11 schema.
-      statistics: { type: 'article_statistics', views: int(r, 0, 5000), conversations: int(r, 0, 50), reactions: int(r, 0, 100), happy_reaction_percentage: 0.5, neutral_reaction_percentage: 0.3, sad_reaction_percentage: 0.2 },
+      statistics: {
+        type: 'article_statistics',
+        views: int(r, 0, 5000),
+        conversations: int(r, 0, 50),
+        reactions: int(r, 0, 100),
+        happy_reaction_percentage: 0.5,
+        neutral_reaction_percentage: 0.3,
+        sad_reaction_percentage: 0.2,
+      },
     };
   });
 }

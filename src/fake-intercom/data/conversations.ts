@@ -75,16 +75,24 @@ export function baseConversation(g: Gen, i: number): ConversationModel {
       type: 'tag.list',
       tags: tagIdxs.map((k) => ({ type: 'tag', id: tagId(k), name: tagName(k), applied_at: created, applied_by: { type: 'admin', id: String(adminId(0)) } })),
     },
-    conversation_rating: state === 'closed' && r() < 0.3 && contact
-      ? { rating: int(r, 1, 5), remark: '', created_at: updated, updated_at: updated, contact, teammate: { type: 'admin', id: String(admin ?? adminId(0)) } }
-      : null,
+    conversation_rating:
+      state === 'closed' && r() < 0.3 && contact
+        ? { rating: int(r, 1, 5), remark: '', created_at: updated, updated_at: updated, contact, teammate: { type: 'admin', id: String(admin ?? adminId(0)) } }
+        : null,
     source: {
       type: pick(r, ['conversation', 'email', 'conversation', 'whatsapp'] as const),
       id: String(400_000_000 + i),
       delivered_as: 'customer_initiated',
       subject: '',
       body: `<p>Hi, I need help with ${word} 😀 — "quoted" & <b>html</b></p>`,
-      author: { type: 'user', id: (contact?.id as string) ?? '0', name: null, email: `user${contactIdx}@example.com`, from_ai_agent: false, is_ai_answer: false },
+      author: {
+        type: 'user',
+        id: (contact?.id as string) ?? '0',
+        name: null,
+        email: `user${contactIdx}@example.com`,
+        from_ai_agent: false,
+        is_ai_answer: false,
+      },
       attachments: [],
       url: null,
       redacted: false,
@@ -152,9 +160,10 @@ export function basePart(g: Gen, m: ConversationModel, k: number): Obj {
     updated_at: created,
     notified_at: created,
     assigned_to: partType === 'assignment' ? { type: 'admin', id: String(admin) } : null,
-    author: fromAdmin || contacts.length === 0
-      ? { type: 'admin', id: String(admin), name: 'Support', email: `admin@${g.appId}.example.com`, from_ai_agent: false, is_ai_answer: false }
-      : { type: 'user', id: contacts[0]?.id, name: null, email: 'user@example.com', from_ai_agent: false, is_ai_answer: false },
+    author:
+      fromAdmin || contacts.length === 0
+        ? { type: 'admin', id: String(admin), name: 'Support', email: `admin@${g.appId}.example.com`, from_ai_agent: false, is_ai_answer: false }
+        : { type: 'user', id: contacts[0]?.id, name: null, email: 'user@example.com', from_ai_agent: false, is_ai_answer: false },
     attachments: [],
     external_id: null,
     redacted: false,

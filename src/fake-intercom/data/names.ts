@@ -1,7 +1,49 @@
 /** Word lists and the custom attribute catalogue (with deliberately hostile names). */
 
-export const FIRST = ['Ada', 'Grace', 'Linus', 'Zoë', 'José', 'Ólafur', 'Anaïs', 'Björk', 'Chidi', 'Mei', 'Søren', 'Priya', "Conan O'Brien", 'Renée', 'Łukasz', '李', 'Muhammad', 'Ana-María', 'Kai', 'Fatima'] as const;
-export const LAST = ['Lovelace', 'Hopper', 'Torvalds', 'Müller', 'García', 'Núñez', 'Smith', 'Nguyễn', 'Østergaard', 'Kowalski', 'Okafor', 'Tanaka', 'Van der Berg', '王', 'Dubois', "D'Angelo", 'Al-Sayed', 'Ivanova', 'Hernández', 'Brown'] as const;
+export const FIRST = [
+  'Ada',
+  'Grace',
+  'Linus',
+  'Zoë',
+  'José',
+  'Ólafur',
+  'Anaïs',
+  'Björk',
+  'Chidi',
+  'Mei',
+  'Søren',
+  'Priya',
+  "Conan O'Brien",
+  'Renée',
+  'Łukasz',
+  '李',
+  'Muhammad',
+  'Ana-María',
+  'Kai',
+  'Fatima',
+] as const;
+export const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Torvalds',
+  'Müller',
+  'García',
+  'Núñez',
+  'Smith',
+  'Nguyễn',
+  'Østergaard',
+  'Kowalski',
+  'Okafor',
+  'Tanaka',
+  'Van der Berg',
+  '王',
+  'Dubois',
+  "D'Angelo",
+  'Al-Sayed',
+  'Ivanova',
+  'Hernández',
+  'Brown',
+] as const;
 export const DOMAINS = ['example.com', 'example.org', 'acme.test', 'globex.test', 'initech.test', 'umbrella.test'] as const;
 export const COUNTRIES = [
   ['United States', 'US', 'NA', 'California', 'San Francisco'],
@@ -15,8 +57,46 @@ export const BROWSERS = ['chrome', 'firefox', 'safari', 'edge'] as const;
 export const OSES = ['OS X 14.1', 'Windows 11', 'Ubuntu 24.04', 'iOS 17.2', 'Android 14'] as const;
 export const INDUSTRIES = ['Software', 'Retail', 'Finance', 'Healthcare', 'Education', 'Manufacturing'] as const;
 export const PLANS = ['Starter', 'Pro', 'Enterprise'] as const;
-export const WORDS = ['billing', 'invoice', 'login', 'export', 'refund', 'upgrade', 'bug', 'support', 'question', 'feature', 'password', 'integration', 'webhook', 'API', 'slow', 'error'] as const;
-export const TAG_NAMES = ['vip', 'churn-risk', 'beta', 'enterprise', 'billing', 'bug', 'feature-request', 'onboarding', 'Ünïcødé tag', 'tag "quoted"', 'tag; semicolon', 'partner', 'trial', 'renewal', 'nps-detractor', 'nps-promoter', 'EU', 'US', 'APAC', 'priority'] as const;
+export const WORDS = [
+  'billing',
+  'invoice',
+  'login',
+  'export',
+  'refund',
+  'upgrade',
+  'bug',
+  'support',
+  'question',
+  'feature',
+  'password',
+  'integration',
+  'webhook',
+  'API',
+  'slow',
+  'error',
+] as const;
+export const TAG_NAMES = [
+  'vip',
+  'churn-risk',
+  'beta',
+  'enterprise',
+  'billing',
+  'bug',
+  'feature-request',
+  'onboarding',
+  'Ünïcødé tag',
+  'tag "quoted"',
+  'tag; semicolon',
+  'partner',
+  'trial',
+  'renewal',
+  'nps-detractor',
+  'nps-promoter',
+  'EU',
+  'US',
+  'APAC',
+  'priority',
+] as const;
 
 export type DataType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
 
@@ -70,15 +150,22 @@ export const CONVERSATION_ATTRS: AttrDef[] = [
 
 /** Built-in contact attributes listed by GET /data_attributes (custom: false, no id). */
 export const CONTACT_STANDARD: AttrDef[] = [
-  { name: 'name', data_type: 'string' }, { name: 'email', data_type: 'string' },
-  { name: 'phone', data_type: 'string' }, { name: 'created_at', data_type: 'date' },
-  { name: 'updated_at', data_type: 'date' }, { name: 'signed_up_at', data_type: 'date' },
-  { name: 'last_seen_at', data_type: 'date' }, { name: 'owner_id', data_type: 'integer' },
+  { name: 'name', data_type: 'string' },
+  { name: 'email', data_type: 'string' },
+  { name: 'phone', data_type: 'string' },
+  { name: 'created_at', data_type: 'date' },
+  { name: 'updated_at', data_type: 'date' },
+  { name: 'signed_up_at', data_type: 'date' },
+  { name: 'last_seen_at', data_type: 'date' },
+  { name: 'owner_id', data_type: 'integer' },
   { name: 'unsubscribed_from_emails', data_type: 'boolean' },
 ];
 
 export const COMPANY_STANDARD: AttrDef[] = [
-  { name: 'name', data_type: 'string' }, { name: 'company_id', data_type: 'string' },
-  { name: 'created_at', data_type: 'date' }, { name: 'monthly_spend', data_type: 'float' },
-  { name: 'size', data_type: 'integer' }, { name: 'user_count', data_type: 'integer' },
+  { name: 'name', data_type: 'string' },
+  { name: 'company_id', data_type: 'string' },
+  { name: 'created_at', data_type: 'date' },
+  { name: 'monthly_spend', data_type: 'float' },
+  { name: 'size', data_type: 'integer' },
+  { name: 'user_count', data_type: 'integer' },
 ];

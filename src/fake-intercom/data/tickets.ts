@@ -60,9 +60,7 @@ export function baseTicket(g: Gen, i: number): TicketModel {
   const typeIdx = int(r, 0, TYPES.length - 1);
   const stateIdx = int(r, 0, STATES.length - 1);
   const contactIdx = g.counts.contacts > 0 ? int(r, 0, g.counts.contacts - 1) : -1;
-  const contacts = contactIdx >= 0
-    ? [{ type: 'contact', id: contactId(g, contactIdx, baseContactTimes(g, contactIdx).created_at), external_id: null }]
-    : [];
+  const contacts = contactIdx >= 0 ? [{ type: 'contact', id: contactId(g, contactIdx, baseContactTimes(g, contactIdx).created_at), external_id: null }] : [];
   const admin = g.counts.admins > 0 && r() < 0.7 ? adminId(int(r, 0, g.counts.admins - 1)) : 0;
   const obj: Obj = {
     type: 'ticket',
@@ -70,7 +68,10 @@ export function baseTicket(g: Gen, i: number): TicketModel {
     // Inbox number, "Do not use ticket_id for API queries" (2.14:L21989-21993).
     ticket_id: String(i + 1),
     category: (TYPES[typeIdx] as (typeof TYPES)[number]).category,
-    ticket_attributes: { _default_title_: `Ticket ${i + 1}: ${pick(r, ['crash', 'refund', 'login loop', 'slow export'])}`, _default_description_: 'Steps to reproduce…' },
+    ticket_attributes: {
+      _default_title_: `Ticket ${i + 1}: ${pick(r, ['crash', 'refund', 'login loop', 'slow export'])}`,
+      _default_description_: 'Steps to reproduce…',
+    },
     ticket_state: ticketState(stateIdx),
     ticket_type: ticketType(g, typeIdx),
     contacts: { type: 'contact.list', contacts },

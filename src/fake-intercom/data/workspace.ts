@@ -135,7 +135,16 @@ function attr(g: Gen, model: string, d: AttrDef, k: number, custom: boolean): Ob
  * request's `options` data type is answered as a `string` with its option values, `datetime` as
  * `date` (the `data_attribute` schema's data_type enum); `n` numbers the created attributes.
  */
-export function createdDataAttribute(model: 'contact' | 'company', name: string, dataType: string, options: string[] | undefined, description: string | undefined, messengerWritable: boolean, n: number, now: number): Obj {
+export function createdDataAttribute(
+  model: 'contact' | 'company',
+  name: string,
+  dataType: string,
+  options: string[] | undefined,
+  description: string | undefined,
+  messengerWritable: boolean,
+  n: number,
+  now: number,
+): Obj {
   const out: Obj = {
     type: 'data_attribute',
     model,

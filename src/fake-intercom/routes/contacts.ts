@@ -96,7 +96,15 @@ function paged<T>(c: Ctx, all: T[], def: number, render: (x: T) => Obj): { data:
 function notes(c: Ctx, [id]: string[]): unknown {
   const m = model(c, id as string);
   const admin = c.w.admins[0] ? renderAdmin(c.w.admins[0], c.v) : undefined;
-  return { type: 'list', ...paged(c, m.noteIds.map((_, k) => k), 50, (k) => noteObject(c.w.g, m, k, admin)) };
+  return {
+    type: 'list',
+    ...paged(
+      c,
+      m.noteIds.map((_, k) => k),
+      50,
+      (k) => noteObject(c.w.g, m, k, admin),
+    ),
+  };
 }
 
 /** Key `data` as in the example (2.14:L4184-4215), although the schema says `companies` (notes §8). */

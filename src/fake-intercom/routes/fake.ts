@@ -39,28 +39,40 @@ const routes: [string, RegExp, FakeHandler][] = [
   ['POST', /^\/_fake\/companies\/([^/]+)$/, (k, b, p) => k.w.updateCompany(id(p), b)],
   ['POST', /^\/_fake\/conversations$/, (k, b) => k.w.createConversation(b)],
   ['POST', /^\/_fake\/conversations\/([^/]+)$/, (k, b, p) => k.w.updateConversation(id(p), b)],
-  ['POST', /^\/_fake\/conversations\/([^/]+)\/parts$/, (k, b, p) => {
-    const n = Number(b.count ?? 1);
-    if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'parameter_invalid', 'count must be a positive integer');
-    k.w.addConversationParts(id(p), n, b.part && typeof b.part === 'object' ? (b.part as Obj) : {});
-    return ok;
-  }],
+  [
+    'POST',
+    /^\/_fake\/conversations\/([^/]+)\/parts$/,
+    (k, b, p) => {
+      const n = Number(b.count ?? 1);
+      if (!Number.isInteger(n) || n < 1) throw new HttpError(400, 'parameter_invalid', 'count must be a positive integer');
+      k.w.addConversationParts(id(p), n, b.part && typeof b.part === 'object' ? (b.part as Obj) : {});
+      return ok;
+    },
+  ],
   ['DELETE', /^\/_fake\/conversations\/([^/]+)$/, (k, _b, p) => (k.w.deleteConversation(id(p)), ok)],
   ['POST', /^\/_fake\/data_attributes$/, (k, b) => k.w.createDataAttribute(b)],
   ['POST', /^\/_fake\/tickets$/, (k, b) => k.w.createTicket(b)],
   ['POST', /^\/_fake\/tickets\/([^/]+)$/, (k, b, p) => k.w.updateTicket(id(p), b)],
   ['DELETE', /^\/_fake\/tickets\/([^/]+)$/, (k, _b, p) => (k.w.deleteTicket(id(p)), ok)],
-  ['POST', /^\/_fake\/clock$/, (k, b) => {
-    if (typeof b.now === 'number') k.w.clock.set(b.now);
-    if (typeof b.advance === 'number') k.w.clock.advance(b.advance);
-    return { now: k.w.clock.now() };
-  }],
+  [
+    'POST',
+    /^\/_fake\/clock$/,
+    (k, b) => {
+      if (typeof b.now === 'number') k.w.clock.set(b.now);
+      if (typeof b.advance === 'number') k.w.clock.advance(b.advance);
+      return { now: k.w.clock.now() };
+    },
+  ],
   ['GET', /^\/_fake\/clock$/, (k) => ({ now: k.w.clock.now() })],
-  ['POST', /^\/_fake\/faults$/, (k, b) => {
-    if (b.rate !== undefined) k.setFaults({ rate: Number(b.rate), kinds: kinds(b.kinds) });
-    if (b.failAfter !== undefined) k.failAfter(Number(b.failAfter), typeof b.pathPrefix === 'string' ? b.pathPrefix : undefined);
-    return ok;
-  }],
+  [
+    'POST',
+    /^\/_fake\/faults$/,
+    (k, b) => {
+      if (b.rate !== undefined) k.setFaults({ rate: Number(b.rate), kinds: kinds(b.kinds) });
+      if (b.failAfter !== undefined) k.failAfter(Number(b.failAfter), typeof b.pathPrefix === 'string' ? b.pathPrefix : undefined);
+      return ok;
+    },
+  ],
   ['POST', /^\/_fake\/rate_limit$/, (k, b) => (k.setRateLimit(b.perMinute === null ? null : Number(b.perMinute)), ok)],
   ['GET', /^\/_fake\/stats$/, (k) => k.stats()],
 ];

@@ -32,7 +32,10 @@ export function errorLayer(retryStatuses: readonly number[] = RETRY_DEFAULTS.ret
       // `ticket_not_found`, …). A 404 without Intercom's `error.list` comes from a proxy, a load
       // balancer or a bad deploy: a transport fault, retried, never a deletion.
       if (!isErrorList(res.body)) {
-        throw new NetworkError(`answered 404 without Intercom's error body (${res.headers['content-type'] || 'no content type'}): not Intercom's answer`, { method: req.method, path: req.path });
+        throw new NetworkError(`answered 404 without Intercom's error body (${res.headers['content-type'] || 'no content type'}): not Intercom's answer`, {
+          method: req.method,
+          path: req.path,
+        });
       }
       if (req.allow404 && isIntercomNotFound(res.body)) return res;
     }

@@ -76,7 +76,11 @@ export function createTransport(opts: TransportOptions, counters: Counters): Tra
     } catch (cause) {
       throwIfStopped(opts.signal);
       if (deadline.aborted) {
-        throw new NetworkError(`no complete answer within ${opts.requestTimeoutMs / 1000} s (request_timeout_seconds)`, { method: req.method, path: req.path, cause });
+        throw new NetworkError(`no complete answer within ${opts.requestTimeoutMs / 1000} s (request_timeout_seconds)`, {
+          method: req.method,
+          path: req.path,
+          cause,
+        });
       }
       // Only the error's code and message travel: undici errors never carry request headers,
       // and the message names method and path, never the host's credentials or the token.

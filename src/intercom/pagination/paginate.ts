@@ -47,12 +47,7 @@ export interface PaginateOptions {
 }
 
 /** Reads pages one at a time (memory stays bounded: the caller consumes each before the next is asked for). */
-export async function* paginate(
-  client: IntercomClient,
-  first: IntercomRequest,
-  style: Pagination,
-  opts: PaginateOptions,
-): AsyncIterable<PageResult> {
+export async function* paginate(client: IntercomClient, first: IntercomRequest, style: Pagination, opts: PaginateOptions): AsyncIterable<PageResult> {
   const nextOf = NEXT_PAGE[style];
   let req: IntercomRequest | undefined = opts.resume ?? first;
   const key = opts.key ?? ['id'];
@@ -100,7 +95,9 @@ export async function* paginatePages(client: IntercomClient, first: IntercomRequ
   const one = async (page: number): Promise<PageResult | undefined> => {
     const readBefore = opts.resume ? undefined : (opts.readBefore ?? 0) + perPage * (page - from + 1);
     const req = { ...next, query: { ...next.query, page } };
-    const it = paginate(client, req, 'page', { recordsKey: opts.recordsKey, key: opts.key, ...(readBefore === undefined ? { resume: req } : { readBefore }) })[Symbol.asyncIterator]();
+    const it = paginate(client, req, 'page', { recordsKey: opts.recordsKey, key: opts.key, ...(readBefore === undefined ? { resume: req } : { readBefore }) })[
+      Symbol.asyncIterator
+    ]();
     try {
       const r = await it.next();
       return r.done ? undefined : r.value;

@@ -117,7 +117,8 @@ async function readScroll(ctx: ExtractContext, path: string, buf: Buffer, stop: 
     suspect = false;
   };
   while (!buf.closed) {
-    const req: IntercomRequest = param === undefined ? { method: 'GET', path, query: {} } : { method: 'GET', path, query: { scroll_param: param }, retryAmbiguous: false };
+    const req: IntercomRequest =
+      param === undefined ? { method: 'GET', path, query: {} } : { method: 'GET', path, query: { scroll_param: param }, retryAmbiguous: false };
     let body: unknown;
     try {
       body = (await ctx.client.request({ ...req, priority: 'high' })).body; // a serial chain

@@ -116,7 +116,11 @@ export function listOf(req: Pick<IntercomRequest, 'method' | 'path'>, body: unkn
  * `next` of the last committed page) if given. Page numbers: the rest of the pages `ctx.slices`
  * at once once the first tells how many.
  */
-export function readPages(ctx: ExtractContext, r: ListRequest, opts: { query?: IntercomRequest['query']; resume?: IntercomRequest } = {}): AsyncIterable<PageResult> {
+export function readPages(
+  ctx: ExtractContext,
+  r: ListRequest,
+  opts: { query?: IntercomRequest['query']; resume?: IntercomRequest } = {},
+): AsyncIterable<PageResult> {
   const { recordsKey } = r;
   const first = requestOf(r, { query: opts.query });
   if (r.pagination === 'page') return paginatePages(ctx.client, first, { recordsKey, resume: opts.resume, width: ctx.slices ?? 1 });
@@ -165,9 +169,7 @@ export function inWindow(window: Window | undefined, field: string): (row: Row) 
  */
 export function windowQuery(field: string, window: Window, granularity: 'second' | 'day', timezone: string): Record<string, unknown> {
   const [lo, hi] =
-    granularity === 'second'
-      ? [window.start - 1, window.end + 1]
-      : [localDayStart(window.start, timezone) - 1, nextLocalDayStart(window.end, timezone)];
+    granularity === 'second' ? [window.start - 1, window.end + 1] : [localDayStart(window.start, timezone) - 1, nextLocalDayStart(window.end, timezone)];
   return {
     operator: 'AND',
     value: [

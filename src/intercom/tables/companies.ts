@@ -80,7 +80,8 @@ export async function* readCompanies(ctx: ExtractContext): AsyncIterable<Compani
   if (head.done) return;
   const total = envelope(LIST, head.value.body).total_count;
   if (resume || (typeof total === 'number' && total <= limit)) {
-    for (let r: IteratorResult<PageResult> = head; !r.done; r = await pages.next()) yield { rows: r.value.records as Row[], resume: r.value.next && { mode: 'list', next: r.value.next } };
+    for (let r: IteratorResult<PageResult> = head; !r.done; r = await pages.next())
+      yield { rows: r.value.records as Row[], resume: r.value.next && { mode: 'list', next: r.value.next } };
     return;
   }
   await pages.return?.();

@@ -4,7 +4,13 @@ import { columns, inWindow, listOf, requestOf } from './common.js';
 import { companies, readCompanies } from './companies.js';
 import { fanOut } from '../read/fanout.js';
 
-const SEGMENTS: ListRequest = { method: 'GET', path: '/companies/{id}/segments', pagination: 'none', recordsKey: 'data', when: 'once per company changed in the window' };
+const SEGMENTS: ListRequest = {
+  method: 'GET',
+  path: '/companies/{id}/segments',
+  pagination: 'none',
+  recordsKey: 'data',
+  when: 'once per company changed in the window',
+};
 
 /** The segments of one company: `GET /companies/{id}/segments`, one unpaginated list (2.14:L3800-3858). */
 async function segmentsOf(ctx: ExtractContext, company: Row): Promise<Row[]> {

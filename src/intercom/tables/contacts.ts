@@ -3,12 +3,29 @@ import type { ChildTableSpec, ExtractContext, ListRequest, Page, TableSpec } fro
 import type { IntercomRequest } from '../types.js';
 import { isObject, recordsOf } from '../pagination/envelope.js';
 import { NEXT_PAGE } from '../pagination/paginate.js';
-import { columns, inWindow, listOf, MAX_PER_PAGE, requestOf, SEARCH_LOOKBACK_SECONDS, SEARCH_SETTLE_SECONDS, searchProbe, searchRequest, PERMISSIONS } from './common.js';
+import {
+  columns,
+  inWindow,
+  listOf,
+  MAX_PER_PAGE,
+  requestOf,
+  SEARCH_LOOKBACK_SECONDS,
+  SEARCH_SETTLE_SECONDS,
+  searchProbe,
+  searchRequest,
+  PERMISSIONS,
+} from './common.js';
 import { searchPages, type SearchSpec } from '../read/slices.js';
 import { fanOut } from '../read/fanout.js';
 
 const SEARCH = searchRequest('/contacts/search', 'data');
-const TAGS: ListRequest = { method: 'GET', path: '/contacts/{id}/tags', pagination: 'none', recordsKey: 'data', when: 'for a contact whose nested `tags` list says `has_more`' };
+const TAGS: ListRequest = {
+  method: 'GET',
+  path: '/contacts/{id}/tags',
+  pagination: 'none',
+  recordsKey: 'data',
+  when: 'for a contact whose nested `tags` list says `has_more`',
+};
 const COMPANIES: ListRequest = {
   method: 'GET',
   path: '/contacts/{id}/companies',

@@ -8,7 +8,12 @@ import { atLeast } from '../versions.js';
 import { deletedConversations } from '../read/conversations-deleted.js';
 
 const SEARCH = searchRequest('/conversations/search', 'conversations');
-const BY_ID: TableRequest = { method: 'GET', path: '/conversations/{id}', pagination: 'none', when: 'once per conversation in the window: its parts, tags and contacts' };
+const BY_ID: TableRequest = {
+  method: 'GET',
+  path: '/conversations/{id}',
+  pagination: 'none',
+  when: 'once per conversation in the window: its parts, tags and contacts',
+};
 const DELETED: ListRequest = {
   method: 'GET',
   path: '/conversations/deleted',
@@ -73,8 +78,8 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
       out.rows['conversations']!.push({ ...rest, parts_total_count: total, parts_truncated: total > parts.length });
       if (total > parts.length) ctx.count('conversations_parts_truncated');
       for (const part of parts) out.rows['conversation_parts']!.push({ ...part, conversation_id: id });
-      for (const tag of ((conv['tags'] as { tags?: Row[] } | null)?.tags ?? [])) out.rows['conversation_tags']!.push({ conversation_id: id, ...tag });
-      for (const c of ((conv['contacts'] as { contacts?: Row[] } | null)?.contacts ?? [])) out.rows['conversation_contacts']!.push({ conversation_id: id, ...c });
+      for (const tag of (conv['tags'] as { tags?: Row[] } | null)?.tags ?? []) out.rows['conversation_tags']!.push({ conversation_id: id, ...tag });
+      for (const c of (conv['contacts'] as { contacts?: Row[] } | null)?.contacts ?? []) out.rows['conversation_contacts']!.push({ conversation_id: id, ...c });
       parents.push([id]);
     }
     for (const child of ['conversation_parts', 'conversation_tags', 'conversation_contacts']) {
@@ -134,8 +139,7 @@ const children: ChildTableSpec[] = [
 
 export const conversations = {
   name: 'conversations',
-  description:
-    'Conversations, incremental on updated_at through the Search API, with their parts, tags and contacts (one GET per changed conversation).',
+  description: 'Conversations, incremental on updated_at through the Search API, with their parts, tags and contacts (one GET per changed conversation).',
   requests: [SEARCH, BY_ID, DELETED],
   probe: searchProbe(SEARCH, PERMISSIONS.conversations),
   primaryKey: ['id'],

@@ -6,7 +6,13 @@ import { columns, MAX_PER_PAGE, paged, probeOf, PERMISSIONS } from './common.js'
  * sections are returned as collections nested through `parent_id` (notes §3.13). Replaced on
  * every run: few rows, no server-side filter, no delete feed — a full read is cheap and exact.
  */
-const LIST: ListRequest = { method: 'GET', path: '/help_center/collections', query: { per_page: MAX_PER_PAGE, page: 1 }, pagination: 'page', recordsKey: 'data' };
+const LIST: ListRequest = {
+  method: 'GET',
+  path: '/help_center/collections',
+  query: { per_page: MAX_PER_PAGE, page: 1 },
+  pagination: 'page',
+  recordsKey: 'data',
+};
 
 export const helpCenterCollections = {
   name: 'help_center_collections',

@@ -15,7 +15,22 @@ import { tags } from './tags.js';
 import { teams } from './teams.js';
 import { tickets } from './tickets.js';
 
-export const tables: readonly TableSpec[] = [admins, teams, tags, segments, dataAttributes, contacts, conversations, articles, companies, companySegments, tickets, helpCenterCollections, newsItems, activityLogs];
+export const tables: readonly TableSpec[] = [
+  admins,
+  teams,
+  tags,
+  segments,
+  dataAttributes,
+  contacts,
+  conversations,
+  articles,
+  companies,
+  companySegments,
+  tickets,
+  helpCenterCollections,
+  newsItems,
+  activityLogs,
+];
 
 const byName = new Map(tables.map((t) => [t.name, t]));
 

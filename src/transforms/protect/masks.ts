@@ -19,7 +19,9 @@ function text(v: unknown): string {
  */
 export function hashValue(v: unknown, salt: string): string | null {
   if (v === null || v === undefined) return null;
-  return createHash('sha256').update(salt + text(v), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(salt + text(v), 'utf8')
+    .digest('hex');
 }
 
 const EMAIL = /^[^@\s]+@([^@\s]+)$/;

@@ -43,7 +43,12 @@ export async function startLimitedServer(opts: {
     if (opts.headers !== false && used > limit) {
       state.limited++;
       state.limitedAt.push(Date.now());
-      return json(res, 429, { type: 'error.list', request_id: 'r', errors: [{ code: 'rate_limit_exceeded', message: `Exceeded rate limit of ${limit}` }] }, headers);
+      return json(
+        res,
+        429,
+        { type: 'error.list', request_id: 'r', errors: [{ code: 'rate_limit_exceeded', message: `Exceeded rate limit of ${limit}` }] },
+        headers,
+      );
     }
     state.served++;
     json(res, 200, { type: 'list', data: [] }, headers);

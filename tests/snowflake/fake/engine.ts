@@ -241,7 +241,11 @@ export class Engine {
       const counts: Record<string, number> = {};
       if (p.verb === 'MERGE') {
         const actions = (await s.conn.runAndReadAll(`${duck} RETURNING merge_action`)).getRows().map((r) => String(r[0]));
-        for (const [action, column] of [['INSERT', 'number of rows inserted'], ['UPDATE', 'number of rows updated'], ['DELETE', 'number of rows deleted']]) {
+        for (const [action, column] of [
+          ['INSERT', 'number of rows inserted'],
+          ['UPDATE', 'number of rows updated'],
+          ['DELETE', 'number of rows deleted'],
+        ]) {
           counts[column!] = actions.filter((a) => a === action).length;
         }
       } else {

@@ -25,7 +25,18 @@ export interface JsonResult {
 
 function col(name: string, type: string, scale: number | null = null, precision: number | null = null): RowType {
   const text = type === 'text' || type === 'variant';
-  return { name, type, nullable: true, scale, precision, length: text ? 16777216 : null, byteLength: text ? 16777216 : null, database: '', schema: '', table: '' };
+  return {
+    name,
+    type,
+    nullable: true,
+    scale,
+    precision,
+    length: text ? 16777216 : null,
+    byteLength: text ? 16777216 : null,
+    database: '',
+    schema: '',
+    table: '',
+  };
 }
 
 function snowflakeType(duckType: { toString(): string; alias?: string }): RowType['type'] | [string, number, number] {

@@ -56,7 +56,8 @@ interface Token {
 
 function plain(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+  for (const [k, v] of Object.entries(row))
+    out[k] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
   return out;
 }
 
@@ -71,7 +72,11 @@ function verifyJwt(jwt: string, publicKeyPem: string, account: string, user: str
   const key = createPublicKey(publicKeyPem);
   if (!verify('RSA-SHA256', Buffer.from(`${h}.${p}`), key, b64url(sig))) return false;
   const claims = JSON.parse(b64url(p).toString('utf8')) as { iss?: string; sub?: string; exp?: number };
-  const fingerprint = 'SHA256:' + createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64');
+  const fingerprint =
+    'SHA256:' +
+    createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
   const sub = `${account}.${user}`.toUpperCase();
   return claims.sub === sub && claims.iss === `${sub}.${fingerprint}` && (claims.exp ?? 0) * 1000 > Date.now();
 }
@@ -185,7 +190,17 @@ export async function startFakeSnowflake(opts: FakeSnowflakeOptions = {}): Promi
         success: true,
         code: null,
         message: null,
-        data: { queryId, parameters: [], rowtype, rowset, total: rowset.length, returned: rowset.length, version: 1, queryResultFormat: 'json', statementTypeId },
+        data: {
+          queryId,
+          parameters: [],
+          rowtype,
+          rowset,
+          total: rowset.length,
+          returned: rowset.length,
+          version: 1,
+          queryResultFormat: 'json',
+          statementTypeId,
+        },
       });
     } catch (err) {
       const e = err instanceof SnowflakeSqlError ? err : new SnowflakeSqlError('000603', err instanceof Error ? err.message : String(err), 'XX000');
@@ -224,7 +239,10 @@ export async function startFakeSnowflake(opts: FakeSnowflakeOptions = {}): Promi
       for (const [k, v] of tokens) if (v.session === t.session) tokens.delete(k);
       return send(res, { success: true, data: null });
     }
-    if (req.method === 'POST' && (url.pathname === '/session/heartbeat' || url.pathname === '/telemetry/send' || url.pathname === '/queries/v1/abort-request')) {
+    if (
+      req.method === 'POST' &&
+      (url.pathname === '/session/heartbeat' || url.pathname === '/telemetry/send' || url.pathname === '/queries/v1/abort-request')
+    ) {
       await readJson(req);
       return send(res, { success: true, data: null });
     }
