@@ -44,7 +44,8 @@ export const DESTINATION_TYPES = ['duckdb', 'postgres', 'snowflake'] as const;
 export const CONNECTION_TYPES = ['intercom', ...DESTINATION_TYPES] as const;
 
 const TOP_KEYS = ['default_environment', 'environments', 'connections'];
-const INTERCOM_KEYS = [
+/** The keys of an Intercom connection (intercom:// URIs take the same, without `name`). */
+export const INTERCOM_KEYS = [
   'name',
   'access_token',
   'region',

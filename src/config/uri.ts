@@ -2,7 +2,7 @@
  * ingestr's one-shot URIs (`--source-uri`, `--dest-uri`). Errors name the flag and the part at
  * fault and never echo the URI: it carries a token or a password.
  */
-import { readApiVersion, readBaseUrl, resolvePath, REGIONS, SSL_MODES, DEFAULT_CONCURRENCY } from './connections.js';
+import { readApiVersion, readBaseUrl, resolvePath, REGIONS, SSL_MODES, DEFAULT_CONCURRENCY, INTERCOM_KEYS } from './connections.js';
 import { parseDuration } from './duration.js';
 import { fail, show } from './reader.js';
 import { suggestion } from '../core/suggest.js';
@@ -78,19 +78,7 @@ export function parseSourceUri(uri: string): IntercomConnection {
   const params = query(
     q < 0 ? '' : rest.slice(q),
     SOURCE,
-    [
-      'access_token',
-      'region',
-      'api_version',
-      'base_url',
-      'concurrency',
-      'search_slices',
-      'headroom',
-      'max_attempts',
-      'lookback',
-      'timeout_seconds',
-      'request_timeout_seconds',
-    ],
+    INTERCOM_KEYS.filter((k) => k !== 'name'),
     ['access_token'],
   );
   const token = params.get('access_token')?.trim();
