@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/e2e-contacts.ts [--sizes=100000,1000000]
  *     [--profile=DIR]   (the ingest runs with node --cpu-prof, profiles written to DIR)
+ *     [--node-args='--max-old-space-size=192']   (flags for the ingest's node)
  */
 import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,8 @@ import { instanceOptions } from '../src/destinations/duckdb/config.js';
 const TOKEN = 'bench-token';
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sizes = (arg('sizes') ?? '100000,1000000').split(',').map(Number);
+/** --node-args='--max-old-space-size=192 …': flags for the ingest's node (memory experiments). */
+const extraNodeArgs = (arg('node-args') ?? '').split(' ').filter(Boolean);
 const profileDir = arg('profile');
 
 async function dumpPages(url: string, file: string): Promise<number> {
@@ -92,7 +95,7 @@ for (const n of sizes) {
     const fakeCpu0 = cpuSeconds(fake.child.pid!);
     const load0 = os.loadavg()[0]!;
     const run = await runTimed(['ingest', '--progress', 'log'], dir, {
-      nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [],
+      nodeArgs: [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : []), ...extraNodeArgs],
     });
     if (run.code !== 0) throw new Error(`ingest failed: ${run.stderr}`);
     const fakeCpu = cpuSeconds(fake.child.pid!) - fakeCpu0;
