@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, runTimed, startFakeProcess } from './lib.js';
+import { contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, runTimed, startFakeProcess, contactsFakeArgs } from './lib.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
 
 const TOKEN = 'bench-token';
@@ -69,20 +69,7 @@ async function readJsonReference(file: string, database: string): Promise<{ seco
 const results: string[] = [];
 const peaks: number[] = [];
 for (const n of sizes) {
-  const fake = await startFakeProcess([
-    '--contacts',
-    String(n),
-    '--companies',
-    '10',
-    '--conversations',
-    '10',
-    '--tickets',
-    '5',
-    '--rate-limit-per-minute',
-    '0',
-    '--token',
-    TOKEN,
-  ]);
+  const fake = await startFakeProcess(contactsFakeArgs(n, TOKEN));
   // the project, its DuckDB file and the dumped pages (2.8 GB at 1M contacts): removed after each size
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-bench-'));
   try {

@@ -19,6 +19,11 @@ export function peakRssMb(pid: number): number {
   }
 }
 
+/** The fake the contacts benches read: `n` contacts, a few of everything else, no rate limit. */
+export function contactsFakeArgs(n: number, token: string): string[] {
+  return ['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', token];
+}
+
 /** Starts `intercom-elt fake-intercom …` in its own process; resolves with its URL. */
 export function startFakeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'undici';
-import { CONTACTS_READ_TYPES, contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, startFakeProcess } from './lib.js';
+import { CONTACTS_READ_TYPES, contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, startFakeProcess, contactsFakeArgs } from './lib.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 import { scanPage } from '../src/intercom/raw-page.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
@@ -50,20 +50,7 @@ const STARTING_AFTER = Buffer.from('"starting_after":"');
 const select = contacts.columns.map((c) => (c.type === 'timestamp' ? `to_timestamp(${q(c.name)})` : q(c.name))).join(', ');
 
 async function run(n: number): Promise<string> {
-  const fake = await startFakeProcess([
-    '--contacts',
-    String(n),
-    '--companies',
-    '10',
-    '--conversations',
-    '10',
-    '--tickets',
-    '5',
-    '--rate-limit-per-minute',
-    '0',
-    '--token',
-    TOKEN,
-  ]);
+  const fake = await startFakeProcess(contactsFakeArgs(n, TOKEN));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-raw-'));
   try {
     // the product's instance settings (memory limit, checkpoint threshold, no extension loading)
