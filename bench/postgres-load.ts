@@ -19,6 +19,7 @@ import copyStreams from 'pg-copy-streams';
 import { BatchBuilder } from '../src/arrow/index.js';
 import { encodeBatch } from '../src/destinations/postgres/copy.js';
 import { createPostgresDestination } from '../src/destinations/postgres/index.js';
+import { postgresDialect } from '../src/destinations/postgres/sql.js';
 import type { Row } from '../src/core/schema.js';
 import startCluster from '../tests/setup/postgres.js';
 import { CONTACT_COLUMNS, contactPages } from './contacts-shape.js';
@@ -82,14 +83,8 @@ function* batches(total: number, loadId: string, t: { build: number }): Generato
  * It runs batch by batch between our own COPYs, so both see the same machine load.
  */
 async function referenceLoader(url: string, db: string) {
-  const types: Record<string, string> = {
-    string: 'text',
-    int64: 'bigint',
-    float64: 'double precision',
-    bool: 'boolean',
-    timestamp: 'timestamptz',
-    json: 'jsonb',
-  };
+  // the column types our own tables use (the reference loads into the same shape)
+  const types = postgresDialect.capabilities.types;
   const client = new pg.Client(options(url, db));
   await client.connect();
   await client.query(`SET TIME ZONE 'UTC'`);

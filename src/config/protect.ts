@@ -77,7 +77,8 @@ function splitPath(s: string): string[] | undefined {
 
 /**
  * The protection keys of an asset's `columns` and `parameters`, or undefined when it sets no rule
- * (its `mask_salt` is then not read). Throws ConfigError on a key of the wrong shape.
+ * (a `mask_salt` without any rule is an error: nothing would use it). Throws ConfigError on a key
+ * of the wrong shape.
  */
 export function readProtection(
   file: string,
@@ -118,15 +119,18 @@ export function readProtection(
       return segs;
     });
   }
-  if (rules.length === 0 && select === undefined) return undefined;
+  const givenSalt = parameters['mask_salt'];
+  if (rules.length === 0 && select === undefined) {
+    if (givenSalt !== undefined && givenSalt !== null) throw ruleError(file, 'salt', 'no column is masked; remove it or set mask: hash on a column');
+    return undefined;
+  }
 
   const out: ProtectionConfig = { columns: rules };
   if (select !== undefined) out.select = select;
-  const salt = parameters['mask_salt'];
-  if (salt !== undefined && salt !== null) {
+  if (givenSalt !== undefined && givenSalt !== null) {
     // Never echo it: the salt is a secret.
-    if (typeof salt !== 'string') throw ruleError(file, 'salt', 'must be a string, e.g. ${MY_SALT}');
-    out.maskSalt = salt;
+    if (typeof givenSalt !== 'string') throw ruleError(file, 'salt', 'must be a string, e.g. ${MY_SALT}');
+    out.maskSalt = givenSalt;
   }
   return out;
 }

@@ -275,6 +275,17 @@ describe('validation: one-line ConfigErrors naming the field', () => {
     expect(bad).not.toContain('12345');
   });
 
+  test('a mask_salt nothing uses is an error, not ignored', () => {
+    // no rule at all
+    expect(errorOf(() => protectionTransform(asset([], { mask_salt: '${MY_SALT}' }), contacts, { MY_SALT: 's' }))).toBe(
+      'assets/contacts.asset.yml: parameters.mask_salt: no column is masked; remove it or set mask: hash on a column',
+    );
+    // rules, but none whose kind needs a salt
+    expect(errorOf(() => protectionTransform(asset([{ name: 'email', mask: 'partial' }], { mask_salt: '${MY_SALT}' }), contacts, { MY_SALT: 's' }))).toBe(
+      'assets/contacts.asset.yml: parameters.mask_salt: no column uses a mask that needs it (hash); remove it or mask a column with hash',
+    );
+  });
+
   test('bad paths and select lists', () => {
     expect(errorOf(() => protectionTransform(asset([{ name: 'custom_attributes..x', exclude: true }]), contacts, ENV))).toContain(
       'columns[0].exclude: invalid column path',

@@ -47,8 +47,6 @@ export function partialValue(v: unknown): string | null {
 
 /** One mask kind. */
 export interface Mask {
-  /** One line saying what it loads (for help and docs). */
-  description: string;
   /** Needs the salt (`parameters.mask_salt` or INTERCOM_ELT_MASK_SALT): an asset using it without one is an error. */
   needsSalt: boolean;
   /** A masked column keeps its declared type; otherwise it becomes a string column. */
@@ -59,20 +57,20 @@ export interface Mask {
 
 /** Every mask kind, in the order help and errors list them. */
 export const MASKS = {
+  /** Lowercase hex SHA-256 of the salt followed by the value: stable, joinable. */
   hash: {
-    description: 'lowercase hex SHA-256 of the salt followed by the value: stable, joinable',
     needsSalt: true,
     keepsType: false,
     apply: (salt) => (v) => hashValue(v, salt),
   },
+  /** NULL. */
   redact: {
-    description: 'NULL',
     needsSalt: false,
     keepsType: true,
     apply: () => () => null,
   },
+  /** An email's domain (***@example.com), a phone number's last 4 digits (***1234), else ***. */
   partial: {
-    description: "an email's domain (***@example.com), a phone number's last 4 digits (***1234), else ***",
     needsSalt: false,
     keepsType: false,
     apply: () => partialValue,

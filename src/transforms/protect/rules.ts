@@ -40,6 +40,11 @@ function kindOf(file: string, rule: ColumnRule): MaskKind {
   throw ruleError(file, rule, `unknown mask ${show(text)}${hit ? `; did you mean "${hit}"?` : ''} (use ${maskKindList()})`);
 }
 
+/** The mask kinds that need a salt, for messages. */
+function saltKinds(): string {
+  return MASK_KINDS.filter((k) => MASKS[k].needsSalt).join(' or ');
+}
+
 /**
  * The asset's rules, or undefined when it has none. `table` is the asset's Intercom table (its
  * keys and child tables); `env` holds the salt's variables. Throws ConfigError on a bad rule.
@@ -83,6 +88,10 @@ export function parseProtection(asset: AssetConfig, table: TransformTable, env: 
     for (const [name, path] of targets(segs, true)) (tables.get(name)!.select ??= []).push(path);
   }
 
+  if (config.maskSalt !== undefined && saltAt === undefined) {
+    // a salt nothing uses is a mistake (a mask that was meant to be hash), never silently dropped
+    throw ruleError(asset.file, 'salt', `no column uses a mask that needs it (${saltKinds()}); remove it or mask a column with ${saltKinds()}`);
+  }
   const out: Protection = { tables };
   const salt = maskSalt(asset.file, config, env);
   if (salt !== undefined) out.salt = salt;
