@@ -10,6 +10,7 @@
  *   node --import tsx bench/e2e-contacts.ts [--sizes=100000,1000000]
  *     [--profile=DIR]   (the ingest runs with node --cpu-prof, profiles written to DIR)
  *     [--node-args='--max-old-space-size=192']   (flags for the ingest's node)
+ *     [--slices=N]      (the connection's search_slices; default: the product's)
  */
 import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,8 @@ const sizes = (arg('sizes') ?? '100000,1000000').split(',').map(Number);
 /** --node-args='--max-old-space-size=192 …': flags for the ingest's node (memory experiments). */
 const extraNodeArgs = (arg('node-args') ?? '').split(' ').filter(Boolean);
 const profileDir = arg('profile');
+/** --slices=N: the connection's search_slices (unset: the product's default). */
+const slices = arg('slices');
 
 async function dumpPages(url: string, file: string): Promise<number> {
   const out = createWriteStream(file);
@@ -76,7 +79,7 @@ for (const n of sizes) {
     mkdirSync(path.join(dir, 'assets'));
     writeFileSync(
       path.join(dir, 'connections.yml'),
-      `connections:\n  intercom:\n    - name: intercom\n      access_token: ${TOKEN}\n      base_url: ${fake.url}\n  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
+      `connections:\n  intercom:\n    - name: intercom\n      access_token: ${TOKEN}\n      base_url: ${fake.url}\n${slices ? `      search_slices: ${slices}\n` : ''}  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
     );
     writeFileSync(path.join(dir, 'assets', 'contacts.asset.yml'), 'name: intercom.contacts\nparameters:\n  source_table: contacts\n');
     const fakeCpu0 = cpuSeconds(fake.child.pid!);

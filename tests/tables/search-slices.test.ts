@@ -10,7 +10,7 @@ import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/in
 import { createIntercomClient } from '../../src/intercom/client.js';
 import { readCompanies } from '../../src/intercom/tables/companies.js';
 import { contacts } from '../../src/intercom/tables/contacts.js';
-import { cut, searchPages, splitPoints, type SearchSpec, type SlicesResume } from '../../src/intercom/read/slices.js';
+import { ChainPace, cut, searchPages, splitPoints, type SearchSpec, type SlicesResume } from '../../src/intercom/read/slices.js';
 import type { Row, Window } from '../../src/core/schema.js';
 import type { ExtractContext } from '../../src/intercom/tables/spec.js';
 import { localDayStart, nextLocalDayStart } from '../../src/intercom/read/timezone.js';
@@ -204,6 +204,82 @@ describe('resume and lookback', () => {
     const row = again.pages.flat().find((r) => String(r.id) === moved);
     expect(row?.name).toBe('changed during the run');
     expect(again.ids).toContain(moved);
+  }, 60_000);
+});
+
+describe('chains follow the latency (issue 19)', () => {
+  test('the pace: one chain, grown to what the spare CPU can feed when the consumer starves, never past the most', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const idle = new ChainPace(8, 0.05);
+    expect(idle.chains).toBe(1);
+    for (let i = 0; i < 2; i++) {
+      await sleep(60); // the consumer waited for a page the whole interval, the event loop idle
+      idle.starved(0.06);
+      expect(idle.chains, 'a slow source: every chain at once').toBe(8);
+    }
+    const half = new ChainPace(8, 0.1);
+    const t = performance.now();
+    while (performance.now() < t + 50); // the loop busy half the interval
+    await sleep(60);
+    half.starved(0.1);
+    expect(half.chains, 'room for about one more').toBe(2);
+    const busy = new ChainPace(8, 0.05);
+    const until = performance.now() + 60;
+    while (performance.now() < until); // the event loop busy the whole interval
+    busy.starved(0.06);
+    expect(busy.chains, 'no CPU to spare: another chain cannot help').toBe(1);
+    const fed = new ChainPace(8, 0.05);
+    await sleep(60); // idle, but the consumer never waited for a page
+    expect(fed.chains, 'the consumer was not waiting').toBe(1);
+  });
+
+  /** A contacts read of the whole table with `slices` at most, the consumer taking `useMs` a page; how many search requests were in flight at once at most. */
+  async function read(o: { searchLatencyMs: number; useMs: number; slices: number }) {
+    const f = await startFakeIntercom({ seed: 19, token: TOKEN, contacts: 6000, companies: 5, conversations: 5, tickets: 5, timezone: TZ, rateLimitPerMinute: null, searchLatencyMs: o.searchLatencyMs });
+    const c = createIntercomClient({ accessToken: TOKEN, apiVersion: '2.14', baseUrl: f.url });
+    let inFlight = 0;
+    let most = 0;
+    const counted: IntercomClient = {
+      ...c,
+      request: async (req) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await c.request(req);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    try {
+      const counters: Record<string, number> = {};
+      const ids: string[] = [];
+      const ctx = { ...context({ slices: o.slices, counters }), client: counted };
+      for await (const p of searchPages(ctx, CONTACTS)) {
+        ids.push(...p.records.map((r) => String(r.id)));
+        await new Promise((r) => setTimeout(r, o.useMs));
+      }
+      return { counters, most, ids };
+    } finally {
+      await c.close();
+      await f.close();
+    }
+  }
+
+  test('a source faster than the consumer is read by one chain; a slow one opens several', async () => {
+    const fast = await read({ searchLatencyMs: 0, useMs: 40, slices: 8 });
+    expect(fast.counters['search_slices'], 'the window was cut').toBeGreaterThan(0);
+    expect(new Set(fast.ids).size).toBe(6000);
+    expect(fast.ids.length).toBe(6000);
+    expect(fast.counters['search_chains']).toBe(1);
+    expect(fast.most).toBe(1);
+
+    const slow = await read({ searchLatencyMs: 250, useMs: 0, slices: 8 });
+    expect(slow.counters['search_slices']).toBeGreaterThan(0);
+    expect(new Set(slow.ids).size).toBe(6000);
+    expect(slow.ids.length).toBe(6000);
+    // every part that holds records is read at once (some of the 8 parts are small or empty)
+    expect(slow.counters['search_chains']).toBeGreaterThanOrEqual(4);
+    expect(slow.most, 'search requests in flight at once').toBeGreaterThanOrEqual(4);
   }, 60_000);
 });
 

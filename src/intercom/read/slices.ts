@@ -31,6 +31,12 @@
  *   the first of its own chain (its own total_count); a resumed slice's chain is a resumed chain.
  * - Progress `total`: the whole window's total_count (its first page), or on resume the unfinished
  *   slices' totals added up as each starts.
+ * - **Chains follow the latency (issue 19).** `slices` is the most chains read at once, not how
+ *   many always run. Reading starts with one chain and a worker opens another slice only while
+ *   the consumer waits for pages and the process has CPU to spare (`ChainPace`): a fast source (a
+ *   local fake) runs one chain, where 16 cost ~40% more CPU and ~110 MB more memory for the same
+ *   requests; Intercom's 0.3–1 s search pages open up to `slices` within a few seconds. The slices
+ *   are cut as before, so resume tokens and requests do not depend on the pace.
  */
 import { paginate, type PageResult } from '../pagination/paginate.js';
 import { envelope } from '../pagination/envelope.js';
@@ -147,6 +153,56 @@ function afterOf(req: IntercomRequest): string {
   return p;
 }
 
+/**
+ * How many cursor chains are worth reading at once. More chains help only when the consumer
+ * (transforms, batches, the destination) waits for pages while the process has CPU to spare: a
+ * slow source. When it is the consumer that is busy (a fast source, a local fake), another chain
+ * only holds more pages in memory and costs CPU. So the pace starts at one chain and, every
+ * `interval` seconds, grows when in that interval the consumer waited for a page more than
+ * STARVED of the time while the event loop was busy less than ROOM of it: to the chains the spare
+ * CPU can feed (chains × ROOM ÷ busy, at least one more, at most `max`), so Intercom's slow pages
+ * (the loop ~5% busy) open every chain in one step. It never shrinks: an open chain is not paused
+ * (a search cursor's life is not documented). On a busy loop the consumer's wait also covers the
+ * parse of the next page, so it is the loop's business that tells a fast source (87–98% busy,
+ * measured against the fake) from a slow one.
+ *
+ * (Latency ÷ service time was tried first and is wrong here: on one busy thread a page "waits" for
+ * the consumer's own work, so the measured latency grows with the load and opened every chain.)
+ */
+export class ChainPace {
+  private target = 1;
+  private since = performance.now();
+  private loop = performance.eventLoopUtilization();
+  private waited = 0;
+  constructor(
+    readonly max: number,
+    readonly interval = 0.5,
+  ) {}
+
+  /** The consumer waited `seconds` for a page none of the chains had ready. */
+  starved(seconds: number): void {
+    this.waited += seconds;
+  }
+
+  get chains(): number {
+    const now = performance.now();
+    const span = (now - this.since) / 1000;
+    if (span >= this.interval && this.target < this.max) {
+      const busy = performance.eventLoopUtilization(this.loop).utilization;
+      // room for ROOM ÷ busy times the chains (at least one more); Intercom's slow pages open all at once
+      if (this.waited / span > STARVED && busy < ROOM) this.target = Math.min(this.max, Math.max(this.target + 1, Math.ceil((this.target * ROOM) / Math.max(busy, 0.01))));
+      this.since = now;
+      this.loop = performance.eventLoopUtilization();
+      this.waited = 0;
+    }
+    return this.target;
+  }
+}
+/** The consumer waited for pages more than this share of an interval: the source is the bound. */
+const STARVED = 0.25;
+/** The event loop was busy less than this share of it: there is CPU for another chain's pages. */
+const ROOM = 0.75;
+
 interface Slice {
   id: number;
   window: Window;
@@ -171,6 +227,9 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
     return;
   }
   const width = Math.max(1, ctx.slices ?? 1);
+  const pace = new ChainPace(width);
+  /** The most chains read at once so far (the `search_chains` counter). */
+  let peak = 0;
   const window = ctx.window ?? NO_WINDOW;
   const resumed = isSlices(ctx.resume) ? ctx.resume.slices : undefined;
   let ids = 0;
@@ -189,9 +248,9 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
   /** Records the read reaches (progress): the whole window's total_count, or the resumed slices' together. */
   let total = 0;
 
-  // ---- the hand-off: pages of every chain into one bounded buffer ---------------------------
+  // ---- the hand-off: pages of every chain into one bounded buffer (a page a chain) ------------
   const buffer: SearchPage[] = [];
-  const cap = width;
+  const cap = () => Math.max(1, active);
   let stopped = false;
   let failure: { error: unknown } | undefined;
   let wakeConsumer: (() => void) | undefined;
@@ -206,7 +265,7 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
 
   /** Hands a page on: the token is taken now, so it covers this page and every one before it. */
   const emit = async (s: Slice, page: PageResult) => {
-    while (buffer.length >= cap && !stopped) await idle();
+    while (buffer.length >= cap() && !stopped) await idle();
     if (stopped) return;
     if (page.next) todo.get(s.id)!.after = afterOf(page.next);
     else todo.delete(s.id);
@@ -270,13 +329,21 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
 
   const worker = async () => {
     while (!stopped) {
-      const s = queue.shift();
-      if (!s) {
+      if (queue.length === 0) {
         if (active === 0) return;
         await idle(); // a slice being read may still be cut into parts
         continue;
       }
+      if (active >= pace.chains) {
+        await idle(); // the chains open keep the consumer busy: woken as pages are used
+        continue;
+      }
+      const s = queue.shift()!;
       active++;
+      if (active > peak) {
+        ctx.count('search_chains', active - peak);
+        peak = active;
+      }
       try {
         await read(s);
       } finally {
@@ -311,8 +378,18 @@ export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): Async
       // a failure surfaces after the pages read before it (so they checkpoint)
       if (failure) throw failure.error;
       if (finished) return;
-      await new Promise<void>((r) => (wakeConsumer = r));
+      // waiting for a page: the pace is looked at every interval, so chains open while the
+      // first slow pages are on their way, not only as pages come
+      const t0 = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((r) => {
+        wakeConsumer = r;
+        timer = setTimeout(r, pace.interval * 1000);
+      });
+      clearTimeout(timer);
       wakeConsumer = undefined;
+      pace.starved((performance.now() - t0) / 1000);
+      if (queue.length > 0 && active < pace.chains) wakeAll();
     }
   } finally {
     stopped = true;
