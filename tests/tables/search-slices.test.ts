@@ -235,7 +235,17 @@ describe('chains follow the latency (issue 19)', () => {
 
   /** A contacts read of the whole table with `slices` at most, the consumer taking `useMs` a page; how many search requests were in flight at once at most. */
   async function read(o: { searchLatencyMs: number; useMs: number; slices: number }) {
-    const f = await startFakeIntercom({ seed: 19, token: TOKEN, contacts: 6000, companies: 5, conversations: 5, tickets: 5, timezone: TZ, rateLimitPerMinute: null, searchLatencyMs: o.searchLatencyMs });
+    const f = await startFakeIntercom({
+      seed: 19,
+      token: TOKEN,
+      contacts: 6000,
+      companies: 5,
+      conversations: 5,
+      tickets: 5,
+      timezone: TZ,
+      rateLimitPerMinute: null,
+      searchLatencyMs: o.searchLatencyMs,
+    });
     const c = createIntercomClient({ accessToken: TOKEN, apiVersion: '2.14', baseUrl: f.url });
     let inFlight = 0;
     let most = 0;

@@ -190,7 +190,8 @@ export class ChainPace {
     if (span >= this.interval && this.target < this.max) {
       const busy = performance.eventLoopUtilization(this.loop).utilization;
       // room for ROOM ÷ busy times the chains (at least one more); Intercom's slow pages open all at once
-      if (this.waited / span > STARVED && busy < ROOM) this.target = Math.min(this.max, Math.max(this.target + 1, Math.ceil((this.target * ROOM) / Math.max(busy, 0.01))));
+      if (this.waited / span > STARVED && busy < ROOM)
+        this.target = Math.min(this.max, Math.max(this.target + 1, Math.ceil((this.target * ROOM) / Math.max(busy, 0.01))));
       this.since = now;
       this.loop = performance.eventLoopUtilization();
       this.waited = 0;
