@@ -1,66 +1,152 @@
 /**
- * Contacts -> DuckDB end to end through the real CLI, against the fake Intercom (separate process,
- * rate limit off, no latency), at 100k and 1M contacts, side by side with DuckDB's own read_json of
- * the same records into a database file (the product's settings, committed and checkpointed).
- * Per size: CPU µs per record of the ingest process (user + system of every thread, from
- * /usr/bin/time) and of the read_json load (this process's CPU while DuckDB runs it), their
- * ratio, records/s, peak RSS of the ingest process (the kernel's max RSS), the fake's CPU and the
- * 1-minute load average (the machine is shared: CPU per record is the steadier figure).
+ * Contacts (or conversations with their parts, `--table=conversations`) -> DuckDB end to end
+ * through the real CLI, against the fake Intercom (separate process, rate limit off, no latency),
+ * side by side with DuckDB's own read_json of the same records into a database file (the product's
+ * settings, one transaction, then checkpointed). Per size: CPU µs per record of the ingest process
+ * (user + system of every thread, from /usr/bin/time) and of the read_json load (this process's
+ * CPU while DuckDB runs it), their ratio, records/s, peak RSS of the ingest process (the kernel's
+ * max RSS), the fake's CPU and the 1-minute load average (the machine is shared: CPU per record is
+ * the steadier figure).
+ *
+ * Conversations: a record is a conversation; the ingest (the conversations asset alone) also loads
+ * its parts, tags and contacts, and the line adds the part rows loaded and the ingest's CPU per part
+ * row. The reference loads what the extractor makes of every `GET /conversations/{id}` the fake
+ * serves (API 2.14, as the product asks): the conversation rows (without their parts, with
+ * parts_total_count and parts_truncated) into one table and the rows of each child table (parts,
+ * tags, contacts, with conversation_id) into one more each, with read_json and each table's
+ * declared columns, in one transaction.
  *
  *   node --import tsx bench/e2e-contacts.ts [--sizes=100000,1000000]
+ *     [--table=contacts|conversations]   (conversations: default sizes 10000,100000)
  *     [--profile=DIR]   (the ingest runs with node --cpu-prof, profiles written to DIR)
  *     [--node-args='--max-old-space-size=192']   (flags for the ingest's node)
  *     [--slices=N]      (the connection's search_slices; default: the product's)
  */
-import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, runTimed, startFakeProcess, contactsFakeArgs } from './lib.js';
+import { contactsReadJsonColumns, cpuSeconds, fakeArgs, fmt, intercomHeaders, intercomSearch, readJsonColumns, runTimed, startFakeProcess } from './lib.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
+import { conversations } from '../src/intercom/tables/conversations.js';
+import type { Row } from '../src/core/schema.js';
 
 const TOKEN = 'bench-token';
+/** The product's default API version (no api_version in the bench's connection). */
+const VERSION = '2.14';
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const sizes = (arg('sizes') ?? '100000,1000000').split(',').map(Number);
+const table = arg('table') ?? 'contacts';
+if (table !== 'contacts' && table !== 'conversations') throw new Error(`--table=${table}: contacts or conversations`);
+const sizes = (arg('sizes') ?? (table === 'contacts' ? '100000,1000000' : '10000,100000')).split(',').map(Number);
 /** --node-args='--max-old-space-size=192 …': flags for the ingest's node (memory experiments). */
 const extraNodeArgs = (arg('node-args') ?? '').split(' ').filter(Boolean);
 const profileDir = arg('profile');
 /** --slices=N: the connection's search_slices (unset: the product's default). */
 const slices = arg('slices');
 
-async function dumpPages(url: string, file: string): Promise<number> {
-  const out = createWriteStream(file);
+/** One read_json load of the reference: an NDJSON file into a table. */
+interface Load {
+  table: string;
+  file: string;
+  columns: string;
+}
+/** What a dump wrote: its records (contacts or conversations), part rows, and the loads that read them back. */
+interface Dump {
+  records: number;
+  parts: number;
+  loads: Load[];
+}
+
+/** Every record of a search (`updated_at > 0`, 150 a page, the product's page size), a page at a time. */
+async function* searchAll(url: string, searchPath: string, recordsKey: string): AsyncGenerator<Row[]> {
   let startingAfter: string | undefined;
-  let n = 0;
   for (;;) {
-    const req = contactsSearch(TOKEN, '2.14', {
+    const req = intercomSearch(searchPath, TOKEN, VERSION, {
       query: { field: 'updated_at', operator: '>', value: 0 },
       pagination: { per_page: 150, starting_after: startingAfter },
     });
     const res = await fetch(`${url}${req.path}`, req);
-    const body = (await res.json()) as { data: unknown[]; pages?: { next?: { starting_after?: string } } };
-    for (const r of body.data) out.write(`${JSON.stringify(r)}\n`);
-    n += body.data.length;
+    const body = (await res.json()) as Record<string, unknown> & { pages?: { next?: { starting_after?: string } } };
+    yield body[recordsKey] as Row[];
     startingAfter = body.pages?.next?.starting_after;
     if (!startingAfter) break;
   }
-  await new Promise<void>((r) => out.end(r));
-  return n;
+}
+
+const ndjson = (file: string): WriteStream => createWriteStream(file);
+const close = (out: WriteStream) => new Promise<void>((r) => out.end(r));
+
+async function dumpContacts(url: string, dir: string): Promise<Dump> {
+  const file = path.join(dir, 'contacts.ndjson');
+  const out = ndjson(file);
+  let n = 0;
+  for await (const records of searchAll(url, '/contacts/search', 'data')) {
+    for (const r of records) out.write(`${JSON.stringify(r)}\n`);
+    n += records.length;
+  }
+  await close(out);
+  return { records: n, parts: 0, loads: [{ table: 'contacts', file, columns: contactsReadJsonColumns }] };
+}
+
+/** The rows of a conversation's child tables, as the extractor makes them (src/intercom/tables/conversations.ts). */
+const CHILD_ROWS: Record<string, (conv: Row, id: string) => Row[]> = {
+  conversation_parts: (conv, id) =>
+    ((conv['conversation_parts'] as { conversation_parts?: Row[] } | undefined)?.conversation_parts ?? []).map((part) => ({ ...part, conversation_id: id })),
+  conversation_tags: (conv, id) => ((conv['tags'] as { tags?: Row[] } | null)?.tags ?? []).map((tag) => ({ conversation_id: id, ...tag })),
+  conversation_contacts: (conv, id) => ((conv['contacts'] as { contacts?: Row[] } | null)?.contacts ?? []).map((c) => ({ conversation_id: id, ...c })),
+};
+
+/**
+ * `GET /conversations/{id}` of every conversation the search lists (16 at a time), split as the
+ * extractor splits it: the conversation without its parts, plus parts_total_count and
+ * parts_truncated, a line of conversations.ndjson; the rows of each child table (parts, tags,
+ * contacts, with their conversation_id) lines of a file per table.
+ */
+async function dumpConversations(url: string, dir: string): Promise<Dump> {
+  const tables = [{ name: 'conversations', columns: conversations.columns }, ...conversations.children];
+  const out = new Map(tables.map((t) => [t.name, { file: path.join(dir, `${t.name}.ndjson`), stream: ndjson(path.join(dir, `${t.name}.ndjson`)) }]));
+  const write = (name: string, row: Row) => out.get(name)!.stream.write(`${JSON.stringify(row)}\n`);
+  const get = async (id: string): Promise<Row> => {
+    const res = await fetch(`${url}/conversations/${encodeURIComponent(id)}`, { headers: intercomHeaders(TOKEN, VERSION) });
+    if (res.status !== 200) throw new Error(`GET /conversations/${id}: ${res.status}`);
+    return (await res.json()) as Row;
+  };
+  let n = 0;
+  let partRows = 0;
+  for await (const items of searchAll(url, '/conversations/search', 'conversations')) {
+    const full: Row[] = [];
+    for (let i = 0; i < items.length; i += 16) full.push(...(await Promise.all(items.slice(i, i + 16).map((c) => get(String(c['id']))))));
+    for (const conv of full) {
+      const id = String(conv['id']);
+      const partsList = (conv['conversation_parts'] ?? {}) as { conversation_parts?: Row[]; total_count?: number };
+      const got = partsList.conversation_parts?.length ?? 0;
+      const total = typeof partsList.total_count === 'number' ? partsList.total_count : got;
+      const { conversation_parts: _parts, ...rest } = conv;
+      write('conversations', { ...rest, parts_total_count: total, parts_truncated: total > got });
+      for (const child of conversations.children) for (const row of CHILD_ROWS[child.name]!(conv, id)) write(child.name, row);
+      partRows += got;
+    }
+    n += full.length;
+  }
+  await Promise.all([...out.values()].map((o) => close(o.stream)));
+  return { records: n, parts: partRows, loads: tables.map((t) => ({ table: t.name, file: out.get(t.name)!.file, columns: readJsonColumns(t.columns) })) };
 }
 
 /**
- * Seconds for DuckDB alone to load the dumped records with read_json: into an in-memory table (the
- * issue's reference), or into a database file with the product's instance settings, committed and
- * checkpointed (what any DuckDB destination has to pay at least).
+ * Seconds for DuckDB alone to load the dumped records with read_json: into in-memory tables (the
+ * issue's reference), or into a database file with the product's instance settings, one
+ * transaction, then checkpointed (what any DuckDB destination has to pay at least).
  */
-async function readJsonReference(file: string, database: string): Promise<{ seconds: number; cpuSeconds: number }> {
+async function readJsonReference(loads: Load[], database: string): Promise<{ seconds: number; cpuSeconds: number }> {
   const db = await DuckDBInstance.create(database, database === ':memory:' ? {} : instanceOptions({ path: database }));
   const conn = await db.connect();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  await conn.run(
-    `create table ref as select * from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`,
-  );
+  await conn.run('begin');
+  for (const l of loads) {
+    await conn.run(`create table ${l.table} as select * from read_json('${l.file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${l.columns})`);
+  }
+  await conn.run('commit');
   if (database !== ':memory:') await conn.run('checkpoint');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -69,11 +155,23 @@ async function readJsonReference(file: string, database: string): Promise<{ seco
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
+/** Rows of each of `tables` in the ingest's DuckDB file (schema `intercom`, the assets' prefix). */
+async function loadedRows(database: string, tables: string[]): Promise<number[]> {
+  const db = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
+  const conn = await db.connect();
+  const counts: number[] = [];
+  for (const t of tables) counts.push(Number((await conn.runAndReadAll(`select count(*) from intercom.${t}`)).getRows()[0]![0]));
+  conn.closeSync();
+  db.closeSync();
+  return counts;
+}
+
+const conv = table === 'conversations';
 const results: string[] = [];
 const peaks: number[] = [];
 for (const n of sizes) {
-  const fake = await startFakeProcess(contactsFakeArgs(n, TOKEN));
-  // the project, its DuckDB file and the dumped pages (2.8 GB at 1M contacts): removed after each size
+  const fake = await startFakeProcess(fakeArgs({ [table]: n }, TOKEN));
+  // the project, its DuckDB file and the dumped records (2.8 GB at 1M contacts): removed after each size
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ielt-bench-'));
   try {
     mkdirSync(path.join(dir, 'assets'));
@@ -81,7 +179,8 @@ for (const n of sizes) {
       path.join(dir, 'connections.yml'),
       `connections:\n  intercom:\n    - name: intercom\n      access_token: ${TOKEN}\n      base_url: ${fake.url}\n${slices ? `      search_slices: ${slices}\n` : ''}  duckdb:\n    - name: duckdb\n      path: ./bench.duckdb\n`,
     );
-    writeFileSync(path.join(dir, 'assets', 'contacts.asset.yml'), 'name: intercom.contacts\nparameters:\n  source_table: contacts\n');
+    // the asset alone; conversations' child tables (parts, tags, contacts) come with it
+    writeFileSync(path.join(dir, 'assets', `${table}.asset.yml`), `name: intercom.${table}\nparameters:\n  source_table: ${table}\n`);
     const fakeCpu0 = cpuSeconds(fake.child.pid!);
     const load0 = os.loadavg()[0]!;
     const run = await runTimed(['ingest', '--progress', 'log'], dir, {
@@ -90,19 +189,23 @@ for (const n of sizes) {
     if (run.code !== 0) throw new Error(`ingest failed: ${run.stderr}`);
     const fakeCpu = cpuSeconds(fake.child.pid!) - fakeCpu0;
     const load1 = os.loadavg()[0]!;
-    const file = path.join(dir, 'pages.ndjson');
-    const dumped = await dumpPages(fake.url, file);
-    if (dumped !== n) throw new Error(`dumped ${dumped} records, expected ${n}`);
-    const ref = await readJsonReference(file, path.join(dir, 'reference.duckdb'));
+    const dump = await (conv ? dumpConversations : dumpContacts)(fake.url, dir);
+    if (dump.records !== n) throw new Error(`dumped ${dump.records} records, expected ${n}`);
+    const [loaded, loadedParts = 0] = await loadedRows(path.join(dir, 'bench.duckdb'), conv ? ['conversations', 'conversation_parts'] : ['contacts']);
+    if (loaded !== n || loadedParts !== dump.parts)
+      throw new Error(`the ingest loaded ${loaded} records and ${loadedParts} part rows, the dump has ${n} and ${dump.parts}`);
+    const ref = await readJsonReference(dump.loads, path.join(dir, 'reference.duckdb'));
     const load2 = os.loadavg()[0]!;
     const us = (s: number) => (s * 1e6) / n;
     const ratio = run.cpuSeconds / ref.cpuSeconds;
     const load = `${load0.toFixed(1)}–${load1.toFixed(1)}–${load2.toFixed(1)}`;
-    const line = `| ${fmt(n)} | ${fmt(us(run.cpuSeconds), 1)} | ${fmt(us(ref.cpuSeconds), 1)} | **${fmt(ratio, 2)}×** | ${fmt(n / run.seconds)} | ${fmt(n / ref.seconds)} | ${fmt(run.peakRssMb)} MB | ${fmt(us(fakeCpu), 1)} | ${load} |`;
+    const partCells = conv ? ` ${fmt(dump.parts)} | ${fmt((run.cpuSeconds * 1e6) / dump.parts, 1)} |` : '';
+    const line = `| ${fmt(n)} |${partCells} ${fmt(us(run.cpuSeconds), 1)} | ${fmt(us(ref.cpuSeconds), 1)} | **${fmt(ratio, 2)}×** | ${fmt(n / run.seconds)} | ${fmt(n / ref.seconds)} | ${fmt(run.peakRssMb)} MB | ${fmt(us(fakeCpu), 1)} | ${load} |`;
     results.push(line);
     peaks.push(run.peakRssMb);
+    const partsText = conv ? ` partRows=${dump.parts} ingestCPU/partRow=${((run.cpuSeconds * 1e6) / dump.parts).toFixed(1)}µs` : '';
     console.log(
-      `contacts=${n} ingestCPU=${us(run.cpuSeconds).toFixed(1)}µs/rec (user ${run.userSeconds.toFixed(1)} s, sys ${run.sysSeconds.toFixed(1)} s) read_json-into-a-file CPU=${us(ref.cpuSeconds).toFixed(1)}µs/rec ratio=${ratio.toFixed(2)} ` +
+      `${table}=${n}${partsText} ingestCPU=${us(run.cpuSeconds).toFixed(1)}µs/rec (user ${run.userSeconds.toFixed(1)} s, sys ${run.sysSeconds.toFixed(1)} s) read_json-into-a-file CPU=${us(ref.cpuSeconds).toFixed(1)}µs/rec ratio=${ratio.toFixed(2)} ` +
         `records/s=${Math.round(n / run.seconds)} (wall ${run.seconds.toFixed(1)} s) read_json records/s=${Math.round(n / ref.seconds)} peakRSS=${run.peakRssMb.toFixed(0)}MB fakeCPU=${us(fakeCpu).toFixed(1)}µs/rec load1m=${load}`,
     );
   } finally {
@@ -110,9 +213,10 @@ for (const n of sizes) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+const partHeads = conv ? ' part rows | ingest CPU µs/part row |' : '';
 console.log(
-  '\n| contacts | ingest CPU µs/record | read_json into a file, CPU µs/record | ratio (target ≤ 2.0×) | records/s (ours, end to end) | records/s (read_json) | peak RSS (ingest) | fake CPU µs/record | load (1 min: start–ingest end–read_json end) |',
+  `\n| ${table} |${partHeads} ingest CPU µs/record | read_json into a file, CPU µs/record | ratio (target ≤ 2.0×) | records/s (ours, end to end) | records/s (read_json) | peak RSS (ingest) | fake CPU µs/record | load (1 min: start–ingest end–read_json end) |`,
 );
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(`|${' ---: |'.repeat(conv ? 11 : 9)}`);
 for (const r of results) console.log(r);
 if (peaks.length > 1) console.log(`RSS(${fmt(sizes.at(-1)!)}) ÷ RSS(${fmt(sizes[0]!)}) = ${fmt(peaks.at(-1)! / peaks[0]!, 2)} (target ≤ 1.2)`);

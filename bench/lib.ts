@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ColumnDef } from '../src/core/schema.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,10 +20,14 @@ export function peakRssMb(pid: number): number {
   }
 }
 
-/** The fake the contacts benches read: `n` contacts, a few of everything else, no rate limit. */
-export function contactsFakeArgs(n: number, token: string): string[] {
-  return ['--contacts', String(n), '--companies', '10', '--conversations', '10', '--tickets', '5', '--rate-limit-per-minute', '0', '--token', token];
+/** The fake the benches read: the given counts, a few of everything else, no rate limit, no latency. */
+export function fakeArgs(counts: { contacts?: number; conversations?: number }, token: string): string[] {
+  const flags = { contacts: 10, companies: 10, conversations: 10, tickets: 5, 'rate-limit-per-minute': 0, ...counts, token };
+  return Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
 }
+
+/** The fake the contacts benches read: `n` contacts, a few of everything else, no rate limit. */
+export const contactsFakeArgs = (n: number, token: string): string[] => fakeArgs({ contacts: n }, token);
 
 /** Starts `intercom-elt fake-intercom …` in its own process; resolves with its URL. */
 export function startFakeProcess(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
@@ -155,15 +160,25 @@ export function runSampled(
  * duplicate struct keys to DuckDB.
  */
 export const CONTACTS_READ_TYPES = { string: 'VARCHAR', int64: 'BIGINT', float64: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT', json: 'JSON' } as const;
+/** read_json's `columns = {…}` for records of a table's declared columns (types as {@link CONTACTS_READ_TYPES}). */
+export const readJsonColumns = (columns: readonly ColumnDef[]): string => `{${columns.map((c) => `'${c.name}': '${CONTACTS_READ_TYPES[c.type]}'`).join(', ')}}`;
 /** read_json's `columns = {…}` for the contacts records. */
-export const contactsReadJsonColumns = `{${contacts.columns.map((c) => `'${c.name}': '${CONTACTS_READ_TYPES[c.type]}'`).join(', ')}}`;
+export const contactsReadJsonColumns = readJsonColumns(contacts.columns);
 
-/** A `POST /contacts/search` as the bench clients send it (fetch or undici). */
-export function contactsSearch(token: string, version: string, body: object): { method: 'POST'; path: string; headers: Record<string, string>; body: string } {
-  return {
-    method: 'POST',
-    path: '/contacts/search',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', 'intercom-version': version },
-    body: JSON.stringify(body),
-  };
+/** The headers of the bench clients' requests to the fake. */
+export const intercomHeaders = (token: string, version: string): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+  'content-type': 'application/json',
+  accept: 'application/json',
+  'intercom-version': version,
+});
+
+/** A search (`POST /contacts/search`, `POST /conversations/search`) as the bench clients send it (fetch or undici). */
+export function intercomSearch(
+  searchPath: string,
+  token: string,
+  version: string,
+  body: object,
+): { method: 'POST'; path: string; headers: Record<string, string>; body: string } {
+  return { method: 'POST', path: searchPath, headers: intercomHeaders(token, version), body: JSON.stringify(body) };
 }

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pool } from 'undici';
-import { CONTACTS_READ_TYPES, contactsReadJsonColumns, contactsSearch, cpuSeconds, fmt, startFakeProcess, contactsFakeArgs } from './lib.js';
+import { CONTACTS_READ_TYPES, contactsReadJsonColumns, intercomSearch, cpuSeconds, fmt, startFakeProcess, contactsFakeArgs } from './lib.js';
 import { contacts } from '../src/intercom/tables/contacts.js';
 import { scanPage } from '../src/intercom/raw-page.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
@@ -93,7 +93,7 @@ async function run(n: number): Promise<string> {
       return chain;
     };
     const search = async (version: string, body: object): Promise<Buffer> => {
-      const res = await pool.request(contactsSearch(TOKEN, version, body));
+      const res = await pool.request(intercomSearch('/contacts/search', TOKEN, version, body));
       return Buffer.from(await res.body.arrayBuffer());
     };
     /** One cursor chain over `query`, keeping the records whose updated_at is in [lo, hi). */

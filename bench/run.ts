@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './lib.js';
 
-const BENCHES: ReadonlyArray<{ name: string; file: string; what: string }> = [
+const BENCHES: ReadonlyArray<{ name: string; file: string; what: string; args?: string[] }> = [
   { name: 'arrow', file: 'arrow.ts', what: 'rows -> Arrow record batches, hand-filled against the stock builders' },
   { name: 'duckdb-load', file: 'duckdb-load.ts', what: 'contacts-shaped batches -> DuckDB (merge), against read_json' },
   {
@@ -22,6 +22,12 @@ const BENCHES: ReadonlyArray<{ name: string; file: string; what: string }> = [
   },
   { name: 'fake-intercom', file: 'fake-intercom.ts', what: 'the fake Intercom: records/s and server CPU per record (rewrites its docs section)' },
   { name: 'e2e', file: 'e2e-contacts.ts', what: 'contacts -> DuckDB through the CLI, 100k and 1M, against read_json (issue #3)' },
+  {
+    name: 'e2e-conversations',
+    file: 'e2e-contacts.ts',
+    args: ['--table=conversations'],
+    what: 'conversations with their parts -> DuckDB through the CLI, 10k and 100k, against read_json (issue #19)',
+  },
   { name: 'raw-pages', file: 'raw-pages.ts', what: 'the ceiling of loading raw records into DuckDB with read_json' },
   {
     name: 'rate-budget',
@@ -40,7 +46,7 @@ try {
 }
 
 if (flags.list) {
-  for (const b of BENCHES) console.log(`${b.name.padEnd(14)} bench/${b.file}: ${b.what}`);
+  for (const b of BENCHES) console.log(`${b.name.padEnd(18)} bench/${[b.file, ...(b.args ?? [])].join(' ')}: ${b.what}`);
   process.exit(0);
 }
 
@@ -54,7 +60,10 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const b of BENCHES.filter((x) => !only || only.includes(x.name))) {
   console.log(`\n=== ${b.name}: ${b.what}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(root, 'bench', b.file)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(root, 'bench', b.file), ...(b.args ?? [])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
     failed++;
     console.error(`=== ${b.name} failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`})`);
