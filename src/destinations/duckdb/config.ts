@@ -28,6 +28,10 @@ export function instanceOptions(opts: DuckDbOptions): Record<string, string> {
     // couple of commits and the checkpoints dominate; a bounded buffer pool keeps RSS flat
     checkpoint_threshold: '128MB',
     memory_limit: '128MB',
+    // DuckDB's jemalloc purges freed pages only when its threads allocate again, unless background
+    // threads do it: measured at 1M contacts, jemalloc resident 200 MB for 108 MB allocated without,
+    // 106 for 97 with (docs/benchmarks.md, "Issue 19, where the memory goes")
+    allocator_background_threads: 'true',
     ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
     ...opts.settings,
   };
