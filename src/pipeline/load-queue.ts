@@ -3,17 +3,25 @@
  * soft deletes and checkpoint commits run one after another on one chain while the next pages are
  * fetched, so a commit (seconds on a big DuckDB table) does not stop the fetching. What goes into
  * a write or a checkpoint is fixed when it is queued. At most one checkpoint waits in the queue,
- * so memory stays bounded by ~two checkpoint intervals. The first failure skips everything queued
+ * and the batches queued but not yet written hold at most `maxQueuedBytes` of Arrow buffers before
+ * the page loop waits (`room`): a commit that takes seconds no longer lets the batches read
+ * meanwhile pile up (measured at 1M contacts: up to ~150 MB of them behind a DuckDB commit,
+ * issue 19). The first failure skips everything queued
  * after it; the page loop sees it at its next page (`throwIfFailed`), or `drain` throws it.
  */
 import type { SoftDeletes } from '../core/schema.js';
 import type { AssetState, LoadSummary, RunWriter } from '../destinations/types.js';
 import type { TableBatch } from './batches.js';
 
+/** 64 MiB: about two 10,000-row contact batches (~30 MB of Arrow each). */
+export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
 export interface LoadQueueOptions {
   /** A checkpoint is due every `checkpointPages` pages or every `checkpointMs`, whichever comes first. */
   checkpointPages: number;
   checkpointMs: number;
+  /** Arrow bytes queued and not yet written above which the page loop waits (default 64 MiB). */
+  maxQueuedBytes?: number;
   /** After a checkpoint committed: how long its commit took, and how long it waited behind earlier writes. */
   onCheckpoint?: (c: { rows: number; pages: number; commitSeconds: number; queuedSeconds: number }) => void;
 }
@@ -37,6 +45,9 @@ export class LoadQueue {
   private checkpointQueued: Promise<void> | undefined;
   private pagesSinceCheckpoint = 0;
   private lastCheckpoint = Date.now();
+  /** Arrow bytes of the batches queued and not yet written (or skipped). */
+  private queuedBytes = 0;
+  private roomWaiters: Array<() => void> = [];
 
   constructor(
     private readonly writer: RunWriter,
@@ -44,7 +55,18 @@ export class LoadQueue {
   ) {}
 
   write(b: TableBatch): void {
-    void this.queue(() => this.writer.write(b.key, b.batch, b.parents));
+    const bytes = b.batch.data.byteLength;
+    this.queuedBytes += bytes;
+    const written = () => {
+      this.queuedBytes -= bytes;
+      if (this.hasRoom()) for (const wake of this.roomWaiters.splice(0)) wake();
+    };
+    this.queue(() => this.writer.write(b.key, b.batch, b.parents)).then(written, written);
+  }
+
+  /** Resolves once the batches queued hold at most `maxQueuedBytes` (or a write failed: the page loop then stops). */
+  room(): Promise<void> {
+    return this.hasRoom() ? Promise.resolve() : new Promise((r) => this.roomWaiters.push(r));
   }
 
   markDeleted(key: string, deletes: SoftDeletes): void {
@@ -109,6 +131,10 @@ export class LoadQueue {
   /** Roll back what is not committed and record the failure in `_elt_loads`. */
   abort(summary: LoadSummary): Promise<void> {
     return this.writer.abort(summary);
+  }
+
+  private hasRoom(): boolean {
+    return this.queuedBytes <= (this.o.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES) || this.failure !== undefined;
   }
 
   private queue(op: () => Promise<void>): Promise<void> {

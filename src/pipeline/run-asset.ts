@@ -35,6 +35,8 @@ export interface RunAssetOptions {
   checkpointSeconds?: number;
   /** Rows buffered per table before a batch is staged (default 10,000). */
   batchRows?: number;
+  /** Arrow bytes queued for the destination above which reading waits (default 64 MiB, load-queue.ts). */
+  maxQueuedBytes?: number;
   concurrency?: number;
   /** Search slices read at once (search tables); default 1: one cursor chain. */
   searchSlices?: number;
@@ -129,6 +131,7 @@ export async function runAsset(o: RunAssetOptions): Promise<AssetSummary> {
     load = new LoadQueue(writer, {
       checkpointPages: o.checkpointPages ?? 200,
       checkpointMs: (o.checkpointSeconds ?? 30) * 1000,
+      maxQueuedBytes: o.maxQueuedBytes,
       onCheckpoint: (c) => {
         summary.checkpoints++;
         emit({ type: 'checkpoint', asset: asset.name, ...c });
@@ -208,6 +211,8 @@ class PageLoop {
     try {
       for await (const page of pages) {
         this.consume(page);
+        // the destination behind by more than the queue's bound (a long commit): wait for it
+        await c.load.room();
         const stopping = o.stop?.aborted === true;
         if (page.resume !== undefined && (stopping || c.load.checkpointDue())) {
           // stopping: committed before the InterruptedError below

@@ -50,7 +50,7 @@ function around(real: Destination, wrap: (w: RunWriter) => Partial<RunWriter>): 
 }
 
 /** A contacts run into `destination` (closed afterwards with the client). */
-async function contactsInto(destination: Destination, o: { checkpointPages: number; batchRows?: number }) {
+async function contactsInto(destination: Destination, o: { checkpointPages: number; batchRows?: number; maxQueuedBytes?: number }) {
   const client = clientFor(conn());
   try {
     return await runAsset({ asset: assetConfig('contacts'), table: getTable('contacts')!, client, destination, apiVersion: '2.14', fullRefresh: false, ...o });
@@ -85,6 +85,27 @@ describe('checkpoint commits behind the fetching', () => {
     const state = await query(file, "SELECT state FROM intercom._elt_state WHERE asset = 'intercom.contacts'");
     expect(state).toHaveLength(1);
     expect(String(state[0]!.state)).toContain('cursor');
+  });
+
+  test('the batches queued behind a slow commit are bounded: reading waits once they hold maxQueuedBytes', async () => {
+    const file = path.join(dir, 'bounded.duckdb');
+    const real = await createDuckDbDestination({ path: file });
+    const during: number[] = [];
+    const slow = around(real, (w) => ({
+      checkpoint: async (state) => {
+        const before = searches();
+        await new Promise((r) => setTimeout(r, 1500));
+        during.push(searches() - before);
+        await w.checkpoint(state);
+      },
+    }));
+    // a batch per page, and room for one: the first page read during the commit fills the queue
+    const summary = await contactsInto(slow, { checkpointPages: 15, batchRows: 150, maxQueuedBytes: 1 });
+    expect(summary.status).toBe('ok');
+    // only the read-ahead (prefetch 2 + the fan-out's 3 pages) and the one page that filled the
+    // queue, where the unbounded test above reads 10 or more
+    expect(during[0]).toBeLessThanOrEqual(6);
+    expect(await query(file, 'SELECT count(DISTINCT id)::INT AS n FROM intercom.contacts')).toEqual([{ n: 6000 }]);
   });
 
   test('a failed write stops the run soon and fails the asset with its error', async () => {

@@ -212,17 +212,19 @@ describe('chains follow the latency (issue 19)', () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const idle = new ChainPace(8, 0.05);
     expect(idle.chains).toBe(1);
-    for (let i = 0; i < 2; i++) {
+    for (const want of [1, 8, 8]) {
       await sleep(60); // the consumer waited for a page the whole interval, the event loop idle
       idle.starved(0.06);
-      expect(idle.chains, 'a slow source: every chain at once').toBe(8);
+      expect(idle.chains, 'a slow source: every chain at once, from the second interval').toBe(want);
     }
     const half = new ChainPace(8, 0.1);
-    const t = performance.now();
-    while (performance.now() < t + 50); // the loop busy half the interval
-    await sleep(60);
-    half.starved(0.1);
-    expect(half.chains, 'room for about one more').toBe(2);
+    for (const want of [1, 2]) {
+      const t = performance.now();
+      while (performance.now() < t + 50); // the loop busy half the interval
+      await sleep(60);
+      half.starved(0.1);
+      expect(half.chains, 'room for about one more').toBe(want);
+    }
     const busy = new ChainPace(8, 0.05);
     const until = performance.now() + 60;
     while (performance.now() < until); // the event loop busy the whole interval

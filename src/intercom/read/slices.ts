@@ -158,8 +158,8 @@ function afterOf(req: IntercomRequest): string {
  * (transforms, batches, the destination) waits for pages while the process has CPU to spare: a
  * slow source. When it is the consumer that is busy (a fast source, a local fake), another chain
  * only holds more pages in memory and costs CPU. So the pace starts at one chain and, every
- * `interval` seconds, grows when in that interval the consumer waited for a page more than
- * STARVED of the time while the event loop was busy less than ROOM of it: to the chains the spare
+ * `interval` seconds, grows when in two intervals in a row the consumer waited for a page more
+ * than STARVED of the time while the event loop was busy less than ROOM of it: to the chains the spare
  * CPU can feed (chains × ROOM ÷ busy, at least one more, at most `max`), so Intercom's slow pages
  * (the loop ~5% busy) open every chain in one step. It never shrinks: an open chain is not paused
  * (a search cursor's life is not documented). On a busy loop the consumer's wait also covers the
@@ -174,6 +174,8 @@ export class ChainPace {
   private since = performance.now();
   private loop = performance.eventLoopUtilization();
   private waited = 0;
+  /** Intervals in a row that asked for more chains. */
+  private streak = 0;
   constructor(
     readonly max: number,
     readonly interval = 0.5,
@@ -189,9 +191,10 @@ export class ChainPace {
     const span = (now - this.since) / 1000;
     if (span >= this.interval && this.target < this.max) {
       const busy = performance.eventLoopUtilization(this.loop).utilization;
-      // room for ROOM ÷ busy times the chains (at least one more); Intercom's slow pages open all at once
-      if (this.waited / span > STARVED && busy < ROOM)
-        this.target = Math.min(this.max, Math.max(this.target + 1, Math.ceil((this.target * ROOM) / Math.max(busy, 0.01))));
+      // two intervals in a row, so one slow first page (a cold search) does not open chains
+      this.streak = this.waited / span > STARVED && busy < ROOM ? this.streak + 1 : 0;
+      // room for ROOM ÷ busy times the chains (at least one more): Intercom's slow pages open all at once
+      if (this.streak >= 2) this.target = Math.min(this.max, Math.max(this.target + 1, Math.ceil((this.target * ROOM) / Math.max(busy, 0.01))));
       this.since = now;
       this.loop = performance.eventLoopUtilization();
       this.waited = 0;
