@@ -46,6 +46,7 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = packed!.files.map((f) => f.path);
   for (const f of [
+    'dist/cli/bin.js',
     'dist/cli/main.js',
     'dist/index.js',
     'dist/index.d.ts',
@@ -57,7 +58,7 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
     expect(files, f).toContain(f);
   }
   expect(files.filter((f) => /^(src|tests|bench|node_modules)\/|\.map$/.test(f))).toEqual([]);
-  expect(readFileSync(path.join(repoRoot, 'dist/cli/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  expect(readFileSync(path.join(repoRoot, 'dist/cli/bin.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
 
   const registry = await startLockRegistry(path.join(repoRoot, 'package-lock.json'));
   const prefix = path.join(tmp, 'prefix');

@@ -1,0 +1,61 @@
+/**
+ * glibc malloc settings for `ingest`, which only the environment can give a process (glibc reads
+ * them once, at its first allocation): the CLI relaunches itself once with them, in a child that
+ * inherits stdio, and exits as the child does.
+ *
+ * Why (issue 19, docs/benchmarks.md "Issue 19, where the memory goes"): the page bodies and the
+ * Arrow batches are malloc'ed by the main thread and freed a batch later. glibc raises its mmap
+ * threshold to the largest block freed so far (up to 32 MB), so after the first few batches those
+ * megabytes live in the main heap and in the arenas of DuckDB's and libuv's threads, where freed
+ * memory stays resident (malloc_info at 1M contacts: 150–240 MB free in bins of 200–350 MB).
+ * A fixed threshold keeps blocks of 128 KB and more in their own mappings, returned at free;
+ * two arenas bound the per-thread arenas.
+ *
+ * Not applied when the user set any of these variables, off Linux, or with
+ * INTERCOM_ELT_MALLOC_ENV=0.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
+const SETTINGS: Record<string, string> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+};
+
+/** Whether this process should relaunch itself with SETTINGS. */
+export function wantsMallocEnv(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+  if (platform !== 'linux' || env.INTERCOM_ELT_MALLOC_ENV === '0') return false;
+  if (Object.keys(SETTINGS).some((k) => env[k] !== undefined)) return false;
+  // the first argument that is not a flag is the command
+  return argv.find((a) => !a.startsWith('-')) === 'ingest';
+}
+
+/**
+ * Runs this CLI again as a child with the malloc settings, when wanted; resolves to the child's
+ * exit code (undefined: not relaunched, go on in this process). SIGINT and SIGTERM sent to this
+ * process go to the child (a terminal's Ctrl-C reaches both: the child's own handler decides).
+ */
+export function relaunchWithMallocEnv(): Promise<number> | undefined {
+  const argv = process.argv.slice(2);
+  if (!wantsMallocEnv(argv, process.env, process.platform)) return undefined;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...SETTINGS },
+  });
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
+      process.stderr.write(`error: cannot relaunch with malloc settings: ${err.message}\n`);
+      resolve(2);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      // a child killed by a signal: the same exit status a shell reports (128 + n)
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
+
