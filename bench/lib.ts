@@ -9,6 +9,8 @@ import { contacts } from '../src/intercom/tables/contacts.js';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The compiled bin, as users run it (`npm run build` first; `npm run bench` does). */
 export const cliEntry = path.join(root, 'dist/cli/main.js');
+/** The installed command's entry: `ingest` relaunches itself with malloc settings (src/cli/malloc-env.ts), as users run it. */
+export const binEntry = path.join(root, 'dist/cli/bin.js');
 
 /** Peak resident set size of a live process in MB (Linux VmHWM). */
 export function peakRssMb(pid: number): number {
@@ -57,6 +59,7 @@ export function startFakeProcess(args: string[]): Promise<{ url: string; child: 
 export function runMeasured(args: string[], cwd: string): Promise<{ seconds: number; peakRssMb: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
+    // main.js: the sampled pid is the run itself (bin.js would relaunch ingest in a child)
     const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let stdout = '';
@@ -107,7 +110,7 @@ export function runTimed(
   const out = path.join(cwd, `.time-${process.pid}-${Date.now()}`);
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, process.execPath, ...(o.nodeArgs ?? []), cliEntry, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, process.execPath, ...(o.nodeArgs ?? []), binEntry, ...args], {
       cwd,
       env: { ...process.env, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,6 +137,7 @@ export function runSampled(
 ): Promise<{ seconds: number; peakRssMb: number; cpuSeconds: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
+    // main.js: the sampled pid is the run itself (bin.js would relaunch ingest in a child)
     const child = spawn(process.execPath, [cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let cpu = 0;

@@ -8,4 +8,16 @@ import { relaunchWithMallocEnv } from './malloc-env.js';
 
 const relaunched = relaunchWithMallocEnv();
 if (relaunched) process.exitCode = await relaunched;
-else await import('./main.js');
+else {
+  // the relaunched run: when the command that started it is killed outright (SIGKILL, a
+  // scheduler's timeout), the run goes too, as it would have without the relaunch (nothing more is
+  // committed), instead of running on unseen
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => {
+      process.stderr.write('error: the intercom-elt command that started this run is gone; stopping\n');
+      process.exit(2);
+    });
+  }
+  await import('./main.js');
+}

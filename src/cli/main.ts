@@ -24,11 +24,21 @@ const output: Output = {
   isTTY: process.stderr.isTTY === true,
 };
 
-/** SIGINT/SIGTERM abort the run: the pipeline commits its next checkpoint and stops (exit 2). */
+/**
+ * SIGINT/SIGTERM abort the run: the pipeline commits its next checkpoint and stops (exit 2). A
+ * second signal quits at once, unless it comes within a second of the first: that is the same
+ * Ctrl-C reaching the run twice (from the terminal and from the parent that relaunched `ingest`
+ * with malloc settings, malloc-env.ts; or a scheduler signalling the whole process group).
+ */
 function stopSignal(): AbortSignal {
   const ctl = new AbortController();
+  let first = 0;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (ctl.signal.aborted) process.exit(2); // a second signal: stop now
+    if (ctl.signal.aborted) {
+      if (Date.now() - first < SAME_SIGNAL_MS) return;
+      process.exit(2); // a second signal: stop now
+    }
+    first = Date.now();
     output.err(`${sig}: stopping at the next checkpoint (send again to quit at once)`);
     ctl.abort(sig);
   };
@@ -36,6 +46,9 @@ function stopSignal(): AbortSignal {
   process.on('SIGTERM', onSignal);
   return ctl.signal;
 }
+
+/** Signals this close to the first are the first one delivered twice. */
+const SAME_SIGNAL_MS = 1000;
 
 const context: CommandContext = { output, stopSignal };
 

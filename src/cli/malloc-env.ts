@@ -33,13 +33,16 @@ export function wantsMallocEnv(argv: readonly string[], env: NodeJS.ProcessEnv, 
 /**
  * Runs this CLI again as a child with the malloc settings, when wanted; resolves to the child's
  * exit code (undefined: not relaunched, go on in this process). SIGINT and SIGTERM sent to this
- * process go to the child (a terminal's Ctrl-C reaches both: the child's own handler decides).
+ * process go to the child. A terminal's Ctrl-C reaches both (one process group), so the child sees
+ * it twice within milliseconds: its handler (main.ts) takes a repeat within a second as the same
+ * signal, and a second Ctrl-C later still quits at once.
  */
 export function relaunchWithMallocEnv(): Promise<number> | undefined {
   const argv = process.argv.slice(2);
   if (!wantsMallocEnv(argv, process.env, process.platform)) return undefined;
+  // the IPC channel tells the run when this process is gone (killed with SIGKILL): see bin.ts
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...SETTINGS },
   });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
@@ -58,4 +61,3 @@ export function relaunchWithMallocEnv(): Promise<number> | undefined {
     });
   });
 }
-

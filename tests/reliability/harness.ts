@@ -133,11 +133,17 @@ export interface CliRun {
   done: Promise<CliResult>;
 }
 
-export function startCli(args: string[], env: Record<string, string | undefined>, cwd: string): CliRun {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), ...args], {
+/**
+ * `o.installed`: through the installed command's entry (dist/cli/bin.js, which relaunches `ingest`
+ * with malloc settings), in a process group of its own as a terminal's foreground job is (so a test
+ * can signal the whole group as Ctrl-C does: `process.kill(-pid, …)`).
+ */
+export function startCli(args: string[], env: Record<string, string | undefined>, cwd: string, o: { installed?: boolean } = {}): CliRun {
+  const child = spawn(process.execPath, [path.join(repoRoot, o.installed ? 'dist/cli/bin.js' : 'dist/cli/main.js'), ...args], {
     cwd,
     env: { ...process.env, FORCE_COLOR: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: o.installed === true,
   });
   const run: CliRun = { child, events: [], done: undefined as unknown as Promise<CliResult> };
   let stdout = '';
