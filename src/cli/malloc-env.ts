@@ -11,13 +11,7 @@
  * A fixed threshold keeps blocks of 128 KB and more in their own mappings, returned at free;
  * two arenas bound the per-thread arenas.
  *
- * The child's V8 also gets a 32 MB young-generation semi-space (`--max-semi-space-size=32`, unless
- * the user gave one in the node flags or NODE_OPTIONS): a run allocates short-lived objects fast
- * (parsed pages, rows), and with V8's default the scavenges cost a sixth of a conversations run.
- * Measured (20,000 conversations with parts): 547–593 → 448–455 µs of CPU a conversation, for
- * +30–40 MB of peak memory; contacts no faster (111.5 against 113.6 µs), +14 MB.
- *
- * Not applied when the user set either malloc variable, off Linux, or with
+ * Not applied when the user set any of these variables, off Linux, or with
  * INTERCOM_ELT_MALLOC_ENV=0.
  */
 import { spawn } from 'node:child_process';
@@ -27,9 +21,6 @@ const SETTINGS: Record<string, string> = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
 };
-
-/** V8's young generation for the run (see above). */
-const SEMI_SPACE = '--max-semi-space-size=32';
 
 /** Whether this process should relaunch itself with SETTINGS. */
 export function wantsMallocEnv(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
@@ -50,8 +41,7 @@ export function relaunchWithMallocEnv(): Promise<number> | undefined {
   const argv = process.argv.slice(2);
   if (!wantsMallocEnv(argv, process.env, process.platform)) return undefined;
   // the IPC channel tells the run when this process is gone (killed with SIGKILL): see bin.ts
-  const semiSpace = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('semi-space-size')) ? [] : [SEMI_SPACE];
-  const child = spawn(process.execPath, [...process.execArgv, ...semiSpace, ...process.argv.slice(1)], {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...SETTINGS },
   });
