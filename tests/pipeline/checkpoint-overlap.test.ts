@@ -60,19 +60,24 @@ async function contactsInto(destination: Destination, o: { checkpointPages: numb
   }
 }
 
+/** `real` with every checkpoint commit taking 1.5 s more; `during`: the search pages read while each one waited. */
+function slowCommits(real: Destination): { slow: Destination; during: number[] } {
+  const during: number[] = [];
+  const slow = around(real, (w) => ({
+    checkpoint: async (state) => {
+      const before = searches();
+      await new Promise((r) => setTimeout(r, 1500));
+      during.push(searches() - before);
+      await w.checkpoint(state);
+    },
+  }));
+  return { slow, during };
+}
+
 describe('checkpoint commits behind the fetching', () => {
   test('pages keep being read while a slow checkpoint commits; every row and the state land', async () => {
     const file = path.join(dir, 'slow.duckdb');
-    const real = await createDuckDbDestination({ path: file });
-    const during: number[] = [];
-    const slow = around(real, (w) => ({
-      checkpoint: async (state) => {
-        const before = searches();
-        await new Promise((r) => setTimeout(r, 1500)); // a commit that takes 1.5 s
-        during.push(searches() - before);
-        await w.checkpoint(state);
-      },
-    }));
+    const { slow, during } = slowCommits(await createDuckDbDestination({ path: file }));
     const summary = await contactsInto(slow, { checkpointPages: 15 });
     expect(summary.status).toBe('ok');
     expect(summary.checkpoints).toBe(2); // after pages 15 and 30
@@ -89,16 +94,7 @@ describe('checkpoint commits behind the fetching', () => {
 
   test('the batches queued behind a slow commit are bounded: reading waits once they hold maxQueuedBytes', async () => {
     const file = path.join(dir, 'bounded.duckdb');
-    const real = await createDuckDbDestination({ path: file });
-    const during: number[] = [];
-    const slow = around(real, (w) => ({
-      checkpoint: async (state) => {
-        const before = searches();
-        await new Promise((r) => setTimeout(r, 1500));
-        during.push(searches() - before);
-        await w.checkpoint(state);
-      },
-    }));
+    const { slow, during } = slowCommits(await createDuckDbDestination({ path: file }));
     // a batch per page, and room for one: the first page read during the commit fills the queue
     const summary = await contactsInto(slow, { checkpointPages: 15, batchRows: 150, maxQueuedBytes: 1 });
     expect(summary.status).toBe('ok');
