@@ -21,7 +21,7 @@ import { encodeBatch } from '../src/destinations/postgres/copy.js';
 import { createPostgresDestination } from '../src/destinations/postgres/index.js';
 import { postgresDialect } from '../src/destinations/postgres/sql.js';
 import type { Row } from '../src/core/schema.js';
-import startCluster from '../tests/setup/postgres.js';
+import startCluster, { postgresOptions } from '../tests/setup/postgres.js';
 import { CONTACT_COLUMNS, contactPages } from './contacts-shape.js';
 
 const PAGES_PER_CHECKPOINT = 50;
@@ -39,18 +39,6 @@ async function server(): Promise<{ url: string; stop: () => void }> {
   let url = '';
   const stop = await startCluster({ provide: (_k: string, v: string) => void (url = v) } as never);
   return { url, stop: stop ?? (() => undefined) };
-}
-
-function options(url: string, database: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    database,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    sslMode: 'disable' as const,
-  };
 }
 
 /** Arrow batches of 50 pages, built lazily; the time spent generating and building is reported apart. */
@@ -85,7 +73,7 @@ function* batches(total: number, loadId: string, t: { build: number }): Generato
 async function referenceLoader(url: string, db: string) {
   // the column types our own tables use (the reference loads into the same shape)
   const types = postgresDialect.capabilities.types;
-  const client = new pg.Client(options(url, db));
+  const client = new pg.Client(postgresOptions(url, db));
   await client.connect();
   await client.query(`SET TIME ZONE 'UTC'`);
   const cols = CONTACT_COLUMNS.map((c) => `"${c.name}" ${types[c.type]}`).join(', ');
@@ -109,7 +97,7 @@ async function referenceLoader(url: string, db: string) {
 
 /** One merge run; returns seconds spent in COPY (write), in the checkpoint transactions, and the reference's COPY. */
 async function ours(url: string, db: string, total: number, loadId: string) {
-  const dest = await createPostgresDestination(options(url, db));
+  const dest = await createPostgresDestination(postgresOptions(url, db));
   const writer = await dest.openRun({
     asset: 'contacts',
     loadId,
@@ -169,7 +157,7 @@ try {
   for (const total of counts.length > 0 ? counts : [1_000_000]) {
     const dir = mkdtempSync(join(tmpdir(), 'elt-pg-bench-'));
     const db = `elt_bench_${process.pid}_${total}`;
-    const admin = new pg.Client(options(url, new URL(url).pathname.slice(1) || 'postgres'));
+    const admin = new pg.Client(postgresOptions(url, new URL(url).pathname.slice(1) || 'postgres'));
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
     await admin.query(`CREATE DATABASE "${db}"`);

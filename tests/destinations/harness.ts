@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { postgresOptions } from '../setup/postgres.js';
 import { BatchBuilder } from '../../src/arrow/index.js';
 import { createDuckDbDestination } from '../../src/destinations/index.js';
 import { createPostgresDestination, type PostgresOptions } from '../../src/destinations/postgres/index.js';
@@ -83,16 +84,7 @@ const pgTypes = {
 
 /** The suite's throwaway server (tests/setup/postgres.ts) as destination options for `database`. */
 export function pgOptions(database: string, extra: Partial<PostgresOptions> = {}): PostgresOptions {
-  const u = new URL(inject('pgUrl'));
-  return {
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    database,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    sslMode: 'disable',
-    ...extra,
-  };
+  return { ...postgresOptions(inject('pgUrl'), database), ...extra };
 }
 
 /** A client on the suite's server (the maintenance database unless `database` is given). */

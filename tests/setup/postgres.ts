@@ -17,6 +17,19 @@ declare module 'vitest' {
   }
 }
 
+/** Connection options for `database` on the server at `url` (the suite's cluster or PG_URL): the harness's and the bench's. */
+export function postgresOptions(url: string, database: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    database,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    sslMode: 'disable' as const,
+  };
+}
+
 function findBin(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
