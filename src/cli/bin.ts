@@ -6,7 +6,13 @@
  */
 import { relaunchWithMallocEnv } from './malloc-env.js';
 
-const relaunched = relaunchWithMallocEnv();
+let relaunched: Promise<number> | undefined;
+try {
+  relaunched = relaunchWithMallocEnv();
+} catch (err) {
+  process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 if (relaunched) process.exitCode = await relaunched;
 else {
   // the relaunched run: when the command that started it is killed outright (SIGKILL, a

@@ -22,12 +22,20 @@ const SETTINGS: Record<string, string> = {
   MALLOC_MMAP_THRESHOLD_: '131072',
 };
 
-/** Whether this process should relaunch itself with SETTINGS. */
+/**
+ * Whether this process should relaunch itself with SETTINGS: `ingest` anywhere in the arguments (a
+ * flag's value before the command, `-c conn.yml ingest`, must not hide it; relaunching another
+ * command that merely names `ingest` costs a process and nothing else). Throws on an
+ * INTERCOM_ELT_MALLOC_ENV other than 0 or 1 rather than guess what it means.
+ */
 export function wantsMallocEnv(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
-  if (platform !== 'linux' || env.INTERCOM_ELT_MALLOC_ENV === '0') return false;
+  const opt = env.INTERCOM_ELT_MALLOC_ENV;
+  if (opt !== undefined && opt !== '0' && opt !== '1') {
+    throw new Error(`INTERCOM_ELT_MALLOC_ENV must be 0 (run ingest without the malloc settings) or 1 (the default); got '${opt}'`);
+  }
+  if (platform !== 'linux' || opt === '0') return false;
   if (Object.keys(SETTINGS).some((k) => env[k] !== undefined)) return false;
-  // the first argument that is not a flag is the command
-  return argv.find((a) => !a.startsWith('-')) === 'ingest';
+  return argv.includes('ingest');
 }
 
 /**
