@@ -26,9 +26,10 @@ import { mkdtempSync, writeFileSync, mkdirSync, createWriteStream, rmSync, type 
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { contactsReadJsonColumns, cpuSeconds, fakeArgs, fmt, intercomHeaders, intercomSearch, readJsonColumns, runTimed, startFakeProcess } from './lib.js';
+import { contactsReadJsonColumns, cpuSeconds, fakeArgs, fmt, intercomSearch, readJsonColumns, runTimed, startFakeProcess } from './lib.js';
 import { instanceOptions } from '../src/destinations/duckdb/config.js';
 import { conversations } from '../src/intercom/tables/conversations.js';
+import { createIntercomClient } from '../src/intercom/client.js';
 import type { Row } from '../src/core/schema.js';
 
 const TOKEN = 'bench-token';
@@ -88,48 +89,34 @@ async function dumpContacts(url: string, dir: string): Promise<Dump> {
   return { records: n, parts: 0, loads: [{ table: 'contacts', file, columns: contactsReadJsonColumns }] };
 }
 
-/** The rows of a conversation's child tables, as the extractor makes them (src/intercom/tables/conversations.ts). */
-const CHILD_ROWS: Record<string, (conv: Row, id: string) => Row[]> = {
-  conversation_parts: (conv, id) =>
-    ((conv['conversation_parts'] as { conversation_parts?: Row[] } | undefined)?.conversation_parts ?? []).map((part) => ({ ...part, conversation_id: id })),
-  conversation_tags: (conv, id) => ((conv['tags'] as { tags?: Row[] } | null)?.tags ?? []).map((tag) => ({ conversation_id: id, ...tag })),
-  conversation_contacts: (conv, id) => ((conv['contacts'] as { contacts?: Row[] } | null)?.contacts ?? []).map((c) => ({ conversation_id: id, ...c })),
-};
-
 /**
- * `GET /conversations/{id}` of every conversation the search lists (16 at a time), split as the
- * extractor splits it: the conversation without its parts, plus parts_total_count and
- * parts_truncated, a line of conversations.ndjson; the rows of each child table (parts, tags,
- * contacts, with their conversation_id) lines of a file per table.
+ * The rows the product's conversations extractor makes of the fake's conversations (a
+ * `GET /conversations/{id}` each, through our client: not timed), a line of a file per table:
+ * conversations (without their parts, with parts_total_count and parts_truncated) and each child
+ * table (parts, tags, contacts, with conversation_id).
  */
 async function dumpConversations(url: string, dir: string): Promise<Dump> {
   const tables = [{ name: 'conversations', columns: conversations.columns }, ...conversations.children];
   const out = new Map(tables.map((t) => [t.name, { file: path.join(dir, `${t.name}.ndjson`), stream: ndjson(path.join(dir, `${t.name}.ndjson`)) }]));
-  const write = (name: string, row: Row) => out.get(name)!.stream.write(`${JSON.stringify(row)}\n`);
-  const get = async (id: string): Promise<Row> => {
-    const res = await fetch(`${url}/conversations/${encodeURIComponent(id)}`, { headers: intercomHeaders(TOKEN, VERSION) });
-    if (res.status !== 200) throw new Error(`GET /conversations/${id}: ${res.status}`);
-    return (await res.json()) as Row;
-  };
-  let n = 0;
-  let partRows = 0;
-  for await (const items of searchAll(url, '/conversations/search', 'conversations')) {
-    const full: Row[] = [];
-    for (let i = 0; i < items.length; i += 16) full.push(...(await Promise.all(items.slice(i, i + 16).map((c) => get(String(c['id']))))));
-    for (const conv of full) {
-      const id = String(conv['id']);
-      const partsList = (conv['conversation_parts'] ?? {}) as { conversation_parts?: Row[]; total_count?: number };
-      const got = partsList.conversation_parts?.length ?? 0;
-      const total = typeof partsList.total_count === 'number' ? partsList.total_count : got;
-      const { conversation_parts: _parts, ...rest } = conv;
-      write('conversations', { ...rest, parts_total_count: total, parts_truncated: total > got });
-      for (const child of conversations.children) for (const row of CHILD_ROWS[child.name]!(conv, id)) write(child.name, row);
-      partRows += got;
+  const client = createIntercomClient({ accessToken: TOKEN, apiVersion: VERSION, baseUrl: url });
+  const rows: Record<string, number> = {};
+  try {
+    const pages = conversations.extract({ client, apiVersion: VERSION, timezone: 'UTC', concurrency: 16, slices: 1, count: () => undefined });
+    for await (const page of pages) {
+      for (const [name, list] of Object.entries(page.rows)) {
+        for (const row of list) out.get(name)!.stream.write(`${JSON.stringify(row)}\n`);
+        rows[name] = (rows[name] ?? 0) + list.length;
+      }
     }
-    n += full.length;
+  } finally {
+    await client.close();
   }
   await Promise.all([...out.values()].map((o) => close(o.stream)));
-  return { records: n, parts: partRows, loads: tables.map((t) => ({ table: t.name, file: out.get(t.name)!.file, columns: readJsonColumns(t.columns) })) };
+  return {
+    records: rows['conversations'] ?? 0,
+    parts: rows['conversation_parts'] ?? 0,
+    loads: tables.map((t) => ({ table: t.name, file: out.get(t.name)!.file, columns: readJsonColumns(t.columns) })),
+  };
 }
 
 /**

@@ -170,7 +170,7 @@ export const readJsonColumns = (columns: readonly ColumnDef[]): string => `{${co
 export const contactsReadJsonColumns = readJsonColumns(contacts.columns);
 
 /** The headers of the bench clients' requests to the fake. */
-export const intercomHeaders = (token: string, version: string): Record<string, string> => ({
+const intercomHeaders = (token: string, version: string): Record<string, string> => ({
   authorization: `Bearer ${token}`,
   'content-type': 'application/json',
   accept: 'application/json',
