@@ -216,7 +216,7 @@ interface Slice {
 }
 
 /**
- * Reads a search table's window, `ctx.slices` slices at once, and yields its pages as they come
+ * Reads a search table's window, up to `ctx.slices` slices at once (as many as `ChainPace` finds useful), and yields its pages as they come
  * (slices interleave; each page carries the resume token covering every page yielded so far).
  */
 export async function* searchPages(ctx: ExtractContext, spec: SearchSpec): AsyncIterable<SearchPage> {
