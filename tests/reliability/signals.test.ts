@@ -12,13 +12,24 @@ import { RUN_ASSETS, SIGNAL_AFTER_EVENTS, SIGNAL_WORKSPACE, SIGNALS } from './pl
 
 const TOKEN = 'tok-rel-signals-0b7d44';
 let fake: FakeIntercom;
+/**
+ * For the relaunch tests, which read contacts alone: read by one search chain at 300 ms a page the
+ * 16 pages take ~5 s, so the signal lands mid-run even when the test process is seconds late to see
+ * the pages (at 40 ms a page, with the pace opening a second chain under CPU contention, a CI run
+ * read all 2,400 contacts in 0.3 s and exited 0 before the signal came).
+ */
+let slowFake: FakeIntercom;
+const SLOW = { latencyMs: 300, searchSlices: 1 };
 
 beforeAll(async () => {
-  // latency makes the run last a few seconds, so the signal lands mid-run
-  fake = await startFakeIntercom({ ...SIGNAL_WORKSPACE, token: TOKEN, latencyMs: 40 });
+  // latency makes the run last a few seconds, so the signal lands mid-run; contacts, read by one
+  // search chain at 150 ms a page, are still being read when it comes
+  fake = await startFakeIntercom({ ...SIGNAL_WORKSPACE, token: TOKEN, latencyMs: 40, searchLatencyMs: 150 });
+  slowFake = await startFakeIntercom({ ...SIGNAL_WORKSPACE, token: TOKEN, latencyMs: SLOW.latencyMs });
 });
 afterAll(async () => {
   await fake?.close();
+  await slowFake?.close();
 });
 
 describe('SIGINT and SIGTERM stop at the next checkpoint', () => {
@@ -28,7 +39,7 @@ describe('SIGINT and SIGTERM stop at the next checkpoint', () => {
       let p: TestProject | undefined;
       const target = await openTarget(kind, () => p!.duckdbPath);
       try {
-        p = project(fake, TOKEN, target, RUN_ASSETS);
+        p = project(fake, TOKEN, target, RUN_ASSETS, { searchSlices: 1 });
         // checkpoints only by the signal (the page and time triggers are far away)
         const run = startCli(
           ['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '10000', '--checkpoint-seconds', '3600'],
@@ -79,7 +90,7 @@ describe('the installed command relaunches ingest with malloc settings: signals 
       let p: TestProject | undefined;
       const target = await openTarget('duckdb', () => p!.duckdbPath);
       try {
-        p = project(fake, TOKEN, target, ['contacts']);
+        p = project(slowFake, TOKEN, target, ['contacts'], { searchSlices: SLOW.searchSlices });
         const run = startCli(
           ['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '10000', '--checkpoint-seconds', '3600'],
           target.env,
@@ -117,7 +128,7 @@ test('SIGKILL to the command: the run it relaunched goes with it, and the next r
   let p: TestProject | undefined;
   const target = await openTarget('duckdb', () => p!.duckdbPath);
   try {
-    p = project(fake, TOKEN, target, ['contacts']);
+    p = project(slowFake, TOKEN, target, ['contacts'], { searchSlices: SLOW.searchSlices });
     const run = startCli(['ingest', '--config', p.configFile, '--progress', 'json', '--checkpoint-pages', '2'], target.env, p.dir, { installed: true });
     const parent = run.child.pid!;
     for (const until = Date.now() + 60_000; run.events.filter((e) => e['type'] === 'checkpoint').length < 1 && run.child.exitCode === null;) {
@@ -141,7 +152,7 @@ test('SIGKILL to the command: the run it relaunched goes with it, and the next r
     const again = startCli(['ingest', '--config', p.configFile, '--progress', 'json'], target.env, p.dir);
     expect((await again.done).code).toBe(0);
     expect(again.events.find((e) => e['type'] === 'asset_start')?.['resumed']).toBe(true);
-    await expectEqualsExport(fake, target, ['contacts']);
+    await expectEqualsExport(slowFake, target, ['contacts']);
   } finally {
     await target.close();
   }
