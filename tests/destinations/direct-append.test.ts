@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DuckDbSession } from '../../src/destinations/duckdb/driver.js';
 import { duckDbDialect } from '../../src/destinations/duckdb/sql.js';
 import type { SqlSession } from '../../src/destinations/shared/driver.js';
-import { KeySet } from '../../src/destinations/shared/key-set.js';
+import { hashTuples, KeySet, KeyTable } from '../../src/destinations/shared/key-set.js';
 import { SqlRunWriter } from '../../src/destinations/shared/loader.js';
 import type { RunSpec } from '../../src/destinations/types.js';
 import type { Row } from '../../src/core/schema.js';
@@ -294,6 +294,36 @@ describe('KeySet', () => {
     expect(s.size).toBe(300_000);
     expect(s.addBatch(strings([['new-1', '6650', '665042f17abcdef']]), [0])).toBe(false);
     expect(new KeySet().addBatch(strings([['x', 'y', 'x']]), [0])).toBe(false);
+  });
+
+  it('sets sharing a table are independent, and the same keys in three sets are stored once', () => {
+    const table = new KeyTable();
+    const [contacts, tags, companies] = [table.newSet(), table.newSet(), table.newSet()];
+    const ids = (from: number, n: number) => hashTuples(Array.from({ length: n }, (_, i) => [`6650f${from + i}`]))!;
+    // a run's pages: the contacts set takes the keys, each child table's set the same ids as parents
+    for (let page = 0; page < 100; page++) {
+      for (const s of [contacts, tags, companies]) expect(s.addAll(ids(page * 1500, 1500))).toBe(true);
+    }
+    expect([contacts.size, tags.size, companies.size]).toEqual([150_000, 150_000, 150_000]);
+    // a repeat is a repeat for the set that holds it only
+    expect(tags.addAll(ids(42, 1))).toBe(false);
+    const fresh = table.newSet();
+    expect(fresh.hasAll(ids(42, 1))).toBe(false);
+    expect(fresh.addAll(ids(42, 1))).toBe(true);
+    expect(fresh.hasAll(ids(42, 1))).toBe(true);
+    // one table for the three: the bytes of a set of its own, plus a byte a slot
+    const own = new KeyTable();
+    own.newSet().addAll(ids(0, 150_000));
+    expect(table.byteLength).toBe(own.byteLength);
+    expect(table.byteLength).toBeLessThan(3 * 8 * 2 ** 19);
+  });
+
+  it('a table shared by more than 8 sets gives the ninth a table of its own', () => {
+    const table = new KeyTable();
+    const sets = Array.from({ length: 9 }, () => table.newSet());
+    const key = hashTuples([['x']])!;
+    for (const s of sets) expect(s.addAll(key)).toBe(true);
+    for (const s of sets) expect(s.addAll(key)).toBe(false);
   });
 
   it('compound keys are told apart at the column boundary; non-text keys are refused', () => {

@@ -5,16 +5,91 @@
  * table this run created and must notice the first key it sees twice (the search can return
  * a contact on two pages when it is updated mid-pagination). A hash collision only reports a
  * duplicate that is not one: the caller then falls back to the (always correct) merge path.
+ *
+ * The sets of one run share a {@link KeyTable}: a child table's set holds its parents, which are
+ * its parent table's keys (contact_tags and contact_companies hold the contact ids the contacts
+ * set holds), so the same hashes are stored once, with a bit a set (1M contacts: one 19 MB table
+ * instead of three of 16.8 MB).
  */
 import { Utf8, type Data, type RecordBatch } from 'apache-arrow';
 
 const EMPTY = 0;
 const TWO_32 = 4294967296;
+/** Sets one table can hold: the bits of a slot's membership byte. */
+const MAX_SETS = 8;
 
-export class KeySet {
+/** Hashes with, for each, which of up to 8 key sets hold it (open addressing, kept at most half full). */
+export class KeyTable {
   private slots = new Float64Array(1 << 16);
+  private members = new Uint8Array(1 << 16);
   private mask = (1 << 16) - 1;
+  private used = 0;
+  private sets = 0;
+
+  /** A new empty set over this table (a table of its own once 8 share this one). */
+  newSet(): KeySet {
+    return this.sets < MAX_SETS ? new KeySet(this, 1 << this.sets++) : new KeySet();
+  }
+
+  /** Bytes the table holds (its two arrays). */
+  get byteLength(): number {
+    return this.slots.byteLength + this.members.byteLength;
+  }
+
+  /** Whether the set `bit` holds `hash`. */
+  has(hash: number, bit: number): boolean {
+    const i = this.slotOf(hash === EMPTY ? 1 : hash);
+    return this.slots[i] !== EMPTY && (this.members[i]! & bit) !== 0;
+  }
+
+  /** Adds `hash` to the set `bit`; false when that set held it already. */
+  add(hash: number, bit: number): boolean {
+    const h = hash === EMPTY ? 1 : hash;
+    if ((this.used + 1) * 2 > this.slots.length) this.grow();
+    const i = this.slotOf(h);
+    if (this.slots[i] === EMPTY) {
+      this.slots[i] = h;
+      this.members[i] = bit;
+      this.used++;
+      return true;
+    }
+    if ((this.members[i]! & bit) !== 0) return false;
+    this.members[i]! |= bit;
+    return true;
+  }
+
+  /** The slot holding `h`, or the empty slot where it would go. */
+  private slotOf(h: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    // the low bits are well mixed (see finish): use them as the home slot
+    let i = (h % TWO_32) & mask;
+    while (slots[i] !== EMPTY && slots[i] !== h) i = (i + 1) & mask;
+    return i;
+  }
+
+  private grow(): void {
+    const { slots, members } = this;
+    this.slots = new Float64Array(slots.length * 2);
+    this.members = new Uint8Array(slots.length * 2);
+    this.mask = this.slots.length - 1;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] === EMPTY) continue;
+      const i = this.slotOf(slots[j]!);
+      this.slots[i] = slots[j]!;
+      this.members[i] = members[j]!;
+    }
+  }
+}
+
+/** A set of key hashes: one bit of a {@link KeyTable} (its own table unless given one). */
+export class KeySet {
   private count = 0;
+
+  constructor(
+    private readonly table = new KeyTable(),
+    private readonly bit = 1,
+  ) {}
 
   get size(): number {
     return this.count;
@@ -32,51 +107,17 @@ export class KeySet {
 
   /** Adds hashes (see hashBatch, hashTuples); false as soon as one is already present. */
   addAll(hashes: Float64Array): boolean {
-    for (let i = 0; i < hashes.length; i++) if (!this.add(hashes[i]!)) return false;
+    for (let i = 0; i < hashes.length; i++) {
+      if (!this.table.add(hashes[i]!, this.bit)) return false;
+      this.count++;
+    }
     return true;
   }
 
   /** Whether every hash is present. */
   hasAll(hashes: Float64Array): boolean {
-    for (let i = 0; i < hashes.length; i++) if (!this.has(hashes[i]!)) return false;
+    for (let i = 0; i < hashes.length; i++) if (!this.table.has(hashes[i]!, this.bit)) return false;
     return true;
-  }
-
-  private has(hash: number): boolean {
-    const h = hash === EMPTY ? 1 : hash;
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let i = (h % TWO_32) & mask; ; i = (i + 1) & mask) {
-      const s = slots[i]!;
-      if (s === EMPTY) return false;
-      if (s === h) return true;
-    }
-  }
-
-  /** Adds one hash; false when it was already present. */
-  private add(hash: number): boolean {
-    const h = hash === EMPTY ? 1 : hash;
-    if ((this.count + 1) * 2 > this.slots.length) this.grow();
-    const slots = this.slots;
-    const mask = this.mask;
-    // the low bits are well mixed (see finish): use them as the home slot
-    for (let i = (h % TWO_32) & mask; ; i = (i + 1) & mask) {
-      const s = slots[i]!;
-      if (s === EMPTY) {
-        slots[i] = h;
-        this.count++;
-        return true;
-      }
-      if (s === h) return false;
-    }
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Float64Array(old.length * 2);
-    this.mask = this.slots.length - 1;
-    this.count = 0;
-    for (const h of old) if (h !== EMPTY) this.add(h);
   }
 }
 

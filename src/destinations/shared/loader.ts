@@ -11,7 +11,7 @@ import { DELETED_AT_COLUMN, type SoftDeletes } from '../../core/schema.js';
 import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
 import type { Dialect } from './dialect.js';
 import type { SqlSession } from './driver.js';
-import { hashBatch, hashTuples, KeySet } from './key-set.js';
+import { hashBatch, hashTuples, KeySet, KeyTable } from './key-set.js';
 import { physicalName, resolveColumnNames, type NameRules } from './identifiers.js';
 import * as sql from './statements.js';
 import { crashPoint } from '../../core/crash-point.js';
@@ -78,6 +78,8 @@ export class SqlRunWriter implements RunWriter {
   /** The full refresh's drops are done (in the first transaction). */
   private refreshed = false;
   private readonly asReplace: boolean;
+  /** The direct path's key sets, one table for all: a child table's parents are its parent table's keys. */
+  private readonly keys = new KeyTable();
 
   private constructor(
     private readonly d: Dialect,
@@ -106,7 +108,7 @@ export class SqlRunWriter implements RunWriter {
       if (!names.includes(physical[0]!)) names.push(physical[0]!);
       const replace = t.strategy === 'replace' || this.asReplace;
       const run = new TableRun(t, physical[0]!, i, this.rules.maxIdentifierLength, replace);
-      if (fresh && this.directEligible(run)) run.direct = new KeySet();
+      if (fresh && this.directEligible(run)) run.direct = this.keys.newSet();
       this.tables.set(t.key, run);
     }
   }
