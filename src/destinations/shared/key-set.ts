@@ -1,6 +1,6 @@
 /**
  * The primary keys a run has written so far, as 53-bit hashes in an open-addressing table
- * (8 bytes a key before growth, ~16 MB for 1M contacts; the strings themselves would be
+ * (9 bytes a slot, at most half full: ~19 MB for 1M contacts; the strings themselves would be
  * ~60 MB). Used by the loader's first-load fast path, which appends rows straight into a
  * table this run created and must notice the first key it sees twice (the search can return
  * a contact on two pages when it is updated mid-pagination). A hash collision only reports a
