@@ -116,7 +116,8 @@ async function* extract(ctx: ExtractContext): AsyncIterable<Page> {
   })();
   // search pages are read ahead while the few truncated lists of earlier pages are fetched, so
   // hydration never serialises the search (fanOut delivers pages read before a failure first);
-  // one page ahead per search slice, so the slices are not held back by hydration
+  // up to one page ahead per search slice, so the slices are not held back by hydration, and only
+  // while the oldest page waits for its lists (a page whose lists are in goes out at once)
   const pagesAhead = Math.max(3, ctx.slices ?? 1);
   for await (const { page, results } of fanOut(pages, (c: Row) => fullLists(ctx, c), { concurrency: ctx.concurrency, pagesAhead })) {
     const full = new Map(page.items.map((c, k) => [String(c.id), results[k]!]));
