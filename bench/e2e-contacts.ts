@@ -62,8 +62,8 @@ interface Load {
 interface Dump {
   records: number;
   parts: number;
-  /** Rows by destination table (the extractor's dumps). */
-  rows?: Record<string, number>;
+  /** Rows by destination table. */
+  rows: Record<string, number>;
   loads: Load[];
 }
 
@@ -95,7 +95,7 @@ async function dumpContacts(url: string, dir: string): Promise<Dump> {
     n += records.length;
   }
   await close(out);
-  return { records: n, parts: 0, loads: [{ table: 'contacts', file, columns: contactsReadJsonColumns }] };
+  return { records: n, parts: 0, rows: { contacts: n }, loads: [{ table: 'contacts', file, columns: contactsReadJsonColumns }] };
 }
 
 /**
@@ -192,10 +192,10 @@ for (const n of sizes) {
     if (dump.records !== n) throw new Error(`dumped ${dump.records} records, expected ${n}`);
     // contacts: also every table the ingest loads (contacts and the relation tables), as the extractor makes them
     const all = conv ? dump : await dumpExtracted(contacts, fake.url, dir, 'rows-');
-    const tableNames = Object.keys(all.rows!);
+    const tableNames = Object.keys(all.rows);
     const loaded = await loadedRows(path.join(dir, 'bench.duckdb'), tableNames);
     tableNames.forEach((t, i) => {
-      if (loaded[i] !== all.rows![t]) throw new Error(`the ingest loaded ${loaded[i]} rows into ${t}, the extractor made ${all.rows![t]}`);
+      if (loaded[i] !== all.rows[t]) throw new Error(`the ingest loaded ${loaded[i]} rows into ${t}, the extractor made ${all.rows[t]}`);
     });
     const ref = await readJsonReference(dump.loads, path.join(dir, 'reference.duckdb'));
     const refAll = conv ? ref : await readJsonReference(all.loads, path.join(dir, 'reference-all.duckdb'));
@@ -212,7 +212,7 @@ for (const n of sizes) {
     const partsText = conv ? ` partRows=${dump.parts} ingestCPU/partRow=${((run.cpuSeconds * 1e6) / dump.parts).toFixed(1)}µs` : '';
     const allText = conv
       ? ''
-      : ` read_json-of-every-table CPU=${us(refAll.cpuSeconds).toFixed(1)}µs/rec (${tableNames.map((t) => `${t} ${all.rows![t]}`).join(', ')}) ratio=${ratioAll.toFixed(2)}`;
+      : ` read_json-of-every-table CPU=${us(refAll.cpuSeconds).toFixed(1)}µs/rec (${tableNames.map((t) => `${t} ${all.rows[t]}`).join(', ')}) ratio=${ratioAll.toFixed(2)}`;
     console.log(
       `${table}=${n}${partsText} ingestCPU=${us(run.cpuSeconds).toFixed(1)}µs/rec (user ${run.userSeconds.toFixed(1)} s, sys ${run.sysSeconds.toFixed(1)} s) read_json-into-a-file CPU=${us(ref.cpuSeconds).toFixed(1)}µs/rec ratio=${ratio.toFixed(2)}${allText} ` +
         `records/s=${Math.round(n / run.seconds)} (wall ${run.seconds.toFixed(1)} s) read_json records/s=${Math.round(n / ref.seconds)} peakRSS=${run.peakRssMb.toFixed(0)}MB fakeCPU=${us(fakeCpu).toFixed(1)}µs/rec load1m=${load}`,
