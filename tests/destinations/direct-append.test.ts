@@ -182,6 +182,27 @@ describe('first-load direct append (DuckDB)', () => {
     expect(await rows()).toEqual([['c', 3, 'c3']]);
   });
 
+  it('a merge over many checkpoints holds no staged row after each commit (DuckDB never reclaims rows deleted from a temp table)', async () => {
+    let { w, rec } = await open(spec('L1'));
+    await w.write('contacts', batch([{ id: 'k0', updated_at: 1, v: 'first' }]));
+    await w.finish({ cursor: 1 }, { status: 'ok', rows: 1, requests: 1 });
+    ({ w, rec } = await open(spec('L2')));
+    // rows the session's temporary tables hold, deleted ones included (estimated_size counts them)
+    const held = async () =>
+      (await rec.session.query(`SELECT coalesce(sum(estimated_size), 0)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'temp'`))[0]!.n;
+    for (let c = 0; c < 5; c++) {
+      await w.write('contacts', batch(Array.from({ length: 100 }, (_, i) => ({ id: `k${i}`, updated_at: 10 + c, v: `c${c}` }))));
+      expect(await held()).toBe(100);
+      await w.checkpoint({ cursor: 10 + c });
+      // emptied by DELETE, the staging table would still hold 100, 200, … rows here
+      expect(await held()).toBe(0);
+    }
+    await w.finish({ cursor: 14 }, { status: 'ok', rows: 500, requests: 5 });
+    expect(rec.direct).toBe(0);
+    expect(merges(rec).length).toBeGreaterThan(0);
+    expect(await query(`SELECT count(*)::INTEGER AS n, min(v) AS lo, max(v) AS hi FROM intercom.contacts`)).toEqual([{ n: 100, lo: 'c4', hi: 'c4' }]);
+  });
+
   it('child tables append directly while no parent repeats; a repeated parent replaces its rows through the merge', async () => {
     const partCols = [
       { name: 'contact_id', type: 'string' as const },

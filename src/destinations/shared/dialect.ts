@@ -33,6 +33,11 @@ export interface Dialect {
   tableRef(schema: string, table: string): string;
   /** Empty a staging table (Postgres: TRUNCATE, since autovacuum never cleans temp tables). */
   clearTable(ref: string): string;
+  /**
+   * Empty a staging table after a commit by dropping it instead (the next batch creates it
+   * again): where the rows deleted from a temporary table are never reclaimed (DuckDB).
+   */
+  readonly dropStaging: boolean;
   /** A string literal (Snowflake also escapes backslashes). */
   stringLiteral(value: string): string;
   /** A timestamp with time zone from unix seconds. */
@@ -68,6 +73,7 @@ export function defineDialect(
     upsert: d.capabilities.merge ? 'merge' : 'delete-insert',
     uniqueKeys: false,
     clearTable: (ref) => `DELETE FROM ${ref}`,
+    dropStaging: false,
     stringLiteral: (value) => `'${value.replaceAll("'", "''")}'`,
     epochSeconds: (seconds) => `to_timestamp(${finite(seconds)})`,
     tryCast: (expr, sqlType) => `TRY_CAST(${expr} AS ${sqlType})`,

@@ -35,6 +35,8 @@ class TableRun {
   readonly replace: boolean;
   readonly stagingName: string;
   staging: PhysicalColumn[] | undefined;
+  /** Whether the staging table exists in the session (a dialect with `dropStaging` drops it at each commit). */
+  stagingCreated = false;
   /** Physical columns known for this table (target + staging), for name resolution. */
   known: string[] | undefined;
   stagedRows = 0;
@@ -158,16 +160,16 @@ export class SqlRunWriter implements RunWriter {
         sql.RESERVED_COLUMNS,
       );
       for (const p of physical) if (!t.known.includes(p)) t.known.push(p);
-      if (t.staging === undefined) {
-        t.staging = fields.map((f, i) => ({ name: physical[i]!, type: columnTypeOf(f) }));
+      t.staging ??= fields.map((f, i) => ({ name: physical[i]!, type: columnTypeOf(f) }));
+      if (!t.stagingCreated) {
         await this.session.execute(sql.createStaging(this.d, t.stagingName, t.staging));
-      } else {
-        for (let i = 0; i < fields.length; i++) {
-          if (t.staging.some((c) => c.name === physical[i])) continue;
-          const col = { name: physical[i]!, type: columnTypeOf(fields[i]!) };
-          t.staging.push(col);
-          await this.session.execute(sql.addStagingColumn(this.d, t.stagingName, col));
-        }
+        t.stagingCreated = true;
+      }
+      for (let i = 0; i < fields.length; i++) {
+        if (t.staging.some((c) => c.name === physical[i])) continue;
+        const col = { name: physical[i]!, type: columnTypeOf(fields[i]!) };
+        t.staging.push(col);
+        await this.session.execute(sql.addStagingColumn(this.d, t.stagingName, col));
       }
       if (t.direct && (await this.appendDirect(t, batch, physical, replaceChildren))) return;
       const fieldOf = t.staging.map((c) => physical.indexOf(c.name));
@@ -339,7 +341,12 @@ export class SqlRunWriter implements RunWriter {
         throw err;
       }
       for (const t of work) {
-        if (t.stagedRows > 0) await this.session.execute(sql.clearStaging(this.d, t.stagingName));
+        if (t.stagedRows > 0 && this.d.dropStaging) {
+          await this.session.execute(sql.dropStaging(this.d, t.stagingName));
+          t.stagingCreated = false;
+        } else if (t.stagedRows > 0) {
+          await this.session.execute(sql.clearStaging(this.d, t.stagingName));
+        }
         t.stagedRows = 0;
         t.directRows = 0;
         t.parents = [];

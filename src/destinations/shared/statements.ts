@@ -64,6 +64,10 @@ export function clearStaging(d: Dialect, name: string): string {
   return d.clearTable(d.tempTableRef(name));
 }
 
+export function dropStaging(d: Dialect, name: string): string {
+  return `DROP TABLE IF EXISTS ${d.tempTableRef(name)}`;
+}
+
 /** What is staged for one table: the staging table and its columns (physical names, staged types). */
 export interface Staged {
   ref: string;
