@@ -96,7 +96,7 @@ export function cpuSeconds(pid: number): number {
 export function runTimed(
   args: string[],
   cwd: string,
-  o: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+  o: { nodeArgs?: string[]; env?: Record<string, string>; entry?: string } = {},
 ): Promise<{
   seconds: number;
   cpuSeconds: number;
@@ -110,7 +110,7 @@ export function runTimed(
   const out = path.join(cwd, `.time-${process.pid}-${Date.now()}`);
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, process.execPath, ...(o.nodeArgs ?? []), binEntry, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', out, process.execPath, ...(o.nodeArgs ?? []), o.entry ?? binEntry, ...args], {
       cwd,
       env: { ...process.env, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
