@@ -147,31 +147,37 @@ async function dumpExtracted(spec: typeof conversations | typeof contacts, url: 
  * fresh file each: the run of median CPU, the CPU range and the largest peak RSS.
  */
 async function readJsonReference(loads: Load[], database: string): Promise<Reference> {
-  const runs: Reference[] = [];
+  const script = readJsonScript(loads, database);
+  const runs: Timed[] = [];
   for (let i = 0; i < referenceRuns; i++) {
     for (const f of [database, `${database}.wal`]) rmSync(f, { force: true });
-    runs.push(await readJsonOnce(loads, database));
+    const r = await runTimed([], path.dirname(database), { entry: script });
+    if (r.code !== 0) throw new Error(`read_json reference failed: ${r.stderr}`);
+    const timed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number };
+    runs.push({ ...timed, peakRssMb: r.peakRssMb });
   }
   runs.sort((a, b) => a.cpuSeconds - b.cpuSeconds);
-  const median = runs[Math.floor((runs.length - 1) / 2)]!;
   return {
-    ...median,
+    ...runs[Math.floor((runs.length - 1) / 2)]!,
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     cpuRange: [runs[0]!.cpuSeconds, runs.at(-1)!.cpuSeconds],
   };
 }
 
-interface Reference {
+interface Timed {
   seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
+}
+
+interface Reference extends Timed {
   /** The lowest and highest CPU seconds over the runs. */
   cpuRange: [number, number];
 }
 
-async function readJsonOnce(loads: Load[], database: string): Promise<Reference> {
-  const dir = path.dirname(database);
-  const script = path.join(dir, `${path.basename(database, '.duckdb')}.mjs`);
+/** A script (written beside `database`) that runs the loads and prints its seconds and CPU seconds as JSON. */
+function readJsonScript(loads: Load[], database: string): string {
+  const script = path.join(path.dirname(database), `${path.basename(database, '.duckdb')}.mjs`);
   const api = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
   const statements = loads.map(
     (l) => `create table ${l.table} as select * from read_json('${l.file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${l.columns})`,
@@ -194,10 +200,7 @@ async function readJsonOnce(loads: Load[], database: string): Promise<Reference>
       `db.closeSync();`,
     ].join('\n'),
   );
-  const r = await runTimed([], dir, { entry: script });
-  if (r.code !== 0) throw new Error(`read_json reference failed: ${r.stderr}`);
-  const { seconds, cpuSeconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number };
-  return { seconds, cpuSeconds, peakRssMb: r.peakRssMb, cpuRange: [cpuSeconds, cpuSeconds] };
+  return script;
 }
 
 /** Rows of each of `tables` in the ingest's DuckDB file (schema `intercom`, the assets' prefix). */

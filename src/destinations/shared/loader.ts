@@ -341,11 +341,9 @@ export class SqlRunWriter implements RunWriter {
         throw err;
       }
       for (const t of work) {
-        if (t.stagedRows > 0 && this.d.dropStaging) {
-          await this.session.execute(sql.dropStaging(this.d, t.stagingName));
-          t.stagingCreated = false;
-        } else if (t.stagedRows > 0) {
-          await this.session.execute(sql.clearStaging(this.d, t.stagingName));
+        if (t.stagedRows > 0) {
+          await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, t.stagingName) : sql.clearStaging(this.d, t.stagingName));
+          t.stagingCreated = !this.d.dropStaging;
         }
         t.stagedRows = 0;
         t.directRows = 0;
