@@ -19,6 +19,9 @@
  *    DuckDB unnests its `data` list (read_json with columns = {data: STRUCT(declared types)[]});
  *    the next cursor is read from the body's tail. One chain only: the ceiling of issue 19's
  *    "page bytes to DuckDB's JSON reader", where JS never looks inside a record)
+ *   (--children: DuckDB also writes contact_tags and contact_companies, from the nested lists in SQL)
+ *   (--mode=fetch: the pages received and their cursor read from the tail, nothing scanned or
+ *    loaded: the floor of receiving the records over HTTP, under any path)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -38,8 +41,11 @@ const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 const filePages = Number(arg('file-pages', '10'));
 const slices = Number(arg('slices', '1'));
 const mode = arg('mode', 'records');
-if (mode !== 'records' && mode !== 'document') throw new Error(`--mode: records | document, not ${mode}`);
-if (mode === 'document' && slices > 1) throw new Error('--mode=document reads one chain (--slices=1)');
+/** --children: DuckDB also makes the relation tables (contact_tags, contact_companies) from the nested lists, in SQL. */
+const children = process.argv.includes('--children');
+if (children && mode !== 'records') throw new Error('--children goes with --mode=records');
+if (mode !== 'records' && mode !== 'document' && mode !== 'fetch') throw new Error(`--mode: records | document | fetch, not ${mode}`);
+if (mode !== 'records' && slices > 1) throw new Error(`--mode=${mode} reads one chain (--slices=1)`);
 const CHECKPOINT_PAGES = 200;
 
 const TABLE_TYPES = { ...CONTACTS_READ_TYPES, timestamp: 'TIMESTAMPTZ' } as const;
@@ -63,6 +69,9 @@ async function run(n: number): Promise<string> {
     await conn.run(
       `CREATE TABLE contacts (${contacts.columns.map((c) => `${q(c.name)} ${TABLE_TYPES[c.type]}`).join(', ')}, _elt_loaded_at TIMESTAMPTZ, _elt_load_id VARCHAR)`,
     );
+    if (children)
+      for (const t of ['contact_tags', 'contact_companies'])
+        await conn.run(`CREATE TABLE ${t} (contact_id VARCHAR, id VARCHAR, _elt_loaded_at TIMESTAMPTZ, _elt_load_id VARCHAR)`);
     const pool = new Pool(fake.url, { connections: 2 });
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -83,11 +92,26 @@ async function run(n: number): Promise<string> {
       lines = [];
       const commit = pages % CHECKPOINT_PAGES < filePages;
       chain = chain.then(async () => {
-        await conn.run(
-          mode === 'document'
-            ? `INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM (SELECT unnest(data, recursive := true) FROM read_json('${file}', format = 'newline_delimited', columns = ${documentColumns}))`
-            : `INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`,
-        );
+        if (children) {
+          // the records once into a temporary table, then the three tables from it (the relation
+          // rows from the nested lists' ids); dropped after, as DuckDB keeps deleted temporary rows
+          await conn.run(`CREATE TEMP TABLE staged AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`);
+          await conn.run(`INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM staged`);
+          for (const [t, col] of [
+            ['contact_tags', 'tags'],
+            ['contact_companies', 'companies'],
+          ] as const) {
+            await conn.run(
+              `INSERT INTO ${t} SELECT contact_id, x.id, now(), 'bench' FROM (SELECT id AS contact_id, unnest(from_json(json_extract(${col}, '$.data'), '[{"id":"VARCHAR"}]')) AS x FROM staged)`,
+            );
+          }
+          await conn.run('DROP TABLE staged');
+        } else
+          await conn.run(
+            mode === 'document'
+              ? `INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM (SELECT unnest(data, recursive := true) FROM read_json('${file}', format = 'newline_delimited', columns = ${documentColumns}))`
+              : `INSERT INTO contacts SELECT ${select}, now(), 'bench' FROM read_json('${file}', format = 'newline_delimited', columns = ${contactsReadJsonColumns})`,
+          );
         if (commit) await conn.run('COMMIT; BEGIN');
       });
       return chain;
@@ -101,6 +125,14 @@ async function run(n: number): Promise<string> {
       let startingAfter: string | undefined;
       do {
         const bytes = await search('2.14', { query, pagination: { per_page: 150, starting_after: startingAfter } });
+        if (mode === 'fetch') {
+          // the floor under any path: the pages received and their cursor read, nothing loaded
+          const at = bytes.lastIndexOf(STARTING_AFTER);
+          startingAfter = at < 0 ? undefined : bytes.toString('latin1', at + STARTING_AFTER.length, bytes.indexOf(0x22, at + STARTING_AFTER.length));
+          records += 150;
+          pages++;
+          continue;
+        }
         if (mode === 'document') {
           // the cursor from the body's tail (`pages` follows `data`); the records stay unread
           const s0 = performance.now();
@@ -167,14 +199,24 @@ async function run(n: number): Promise<string> {
     clearInterval(sampler);
     const [row] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS c, count(DISTINCT id)::INTEGER AS d FROM contacts')).getRowObjectsJS();
     if (mode === 'document') records = row!.c as number;
-    if (row!.c !== records || row!.d !== n) throw new Error(`loaded ${String(row!.c)} rows (${String(row!.d)} ids), expected ${n}`);
+    if (mode === 'fetch') {
+      if (records < n) throw new Error(`received ${records} records, expected ${n}`);
+    } else if (row!.c !== records || row!.d !== n) throw new Error(`loaded ${String(row!.c)} rows (${String(row!.d)} ids), expected ${n}`);
+    let childRows = '';
+    if (children) {
+      const [c] = (
+        await conn.runAndReadAll('SELECT (SELECT count(*) FROM contact_tags)::INTEGER AS t, (SELECT count(*) FROM contact_companies)::INTEGER AS c')
+      ).getRowObjectsJS();
+      if (!((c!.t as number) > 0 && (c!.c as number) > 0)) throw new Error('the relation tables are empty');
+      childRows = ` contact_tags=${String(c!.t)} contact_companies=${String(c!.c)}`;
+    }
     conn.closeSync();
     db.closeSync();
     await pool.close();
     const us = (s: number) => ((s * 1e6) / n).toFixed(1);
     const load1 = os.loadavg()[0]!.toFixed(1);
     console.log(
-      `contacts=${n} seconds=${seconds.toFixed(1)} records/s=${Math.round(n / seconds)} cpu=${us((cpu.user + cpu.system) / 1e6)}µs/rec scan=${us(scanMs / 1000)}µs/rec fakeCPU=${us(fakeCpu)}µs/rec peakRSS=${(peakRss / 1048576).toFixed(0)}MB load1m=${load1}`,
+      `contacts=${n} seconds=${seconds.toFixed(1)} records/s=${Math.round(n / seconds)} cpu=${us((cpu.user + cpu.system) / 1e6)}µs/rec scan=${us(scanMs / 1000)}µs/rec fakeCPU=${us(fakeCpu)}µs/rec peakRSS=${(peakRss / 1048576).toFixed(0)}MB load1m=${load1}${childRows}`,
     );
     return `| ${fmt(n)} | ${fmt(seconds, 1)} s | ${fmt(n / seconds)} | ${us((cpu.user + cpu.system) / 1e6)} | ${us(scanMs / 1000)} | ${us(fakeCpu)} | ${fmt(peakRss / 1048576)} MB | ${load1} |`;
   } finally {
