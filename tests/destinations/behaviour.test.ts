@@ -178,6 +178,60 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     ]);
   });
 
+  it('child rows of many parents over several batches and checkpoints are replaced, parents with no rows left included', async () => {
+    const cols = [
+      { name: 'contact_id', type: 'string' as const },
+      { name: 'id', type: 'string' as const },
+    ];
+    const spec = (loadId: string) => ({
+      asset: 'contacts',
+      loadId,
+      fullRefresh: false,
+      tables: [
+        {
+          key: 'tags',
+          schema: 'intercom',
+          table: 'contact_tags',
+          columns: cols,
+          primaryKey: ['contact_id', 'id'],
+          parentKey: ['contact_id'],
+          strategy: 'merge' as const,
+        },
+      ],
+    });
+    const ids = Array.from({ length: 1200 }, (_, i) => `c${String(i).padStart(4, '0')}`);
+    const write = (w: Awaited<ReturnType<typeof h.dest.openRun>>, loadId: string, parents: string[], tag: (i: number) => string[]) =>
+      w.write(
+        'tags',
+        batch(
+          parents.flatMap((c) => tag(Number(c.slice(1))).map((id) => ({ contact_id: c, id }))),
+          loadId,
+          cols,
+        ),
+        { parentKey: ['contact_id'], parents: parents.map((p) => [p]) },
+      );
+    let w = await h.dest.openRun(spec('L1'));
+    await write(w, 'L1', ids, () => ['a', 'b']);
+    await w.finish({ cursor: 1 }, { status: 'ok', rows: 2400, requests: 1 });
+    // a second run sees 1,000 of them again, across two checkpoints: c0000-c0599 keep only 'c' when
+    // even and lose every tag when odd; c0600-c0999 keep 'a' and gain 'd'; c1000-c1199 are not seen
+    w = await h.dest.openRun(spec('L2'));
+    await write(w, 'L2', ids.slice(0, 300), (i) => (i % 2 === 0 ? ['c'] : []));
+    await write(w, 'L2', ids.slice(300, 600), (i) => (i % 2 === 0 ? ['c'] : []));
+    await w.checkpoint({ cursor: 2 });
+    await write(w, 'L2', ids.slice(600, 1000), () => ['a', 'd']);
+    await w.finish({ cursor: 3 }, { status: 'ok', rows: 1100, requests: 1 });
+    const got = await h.query(
+      `SELECT ${quoteIdent('id')} AS tag, count(*) AS n, min(${quoteIdent('contact_id')}) AS lo, max(${quoteIdent('contact_id')}) AS hi FROM ${T('contact_tags')} GROUP BY ${quoteIdent('id')} ORDER BY 1`,
+    );
+    expect(got.map((r) => [r.tag, Number(r.n), r.lo, r.hi])).toEqual([
+      ['a', 600, 'c0600', 'c1199'],
+      ['b', 200, 'c1000', 'c1199'],
+      ['c', 300, 'c0000', 'c0598'],
+      ['d', 400, 'c0600', 'c0999'],
+    ]);
+  });
+
   it('schema evolution: a new column mid-run is added; earlier rows read NULL; a missing column is NULL', async () => {
     const w = await h.dest.openRun(oneTable('contacts', 'L1', { strategy: 'merge' }));
     await w.write('contacts', batch([{ id: 'a', v: 'x' }]));

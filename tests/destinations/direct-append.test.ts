@@ -274,6 +274,59 @@ describe('first-load direct append (DuckDB)', () => {
     expect(await tags()).toEqual([['c8', 't1']]);
   });
 
+  it('a re-sync replaces the child rows of thousands of parents with one DELETE a checkpoint, and keeps no staged parent', async () => {
+    const partCols = [
+      { name: 'contact_id', type: 'string' as const },
+      { name: 'id', type: 'string' as const },
+    ];
+    const children: RunSpec = {
+      asset: 'contacts',
+      loadId: 'L1',
+      fullRefresh: false,
+      tables: [
+        {
+          key: 'tags',
+          schema: 'intercom',
+          table: 'contact_tags',
+          columns: partCols,
+          primaryKey: ['contact_id', 'id'],
+          parentKey: ['contact_id'],
+          strategy: 'merge',
+        },
+      ],
+    };
+    const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
+      w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
+    const ids = Array.from({ length: 1500 }, (_, i) => `c${i}`);
+    const first = (await open(children)).w;
+    await write(
+      first,
+      ids.map((c) => ({ contact_id: c, id: 'old' })),
+      ids,
+    );
+    await first.finish({}, { status: 'ok', rows: ids.length, requests: 1 });
+    // the second run sees every parent again, in two batches of one checkpoint: even ones with a new
+    // tag, odd ones with none left (their batch lists them as parents all the same)
+    const { w, rec } = await open({ ...children, loadId: 'L2' });
+    const even = ids.filter((_, i) => i % 2 === 0);
+    for (const part of [ids.slice(0, 800), ids.slice(800)]) {
+      await write(
+        w,
+        part.filter((c) => even.includes(c)).map((c) => ({ contact_id: c, id: 'new' })),
+        part,
+      );
+    }
+    const held = async () =>
+      (await rec.session.query(`SELECT coalesce(sum(estimated_size), 0)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'temp'`))[0]!.n;
+    await w.checkpoint({});
+    expect(await held()).toBe(0);
+    await w.finish({}, { status: 'ok', rows: even.length, requests: 1 });
+    // lists of literals took one statement (and one scan of the table) per 500 parents
+    expect(rec.sql.filter((s) => s.startsWith('DELETE FROM "intercom"."contact_tags" WHERE "contact_id" IN ('))).toHaveLength(1);
+    const got = await query(`SELECT id, count(*)::INTEGER AS n, count(DISTINCT contact_id)::INTEGER AS parents FROM intercom.contact_tags GROUP BY id`);
+    expect(got).toEqual([{ id: 'new', n: even.length, parents: even.length }]);
+  });
+
   it('other strategies and NULL keys stage', async () => {
     for (const strategy of ['append', 'delete+insert', 'replace'] as const) {
       const { w, rec } = await open(oneTable(`t_${strategy.replace('+', '_')}`, 'L1', { strategy }));

@@ -6,6 +6,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { LOAD_ID_COLUMN, LOADED_AT_COLUMN } from '../../core/schema.js';
 import { columnTypeOf } from '../../arrow/types.js';
+import { BatchBuilder } from '../../arrow/builder.js';
 import { DestinationError } from '../../core/errors.js';
 import { DELETED_AT_COLUMN, type SoftDeletes } from '../../core/schema.js';
 import type { AssetState, LoadSummary, RunSpec, RunWriter, TableTarget } from '../types.js';
@@ -34,6 +35,8 @@ class TableRun {
   readonly writeTable: string;
   readonly replace: boolean;
   readonly stagingName: string;
+  /** Session table of the parents whose rows the next commit replaces (a child table's staging path). */
+  readonly parentsName: string;
   staging: PhysicalColumn[] | undefined;
   /** Whether the staging table exists in the session (a dialect with `dropStaging` drops it at each commit). */
   stagingCreated = false;
@@ -49,7 +52,10 @@ class TableRun {
   /** Rows appended straight into the table since the last commit. */
   directRows = 0;
   seq = 0;
-  parents: unknown[][] = [];
+  /** The parents table's key columns (physical names, staged types) once it exists in the session. */
+  parentColumns: PhysicalColumn[] | undefined;
+  /** Parents staged since the last commit. */
+  stagedParents = 0;
   deletes: SoftDeletes[] = [];
   /** The write table's columns as of the last prepare (cleared when a transaction rolls back). */
   columns: PhysicalColumn[] | undefined;
@@ -67,6 +73,7 @@ class TableRun {
     this.replace = replace;
     this.writeTable = replace ? physicalName(table + REPLACE_SUFFIX, max) : table;
     this.stagingName = `_elt_stage_${index}`;
+    this.parentsName = `_elt_parents_${index}`;
   }
 }
 
@@ -179,8 +186,39 @@ export class SqlRunWriter implements RunWriter {
         t.seq += batch.numRows;
         t.stagedRows += batch.numRows;
       }
-      if (replaceChildren) t.parents.push(...replaceChildren.parents);
+      if (replaceChildren && replaceChildren.parents.length > 0) await this.stageParents(t, replaceChildren);
     });
+  }
+
+  /**
+   * Stage the parents whose rows in child table `t` the next commit replaces, in a session table
+   * beside its staging table: the commit then deletes their old rows in one statement joined to
+   * it. (Deleting by lists of literals scanned the child table once per few hundred parents: a
+   * full re-sync of N parents cost O(N²) and a 1M-contact merge spent most of its time there.)
+   */
+  private async stageParents(t: TableRun, r: ReplaceChildren): Promise<void> {
+    const staged = t.staging ?? [];
+    const cols = r.parentKey.map((k) => {
+      const c = this.find(staged, k);
+      if (!c) throw new DestinationError(this.d.name, `parent key column '${k}' is not in the batches of table ${t.target.table}`);
+      return c;
+    });
+    if (t.parentColumns === undefined) {
+      await this.session.execute(sql.createStaging(this.d, t.parentsName, cols));
+      t.parentColumns = cols;
+    }
+    const b = new BatchBuilder(cols, { loadId: this.spec.loadId, loadedAt: new Date() });
+    b.add(r.parents.map((p) => Object.fromEntries(cols.map((c, i) => [c.name, p[i]]))));
+    const batch = b.flush()!;
+    const names = batch.schema.fields.map((f) => f.name);
+    await this.session.appendStaging(
+      t.parentsName,
+      cols,
+      batch,
+      cols.map((c) => names.indexOf(c.name)),
+      t.stagedParents,
+    );
+    t.stagedParents += batch.numRows;
   }
 
   /**
@@ -300,7 +338,7 @@ export class SqlRunWriter implements RunWriter {
     const final = summary !== undefined;
     const ddlInside = this.d.capabilities.transactionalDdl;
     const work = [...this.tables.values()].filter(
-      (t) => final || this.first || t.stagedRows > 0 || t.directRows > 0 || t.parents.length > 0 || t.deletes.length > 0,
+      (t) => final || this.first || t.stagedRows > 0 || t.directRows > 0 || t.stagedParents > 0 || t.deletes.length > 0,
     );
     const holdsReplace = [...this.tables.values()].some((t) => t.replace);
     await this.guard(final ? 'finish' : 'checkpoint', async () => {
@@ -345,9 +383,13 @@ export class SqlRunWriter implements RunWriter {
           await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, t.stagingName) : sql.clearStaging(this.d, t.stagingName));
           t.stagingCreated = !this.d.dropStaging;
         }
+        if (t.stagedParents > 0) {
+          await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, t.parentsName) : sql.clearStaging(this.d, t.parentsName));
+          if (this.d.dropStaging) t.parentColumns = undefined;
+        }
         t.stagedRows = 0;
         t.directRows = 0;
-        t.parents = [];
+        t.stagedParents = 0;
         t.deletes = [];
       }
       this.first = false;
@@ -446,9 +488,9 @@ export class SqlRunWriter implements RunWriter {
     const cols = await this.prepare(t);
     const target = t.target;
     const ref = this.d.tableRef(target.schema, t.writeTable);
-    if (t.parents.length > 0 && target.parentKey && target.parentKey.length > 0) {
-      const pk = this.keyColumns(cols, target.parentKey, 'parent key');
-      for (const s of sql.deleteChildren(this.d, ref, pk, t.parents)) await this.session.execute(s);
+    if (t.stagedParents > 0 && t.parentColumns && target.parentKey && target.parentKey.length > 0) {
+      const pk = this.keyColumns(cols, target.parentKey, 'parent key').map((name) => cols.find((c) => c.name === name)!);
+      await this.session.execute(sql.deleteChildren(this.d, ref, pk, this.d.tempTableRef(t.parentsName), t.parentColumns));
     }
     const inc = target.incrementalKey === undefined ? undefined : this.find(cols, target.incrementalKey);
     if (target.strategy === 'delete+insert' && !t.replace && this.first && this.spec.window && inc) {

@@ -145,17 +145,27 @@ export function deleteWindow(d: Dialect, targetRef: string, column: PhysicalColu
   return `DELETE FROM ${targetRef} WHERE ${d.quoteIdent(column.name)} BETWEEN ${bound(window.start)} AND ${bound(window.end)}`;
 }
 
-/** Child tables: delete the rows of these parents (batched to keep statements small). */
-export function deleteChildren(d: Dialect, targetRef: string, parentKey: readonly string[], parents: readonly unknown[][], batch = 500): string[] {
-  const out: string[] = [];
-  const cols = parentKey.length === 1 ? d.quoteIdent(parentKey[0]!) : `(${parentKey.map((k) => d.quoteIdent(k)).join(', ')})`;
-  for (let i = 0; i < parents.length; i += batch) {
-    const tuples = parents
-      .slice(i, i + batch)
-      .map((p) => (parentKey.length === 1 ? literal(d, p[0]) : `(${parentKey.map((_, j) => literal(d, p[j])).join(', ')})`));
-    out.push(`DELETE FROM ${targetRef} WHERE ${cols} IN (${tuples.join(', ')})`);
-  }
-  return out;
+/**
+ * Child tables: delete the rows of the parents staged in `parentsRef` (its `staged` columns, in
+ * the order of `parentKey`), one statement whatever their number. Staged values are converted to
+ * the target's types like staged rows (a value that does not convert matches nothing).
+ */
+export function deleteChildren(
+  d: Dialect,
+  targetRef: string,
+  parentKey: readonly PhysicalColumn[],
+  parentsRef: string,
+  staged: readonly PhysicalColumn[],
+): string {
+  const wrap = (xs: string[]) => (xs.length === 1 ? xs[0]! : `(${xs.join(', ')})`);
+  const cols = wrap(parentKey.map((k) => d.quoteIdent(k.name)));
+  const values = parentKey.map((k, i) => {
+    const ref = `p.${d.quoteIdent(staged[i]!.name)}`;
+    const sqlType = d.capabilities.types[k.type];
+    if (staged[i]!.type !== k.type) return d.tryCast(ref, sqlType);
+    return d.stagingTypes[k.type] === sqlType ? ref : `CAST(${ref} AS ${sqlType})`;
+  });
+  return `DELETE FROM ${targetRef} WHERE ${cols} IN (SELECT ${values.join(', ')} FROM ${parentsRef} AS p)`;
 }
 
 /** Soft deletes: set `column` to each key's deletion time (keys that match no row change nothing). */
