@@ -68,6 +68,29 @@ describe('first-load direct append (DuckDB)', () => {
   const rows = async () => (await query(`SELECT id, epoch(updated_at)::INTEGER AS u, v FROM intercom.contacts ORDER BY id`)).map((r) => [r.id, r.u, r.v]);
   const merges = (rec: Recorded) => rec.sql.filter((s) => /^(DELETE FROM|INSERT INTO|MERGE INTO) "intercom"\."contacts"/.test(s));
   const spec = (loadId: string, extra: Partial<RunSpec> = {}) => oneTable('contacts', loadId, { strategy: 'merge' }, extra);
+  /** A child table replaced per parent (contact_tags), and a write of its rows listing their parents. */
+  const partCols = [
+    { name: 'contact_id', type: 'string' as const },
+    { name: 'id', type: 'string' as const },
+  ];
+  const children: RunSpec = {
+    asset: 'contacts',
+    loadId: 'L1',
+    fullRefresh: false,
+    tables: [
+      {
+        key: 'tags',
+        schema: 'intercom',
+        table: 'contact_tags',
+        columns: partCols,
+        primaryKey: ['contact_id', 'id'],
+        parentKey: ['contact_id'],
+        strategy: 'merge',
+      },
+    ],
+  };
+  const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
+    w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
 
   it('appends a new table directly across checkpoints when no key repeats, with no merge', async () => {
     const { w, rec } = await open(spec('L1'));
@@ -204,29 +227,7 @@ describe('first-load direct append (DuckDB)', () => {
   });
 
   it('child tables append directly while no parent repeats; a repeated parent replaces its rows through the merge', async () => {
-    const partCols = [
-      { name: 'contact_id', type: 'string' as const },
-      { name: 'id', type: 'string' as const },
-    ];
-    const children: RunSpec = {
-      asset: 'contacts',
-      loadId: 'L1',
-      fullRefresh: false,
-      tables: [
-        {
-          key: 'tags',
-          schema: 'intercom',
-          table: 'contact_tags',
-          columns: partCols,
-          primaryKey: ['contact_id', 'id'],
-          parentKey: ['contact_id'],
-          strategy: 'merge',
-        },
-      ],
-    };
     const tags = async () => (await query(`SELECT contact_id, id FROM intercom.contact_tags ORDER BY ALL`)).map((r) => [r.contact_id, r.id]);
-    const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
-      w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
     let { w, rec } = await open(children);
     await write(
       w,
@@ -275,28 +276,6 @@ describe('first-load direct append (DuckDB)', () => {
   });
 
   it('a re-sync replaces the child rows of thousands of parents with one DELETE a checkpoint, and keeps no staged parent', async () => {
-    const partCols = [
-      { name: 'contact_id', type: 'string' as const },
-      { name: 'id', type: 'string' as const },
-    ];
-    const children: RunSpec = {
-      asset: 'contacts',
-      loadId: 'L1',
-      fullRefresh: false,
-      tables: [
-        {
-          key: 'tags',
-          schema: 'intercom',
-          table: 'contact_tags',
-          columns: partCols,
-          primaryKey: ['contact_id', 'id'],
-          parentKey: ['contact_id'],
-          strategy: 'merge',
-        },
-      ],
-    };
-    const write = (w: SqlRunWriter, rows: Row[], parents: string[]) =>
-      w.write('tags', batch(rows, 'L1', partCols), { parentKey: ['contact_id'], parents: parents.map((p) => [p]) });
     const ids = Array.from({ length: 1500 }, (_, i) => `c${i}`);
     const first = (await open(children)).w;
     await write(
