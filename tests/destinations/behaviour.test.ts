@@ -232,6 +232,70 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     ]);
   });
 
+  it('a parent seen twice before a checkpoint keeps the child rows of its last sighting only', async () => {
+    const cols = [
+      { name: 'contact_id', type: 'string' as const },
+      { name: 'id', type: 'string' as const },
+    ];
+    const spec = (loadId: string) => ({
+      asset: 'contacts',
+      loadId,
+      fullRefresh: false,
+      tables: [
+        {
+          key: 'tags',
+          schema: 'intercom',
+          table: 'contact_tags',
+          columns: cols,
+          primaryKey: ['contact_id', 'id'],
+          parentKey: ['contact_id'],
+          strategy: 'merge' as const,
+        },
+      ],
+    });
+    const write = (w: Awaited<ReturnType<typeof h.dest.openRun>>, loadId: string, rows: Array<[string, string]>, parents: string[]) =>
+      w.write(
+        'tags',
+        batch(
+          rows.map(([contact_id, id]) => ({ contact_id, id })),
+          loadId,
+          cols,
+        ),
+        { parentKey: ['contact_id'], parents: parents.map((p) => [p]) },
+      );
+    let w = await h.dest.openRun(spec('L1'));
+    await write(
+      w,
+      'L1',
+      [
+        ['c1', 'z'],
+        ['c3', 'z'],
+      ],
+      ['c1', 'c3'],
+    );
+    await w.finish({ cursor: 1 }, { status: 'ok', rows: 2, requests: 1 });
+    // the search returns a contact again when it changes mid-run: c1 lost tag b and c3 every tag
+    // between the two pages that list them, both before one checkpoint
+    w = await h.dest.openRun(spec('L2'));
+    await write(
+      w,
+      'L2',
+      [
+        ['c1', 'a'],
+        ['c1', 'b'],
+        ['c2', 'x'],
+        ['c3', 'q'],
+      ],
+      ['c1', 'c2', 'c3'],
+    );
+    await write(w, 'L2', [['c1', 'a']], ['c1', 'c3']);
+    await w.finish({ cursor: 2 }, { status: 'ok', rows: 5, requests: 1 });
+    expect((await rows('contact_tags', 'contact_id')).map((r) => [r.contact_id, r.id])).toEqual([
+      ['c1', 'a'],
+      ['c2', 'x'],
+    ]);
+  });
+
   it('schema evolution: a new column mid-run is added; earlier rows read NULL; a missing column is NULL', async () => {
     const w = await h.dest.openRun(oneTable('contacts', 'L1', { strategy: 'merge' }));
     await w.write('contacts', batch([{ id: 'a', v: 'x' }]));

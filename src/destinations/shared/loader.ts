@@ -180,13 +180,14 @@ export class SqlRunWriter implements RunWriter {
       }
       if (t.direct && (await this.appendDirect(t, batch, physical, replaceChildren))) return;
       const fieldOf = t.staging.map((c) => physical.indexOf(c.name));
+      const batchStart = t.seq;
       if (batch.numRows > 0) {
         await this.session.appendStaging(t.stagingName, t.staging, batch, fieldOf, t.seq);
         crashPoint('append');
         t.seq += batch.numRows;
         t.stagedRows += batch.numRows;
       }
-      if (replaceChildren && replaceChildren.parents.length > 0) await this.stageParents(t, replaceChildren);
+      if (replaceChildren && replaceChildren.parents.length > 0) await this.stageParents(t, replaceChildren, batchStart);
     });
   }
 
@@ -195,27 +196,30 @@ export class SqlRunWriter implements RunWriter {
    * beside its staging table: the commit then deletes their old rows in one statement joined to
    * it. (Deleting by lists of literals scanned the child table once per few hundred parents: a
    * full re-sync of N parents cost O(N²) and a 1M-contact merge spent most of its time there.)
+   * Each parent carries `batchStart`, the staged order of its batch's first row, so a parent
+   * listed again by a later batch drops the rows of its earlier sightings (sql.lastSighting).
    */
-  private async stageParents(t: TableRun, r: ReplaceChildren): Promise<void> {
+  private async stageParents(t: TableRun, r: ReplaceChildren, batchStart: number): Promise<void> {
     const staged = t.staging ?? [];
     const cols = r.parentKey.map((k) => {
       const c = this.find(staged, k);
       if (!c) throw new DestinationError(this.d.name, `parent key column '${k}' is not in the batches of table ${t.target.table}`);
       return c;
     });
+    const columns: PhysicalColumn[] = [...cols, { name: sql.BATCH_COLUMN, type: 'int64' }];
     if (t.parentColumns === undefined) {
-      await this.session.execute(sql.createStaging(this.d, t.parentsName, cols));
+      await this.session.execute(sql.createStaging(this.d, t.parentsName, columns));
       t.parentColumns = cols;
     }
-    const b = new BatchBuilder(cols, { loadId: this.spec.loadId, loadedAt: new Date() });
-    b.add(r.parents.map((p) => Object.fromEntries(cols.map((c, i) => [c.name, p[i]]))));
+    const b = new BatchBuilder(columns, { loadId: this.spec.loadId, loadedAt: new Date() });
+    b.add(r.parents.map((p) => ({ ...Object.fromEntries(cols.map((c, i) => [c.name, p[i]])), [sql.BATCH_COLUMN]: batchStart })));
     const batch = b.flush()!;
     const names = batch.schema.fields.map((f) => f.name);
     await this.session.appendStaging(
       t.parentsName,
-      cols,
+      columns,
       batch,
-      cols.map((c) => names.indexOf(c.name)),
+      columns.map((c) => names.indexOf(c.name)),
       t.stagedParents,
     );
     t.stagedParents += batch.numRows;
@@ -510,7 +514,16 @@ export class SqlRunWriter implements RunWriter {
     const staged = { ref: this.d.tempTableRef(t.stagingName), columns: new Map(t.staging.map((c) => [c.name, c.type])) };
     const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key') : [];
     const dedup = key.length > 0 ? { key, order: inc?.name } : undefined;
-    const rows = sql.stagedRows(this.d, cols, staged, dedup);
+    // a child table keeps only the rows of each parent's last sighting in the checkpoint
+    const last =
+      t.stagedParents > 0 && t.parentColumns
+        ? sql.lastSighting(
+            this.d,
+            this.d.tempTableRef(t.parentsName),
+            t.parentColumns.map((c) => c.name),
+          )
+        : undefined;
+    const rows = sql.stagedRows(this.d, cols, staged, dedup, last);
     // merge and delete+insert upsert by key (so later checkpoints of a run never duplicate);
     // append and replace insert what was staged
     const upsert = key.length > 0 && !t.replace && (target.strategy === 'merge' || target.strategy === 'delete+insert');

@@ -14,6 +14,8 @@ export interface PhysicalColumn {
 
 /** Staging bookkeeping column: the order rows were staged in (dedup ties: last staged wins). */
 export const SEQ_COLUMN = '_elt_seq';
+/** Staged parents' bookkeeping column: the staged order at which the rows of the batch listing them begin. */
+export const BATCH_COLUMN = '_elt_batch';
 const RN_COLUMN = '_elt_rn';
 /** Names a data column can never take (see identifiers.resolveColumnNames). */
 export const RESERVED_COLUMNS = [SEQ_COLUMN, RN_COLUMN];
@@ -92,10 +94,20 @@ function targetExprs(d: Dialect, target: readonly PhysicalColumn[], staged: Stag
   });
 }
 
-/** Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties: last staged). */
-export function stagedRows(d: Dialect, target: readonly PhysicalColumn[], staged: Staged, dedup?: { key: readonly string[]; order?: string }): string {
+/**
+ * Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties:
+ * last staged); `where`: a condition on the staged row (alias `s`) that keeps it.
+ */
+export function stagedRows(
+  d: Dialect,
+  target: readonly PhysicalColumn[],
+  staged: Staged,
+  dedup?: { key: readonly string[]; order?: string },
+  where?: string,
+): string {
   const exprs = targetExprs(d, target, staged, 's');
-  if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} FROM ${staged.ref} AS s`;
+  const from = `FROM ${staged.ref} AS s${where ? ` WHERE ${where}` : ''}`;
+  if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} ${from}`;
   const partition = dedup.key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
   const order = [
     ...(dedup.order !== undefined && staged.columns.has(dedup.order) ? [`s.${d.quoteIdent(dedup.order)} DESC NULLS LAST`] : []),
@@ -105,7 +117,7 @@ export function stagedRows(d: Dialect, target: readonly PhysicalColumn[], staged
   // a window function in a subquery (not QUALIFY / DISTINCT ON) works on every destination
   return (
     `SELECT ${names} FROM (SELECT ${exprs.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${d.quoteIdent(RN_COLUMN)} ` +
-    `FROM ${staged.ref} AS s) AS r WHERE r.${d.quoteIdent(RN_COLUMN)} = 1`
+    `${from}) AS r WHERE r.${d.quoteIdent(RN_COLUMN)} = 1`
   );
 }
 
@@ -166,6 +178,17 @@ export function deleteChildren(
     return d.stagingTypes[k.type] === sqlType ? ref : `CAST(${ref} AS ${sqlType})`;
   });
   return `DELETE FROM ${targetRef} WHERE ${cols} IN (SELECT ${values.join(', ')} FROM ${parentsRef} AS p)`;
+}
+
+/**
+ * Condition on a staged child row (alias `s`): no later batch of the checkpoint lists its parent
+ * again. A parent seen twice (the search returns a record again when it changes mid-run) keeps
+ * the rows of its last sighting only, so a tag removed in between does not survive the merge.
+ * `keys`: the parent key columns, named alike in the staged rows and the staged parents.
+ */
+export function lastSighting(d: Dialect, parentsRef: string, keys: readonly string[]): string {
+  const on = keys.map((k) => `p.${d.quoteIdent(k)} = s.${d.quoteIdent(k)}`).join(' AND ');
+  return `NOT EXISTS (SELECT 1 FROM ${parentsRef} AS p WHERE ${on} AND p.${d.quoteIdent(BATCH_COLUMN)} > s.${d.quoteIdent(SEQ_COLUMN)})`;
 }
 
 /** Soft deletes: set `column` to each key's deletion time (keys that match no row change nothing). */
