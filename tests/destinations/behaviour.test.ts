@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DestinationError } from '../../src/core/errors.js';
 import { quoteIdent } from '../../src/destinations/shared/identifiers.js';
+import type { RunSpec } from '../../src/destinations/types.js';
 import { batch, COLS, FACTORIES, load, oneTable, type Harness } from './harness.js';
 
 const T = (table: string): string => `${quoteIdent('intercom')}.${quoteIdent(table)}`;
@@ -19,6 +20,39 @@ describe.each(FACTORIES)('$name destination', (factory) => {
   });
   const rows = async (table: string, order = 'id'): Promise<Array<Record<string, unknown>>> =>
     h.query(`SELECT * FROM ${T(table)} ORDER BY ${quoteIdent(order)}`);
+  type Writer = Awaited<ReturnType<typeof h.dest.openRun>>;
+  /** contact_tags: a child table whose rows are replaced per parent contact. */
+  const tagCols = [
+    { name: 'contact_id', type: 'string' as const },
+    { name: 'id', type: 'string' as const },
+  ];
+  const tagsSpec = (loadId: string): RunSpec => ({
+    asset: 'contacts',
+    loadId,
+    fullRefresh: false,
+    tables: [
+      {
+        key: 'tags',
+        schema: 'intercom',
+        table: 'contact_tags',
+        columns: tagCols,
+        primaryKey: ['contact_id', 'id'],
+        parentKey: ['contact_id'],
+        strategy: 'merge',
+      },
+    ],
+  });
+  /** A batch of (contact_id, tag) rows that replaces the rows of `parents`. */
+  const writeTags = (w: Writer, loadId: string, rows: Array<[string, string]>, parents: string[]) =>
+    w.write(
+      'tags',
+      batch(
+        rows.map(([contact_id, id]) => ({ contact_id, id })),
+        loadId,
+        tagCols,
+      ),
+      { parentKey: ['contact_id'], parents: parents.map((p) => [p]) },
+    );
 
   it('merge: updates, inserts, dedups a batch by newest incremental key, ties go to the last staged', async () => {
     const spec = (id: string) => oneTable('contacts', id, { strategy: 'merge' });
@@ -179,43 +213,20 @@ describe.each(FACTORIES)('$name destination', (factory) => {
   });
 
   it('child rows of many parents over several batches and checkpoints are replaced, parents with no rows left included', async () => {
-    const cols = [
-      { name: 'contact_id', type: 'string' as const },
-      { name: 'id', type: 'string' as const },
-    ];
-    const spec = (loadId: string) => ({
-      asset: 'contacts',
-      loadId,
-      fullRefresh: false,
-      tables: [
-        {
-          key: 'tags',
-          schema: 'intercom',
-          table: 'contact_tags',
-          columns: cols,
-          primaryKey: ['contact_id', 'id'],
-          parentKey: ['contact_id'],
-          strategy: 'merge' as const,
-        },
-      ],
-    });
     const ids = Array.from({ length: 1200 }, (_, i) => `c${String(i).padStart(4, '0')}`);
-    const write = (w: Awaited<ReturnType<typeof h.dest.openRun>>, loadId: string, parents: string[], tag: (i: number) => string[]) =>
-      w.write(
-        'tags',
-        batch(
-          parents.flatMap((c) => tag(Number(c.slice(1))).map((id) => ({ contact_id: c, id }))),
-          loadId,
-          cols,
-        ),
-        { parentKey: ['contact_id'], parents: parents.map((p) => [p]) },
+    const write = (w: Writer, loadId: string, parents: string[], tag: (i: number) => string[]) =>
+      writeTags(
+        w,
+        loadId,
+        parents.flatMap((c) => tag(Number(c.slice(1))).map((id): [string, string] => [c, id])),
+        parents,
       );
-    let w = await h.dest.openRun(spec('L1'));
+    let w = await h.dest.openRun(tagsSpec('L1'));
     await write(w, 'L1', ids, () => ['a', 'b']);
     await w.finish({ cursor: 1 }, { status: 'ok', rows: 2400, requests: 1 });
     // a second run sees 1,000 of them again, across two checkpoints: c0000-c0599 keep only 'c' when
     // even and lose every tag when odd; c0600-c0999 keep 'a' and gain 'd'; c1000-c1199 are not seen
-    w = await h.dest.openRun(spec('L2'));
+    w = await h.dest.openRun(tagsSpec('L2'));
     await write(w, 'L2', ids.slice(0, 300), (i) => (i % 2 === 0 ? ['c'] : []));
     await write(w, 'L2', ids.slice(300, 600), (i) => (i % 2 === 0 ? ['c'] : []));
     await w.checkpoint({ cursor: 2 });
@@ -233,38 +244,8 @@ describe.each(FACTORIES)('$name destination', (factory) => {
   });
 
   it('a parent seen twice before a checkpoint keeps the child rows of its last sighting only', async () => {
-    const cols = [
-      { name: 'contact_id', type: 'string' as const },
-      { name: 'id', type: 'string' as const },
-    ];
-    const spec = (loadId: string) => ({
-      asset: 'contacts',
-      loadId,
-      fullRefresh: false,
-      tables: [
-        {
-          key: 'tags',
-          schema: 'intercom',
-          table: 'contact_tags',
-          columns: cols,
-          primaryKey: ['contact_id', 'id'],
-          parentKey: ['contact_id'],
-          strategy: 'merge' as const,
-        },
-      ],
-    });
-    const write = (w: Awaited<ReturnType<typeof h.dest.openRun>>, loadId: string, rows: Array<[string, string]>, parents: string[]) =>
-      w.write(
-        'tags',
-        batch(
-          rows.map(([contact_id, id]) => ({ contact_id, id })),
-          loadId,
-          cols,
-        ),
-        { parentKey: ['contact_id'], parents: parents.map((p) => [p]) },
-      );
-    let w = await h.dest.openRun(spec('L1'));
-    await write(
+    let w = await h.dest.openRun(tagsSpec('L1'));
+    await writeTags(
       w,
       'L1',
       [
@@ -276,8 +257,8 @@ describe.each(FACTORIES)('$name destination', (factory) => {
     await w.finish({ cursor: 1 }, { status: 'ok', rows: 2, requests: 1 });
     // the search returns a contact again when it changes mid-run: c1 lost tag b and c3 every tag
     // between the two pages that list them, both before one checkpoint
-    w = await h.dest.openRun(spec('L2'));
-    await write(
+    w = await h.dest.openRun(tagsSpec('L2'));
+    await writeTags(
       w,
       'L2',
       [
@@ -288,7 +269,7 @@ describe.each(FACTORIES)('$name destination', (factory) => {
       ],
       ['c1', 'c2', 'c3'],
     );
-    await write(w, 'L2', [['c1', 'a']], ['c1', 'c3']);
+    await writeTags(w, 'L2', [['c1', 'a']], ['c1', 'c3']);
     await w.finish({ cursor: 2 }, { status: 'ok', rows: 5, requests: 1 });
     expect((await rows('contact_tags', 'contact_id')).map((r) => [r.contact_id, r.id])).toEqual([
       ['c1', 'a'],
