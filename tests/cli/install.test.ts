@@ -112,3 +112,11 @@ test('npm pack → npm install --global → intercom-elt demo, query and init ou
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('in a clone, npx intercom-elt runs the built command (what the demo and ingest print under npm)', async () => {
+  // npx runs the package's own bin as the build left it: without the executable bit, the shell
+  // answered "intercom-elt: Permission denied" to the demo's closing query line
+  const r = await runCommand('npx', ['--no', '--', 'intercom-elt', '--version'], { cwd: repoRoot, env: npmEnv });
+  ok(r, 'npx intercom-elt --version');
+  expect(r.stdout).toMatch(/^intercom-elt\/\d+\.\d+\.\d+ /);
+});

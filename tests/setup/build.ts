@@ -4,7 +4,7 @@
  * transpiling through tsx in every child. Skipped when dist/ is newer than every file in src/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,8 +21,12 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const built = path.join(root, 'dist/cli/main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(path.join(root, 'src'))) return;
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  if (!existsSync(built) || statSync(built).mtimeMs < newest(path.join(root, 'src'))) {
+    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
+      stdio: 'inherit',
+    });
+  }
+  // as `npm run build` does: tsc writes files without the executable bit, and `npx intercom-elt`
+  // in a clone runs the package's own bin as it is
+  chmodSync(path.join(root, 'dist/cli/bin.js'), 0o755);
 }
