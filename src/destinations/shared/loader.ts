@@ -56,6 +56,10 @@ class TableRun {
   parentColumns: PhysicalColumn[] | undefined;
   /** Parents staged since the last commit. */
   stagedParents = 0;
+  /** The staged parents' key hashes, to notice a parent listed twice before a commit (undefined once one was). */
+  parentsSeen: KeySet | undefined;
+  /** A parent was listed twice since the last commit (or a key could not be hashed): filter by last sighting. */
+  parentRepeated = false;
   deletes: SoftDeletes[] = [];
   /** The write table's columns as of the last prepare (cleared when a transaction rolls back). */
   columns: PhysicalColumn[] | undefined;
@@ -223,6 +227,15 @@ export class SqlRunWriter implements RunWriter {
       t.stagedParents,
     );
     t.stagedParents += batch.numRows;
+    if (!t.parentRepeated) {
+      // the common case, no parent twice, needs no filter; a hash collision only costs the filter
+      const hashes = hashTuples(r.parents);
+      t.parentsSeen ??= new KeySet();
+      if (hashes === undefined || !t.parentsSeen.addAll(hashes)) {
+        t.parentRepeated = true;
+        t.parentsSeen = undefined;
+      }
+    }
   }
 
   /**
@@ -394,6 +407,8 @@ export class SqlRunWriter implements RunWriter {
         t.stagedRows = 0;
         t.directRows = 0;
         t.stagedParents = 0;
+        t.parentsSeen = undefined;
+        t.parentRepeated = false;
         t.deletes = [];
       }
       this.first = false;
@@ -500,7 +515,21 @@ export class SqlRunWriter implements RunWriter {
     if (target.strategy === 'delete+insert' && !t.replace && this.first && this.spec.window && inc) {
       await this.session.execute(sql.deleteWindow(this.d, ref, inc, this.spec.window));
     }
-    if (t.stagedRows > 0 && t.staging) await this.loadStaged(t, cols, ref, inc);
+    if (t.stagedRows > 0 && t.staging) {
+      // a child table whose parent was listed twice keeps only the rows of its last sighting
+      if (t.parentRepeated && t.parentColumns) {
+        const stagingRef = this.d.tempTableRef(t.stagingName);
+        await this.session.execute(
+          sql.dropEarlierSightings(
+            this.d,
+            stagingRef,
+            this.d.tempTableRef(t.parentsName),
+            t.parentColumns.map((c) => c.name),
+          ),
+        );
+      }
+      await this.loadStaged(t, cols, ref, inc);
+    }
     // soft deletes after the checkpoint's rows, so a row staged and deleted in one checkpoint ends deleted
     for (const del of t.deletes) {
       const keys = this.keyColumns(cols, del.keyColumns, 'delete key');
@@ -514,16 +543,7 @@ export class SqlRunWriter implements RunWriter {
     const staged = { ref: this.d.tempTableRef(t.stagingName), columns: new Map(t.staging.map((c) => [c.name, c.type])) };
     const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key') : [];
     const dedup = key.length > 0 ? { key, order: inc?.name } : undefined;
-    // a child table keeps only the rows of each parent's last sighting in the checkpoint
-    const last =
-      t.stagedParents > 0 && t.parentColumns
-        ? sql.lastSighting(
-            this.d,
-            this.d.tempTableRef(t.parentsName),
-            t.parentColumns.map((c) => c.name),
-          )
-        : undefined;
-    const rows = sql.stagedRows(this.d, cols, staged, dedup, last);
+    const rows = sql.stagedRows(this.d, cols, staged, dedup);
     // merge and delete+insert upsert by key (so later checkpoints of a run never duplicate);
     // append and replace insert what was staged
     const upsert = key.length > 0 && !t.replace && (target.strategy === 'merge' || target.strategy === 'delete+insert');

@@ -94,20 +94,10 @@ function targetExprs(d: Dialect, target: readonly PhysicalColumn[], staged: Stag
   });
 }
 
-/**
- * Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties:
- * last staged); `where`: a condition on the staged row (alias `s`) that keeps it.
- */
-export function stagedRows(
-  d: Dialect,
-  target: readonly PhysicalColumn[],
-  staged: Staged,
-  dedup?: { key: readonly string[]; order?: string },
-  where?: string,
-): string {
+/** Staged rows with target columns; deduplicated by `key` keeping the greatest `order` column (ties: last staged). */
+export function stagedRows(d: Dialect, target: readonly PhysicalColumn[], staged: Staged, dedup?: { key: readonly string[]; order?: string }): string {
   const exprs = targetExprs(d, target, staged, 's');
-  const from = `FROM ${staged.ref} AS s${where ? ` WHERE ${where}` : ''}`;
-  if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} ${from}`;
+  if (!dedup || dedup.key.length === 0) return `SELECT ${exprs.join(', ')} FROM ${staged.ref} AS s`;
   const partition = dedup.key.map((k) => `s.${d.quoteIdent(k)}`).join(', ');
   const order = [
     ...(dedup.order !== undefined && staged.columns.has(dedup.order) ? [`s.${d.quoteIdent(dedup.order)} DESC NULLS LAST`] : []),
@@ -117,7 +107,7 @@ export function stagedRows(
   // a window function in a subquery (not QUALIFY / DISTINCT ON) works on every destination
   return (
     `SELECT ${names} FROM (SELECT ${exprs.join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${d.quoteIdent(RN_COLUMN)} ` +
-    `${from}) AS r WHERE r.${d.quoteIdent(RN_COLUMN)} = 1`
+    `FROM ${staged.ref} AS s) AS r WHERE r.${d.quoteIdent(RN_COLUMN)} = 1`
   );
 }
 
@@ -181,14 +171,16 @@ export function deleteChildren(
 }
 
 /**
- * Condition on a staged child row (alias `s`): no later batch of the checkpoint lists its parent
- * again. A parent seen twice (the search returns a record again when it changes mid-run) keeps
- * the rows of its last sighting only, so a tag removed in between does not survive the merge.
- * `keys`: the parent key columns, named alike in the staged rows and the staged parents.
+ * Drop the staged child rows whose parent a later batch of the checkpoint lists again: a parent
+ * seen twice (the search returns a record again when it changes mid-run) keeps the rows of its
+ * last sighting only, so a tag removed in between does not survive the merge. A DELETE on the
+ * staging table (it reads only the key and order columns; an extra join in the merge's SELECT
+ * ran DuckDB out of memory on a checkpoint of 200,000 conversation parts). `keys`: the parent
+ * key columns, named alike in the staged rows and the staged parents.
  */
-export function lastSighting(d: Dialect, parentsRef: string, keys: readonly string[]): string {
-  const on = keys.map((k) => `p.${d.quoteIdent(k)} = s.${d.quoteIdent(k)}`).join(' AND ');
-  return `NOT EXISTS (SELECT 1 FROM ${parentsRef} AS p WHERE ${on} AND p.${d.quoteIdent(BATCH_COLUMN)} > s.${d.quoteIdent(SEQ_COLUMN)})`;
+export function dropEarlierSightings(d: Dialect, stagingRef: string, parentsRef: string, keys: readonly string[]): string {
+  const on = keys.map((k) => `p.${d.quoteIdent(k)} = ${stagingRef}.${d.quoteIdent(k)}`).join(' AND ');
+  return `DELETE FROM ${stagingRef} WHERE EXISTS (SELECT 1 FROM ${parentsRef} AS p WHERE ${on} AND p.${d.quoteIdent(BATCH_COLUMN)} > ${stagingRef}.${d.quoteIdent(SEQ_COLUMN)})`;
 }
 
 /** Soft deletes: set `column` to each key's deletion time (keys that match no row change nothing). */
