@@ -201,7 +201,7 @@ export class SqlRunWriter implements RunWriter {
    * it. (Deleting by lists of literals scanned the child table once per few hundred parents: a
    * full re-sync of N parents cost O(N²) and a 1M-contact merge spent most of its time there.)
    * Each parent carries `batchStart`, the staged order of its batch's first row, so a parent
-   * listed again by a later batch drops the rows of its earlier sightings (sql.lastSighting).
+   * listed again by a later batch drops the rows of its earlier sightings (sql.dropEarlierSightings).
    */
   private async stageParents(t: TableRun, r: ReplaceChildren, batchStart: number): Promise<void> {
     const staged = t.staging ?? [];
