@@ -204,12 +204,7 @@ export class SqlRunWriter implements RunWriter {
    * listed again by a later batch drops the rows of its earlier sightings (sql.dropEarlierSightings).
    */
   private async stageParents(t: TableRun, r: ReplaceChildren, batchStart: number): Promise<void> {
-    const staged = t.staging ?? [];
-    const cols = r.parentKey.map((k) => {
-      const c = this.find(staged, k);
-      if (!c) throw new DestinationError(this.d.name, `parent key column '${k}' is not in the batches of table ${t.target.table}`);
-      return c;
-    });
+    const cols = this.keyColumns(t.staging ?? [], r.parentKey, 'parent key', `the batches of table ${t.target.table}`);
     const columns: PhysicalColumn[] = [...cols, { name: sql.BATCH_COLUMN, type: 'int64' }];
     if (t.parentColumns === undefined) {
       await this.session.execute(sql.createStaging(this.d, t.parentsName, columns));
@@ -397,11 +392,11 @@ export class SqlRunWriter implements RunWriter {
       }
       for (const t of work) {
         if (t.stagedRows > 0) {
-          await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, t.stagingName) : sql.clearStaging(this.d, t.stagingName));
+          await this.emptyStaging(t.stagingName);
           t.stagingCreated = !this.d.dropStaging;
         }
         if (t.stagedParents > 0) {
-          await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, t.parentsName) : sql.clearStaging(this.d, t.parentsName));
+          await this.emptyStaging(t.parentsName);
           if (this.d.dropStaging) t.parentColumns = undefined;
         }
         t.stagedRows = 0;
@@ -417,6 +412,11 @@ export class SqlRunWriter implements RunWriter {
       this.done = true;
       await this.close();
     }
+  }
+
+  /** Empty a session staging table after a commit: dropped where the dialect says (created again when next needed), else cleared. */
+  private async emptyStaging(name: string): Promise<void> {
+    await this.session.execute(this.d.dropStaging ? sql.dropStaging(this.d, name) : sql.clearStaging(this.d, name));
   }
 
   private async swapAll(): Promise<void> {
@@ -495,11 +495,12 @@ export class SqlRunWriter implements RunWriter {
     return added.length > 0 ? undefined : cols.find((c) => c.name === physical[0]);
   }
 
-  private keyColumns(cols: readonly PhysicalColumn[], logical: readonly string[], what: string): string[] {
+  /** The columns of `cols` holding the logical key `logical`; a missing one is an error naming `what` and `where`. */
+  private keyColumns(cols: readonly PhysicalColumn[], logical: readonly string[], what: string, where = `table ${this.spec.asset}`): PhysicalColumn[] {
     return logical.map((k) => {
       const c = this.find(cols, k);
-      if (!c) throw new DestinationError(this.d.name, `${what} column '${k}' is not in table ${this.spec.asset}`);
-      return c.name;
+      if (!c) throw new DestinationError(this.d.name, `${what} column '${k}' is not in ${where}`);
+      return c;
     });
   }
 
@@ -508,7 +509,7 @@ export class SqlRunWriter implements RunWriter {
     const target = t.target;
     const ref = this.d.tableRef(target.schema, t.writeTable);
     if (t.stagedParents > 0 && t.parentColumns && target.parentKey && target.parentKey.length > 0) {
-      const pk = this.keyColumns(cols, target.parentKey, 'parent key').map((name) => cols.find((c) => c.name === name)!);
+      const pk = this.keyColumns(cols, target.parentKey, 'parent key');
       await this.session.execute(sql.deleteChildren(this.d, ref, pk, this.d.tempTableRef(t.parentsName), t.parentColumns));
     }
     const inc = target.incrementalKey === undefined ? undefined : this.find(cols, target.incrementalKey);
@@ -532,7 +533,7 @@ export class SqlRunWriter implements RunWriter {
     }
     // soft deletes after the checkpoint's rows, so a row staged and deleted in one checkpoint ends deleted
     for (const del of t.deletes) {
-      const keys = this.keyColumns(cols, del.keyColumns, 'delete key');
+      const keys = this.keyColumns(cols, del.keyColumns, 'delete key').map((c) => c.name);
       for (const s of sql.markDeleted(this.d, ref, keys, DELETED_AT_COLUMN, del.keys, del.deletedAt)) await this.session.execute(s);
     }
   }
@@ -541,7 +542,7 @@ export class SqlRunWriter implements RunWriter {
     const target = t.target;
     if (!t.staging) return;
     const staged = { ref: this.d.tempTableRef(t.stagingName), columns: new Map(t.staging.map((c) => [c.name, c.type])) };
-    const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key') : [];
+    const key = target.primaryKey.length > 0 ? this.keyColumns(cols, target.primaryKey, 'primary key').map((c) => c.name) : [];
     const dedup = key.length > 0 ? { key, order: inc?.name } : undefined;
     const rows = sql.stagedRows(this.d, cols, staged, dedup);
     // merge and delete+insert upsert by key (so later checkpoints of a run never duplicate);
